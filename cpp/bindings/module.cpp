@@ -1,0 +1,48 @@
+// stark_backend._core: one registration function per layer, each in its own register_*.cpp.
+// C++ exceptions become the Python classes of stark_backend.errors (looked up at throw time so
+// the hierarchy is defined once, in Python).
+#include <pybind11/pybind11.h>
+
+#include "stark/util/error.hpp"
+
+namespace py = pybind11;
+
+namespace stark::py_bind {
+void register_runtime(py::module_& m);
+void register_field(py::module_& m);
+void register_ntt(py::module_& m);
+void register_hash(py::module_& m);
+void register_merkle(py::module_& m);
+void register_challenger(py::module_& m);
+void register_cuda(py::module_& m);
+}  // namespace stark::py_bind
+
+namespace {
+
+void raise_as(const char* cls, const char* msg) {
+  py::object errors = py::module_::import("stark_backend.errors");
+  PyErr_SetString(errors.attr(cls).ptr(), msg);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "stark_backend compiled core (private; use the stark_backend package)";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const stark::InputError& e) {
+      raise_as("InputError", e.what());
+    } catch (const stark::DeviceError& e) {
+      raise_as("DeviceError", e.what());
+    }
+  });
+  using namespace stark::py_bind;
+  register_runtime(m);
+  register_field(m);
+  register_ntt(m);
+  register_hash(m);
+  register_merkle(m);
+  register_challenger(m);
+  register_cuda(m);
+}

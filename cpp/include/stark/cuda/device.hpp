@@ -1,0 +1,36 @@
+// The CUDA device seam. When the project is built without the CUDA units (STARK_CUDA=OFF or
+// no toolkit), cpp/src/cuda_stub provides these functions: cuda_available() is false and every
+// other entry point throws DeviceError. With CUDA, cuda/ implements them; a run-time check of
+// the driver still decides availability, so the same wheel works on machines without a GPU.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace stark::cuda {
+
+/// True if the CUDA units were compiled in.
+bool compiled();
+/// True if compiled in and a usable GPU is present.
+bool available();
+/// Human-readable description of the device (or why none is usable).
+std::string describe();
+
+/// Batched Poseidon2 permutations on the GPU: `states` is n x 16 canonical, permuted in place.
+void poseidon2_permute(uint32_t* states, size_t n);
+
+/// Forward (or inverse) NTT along the columns of a row-major height x width canonical matrix,
+/// natural order in and out, in place (same convention as stark::ntt).
+void ntt(uint32_t* data, size_t height, size_t width, bool inverse);
+
+/// Coset LDE with bit-reversed output rows (as stark::coset_lde_bitrev): `in` is height x width
+/// evaluations on the order-height subgroup; `out` is (height << log_blowup) x width.
+void coset_lde_bitrev(const uint32_t* in, size_t height, size_t width, uint32_t log_blowup, uint32_t shift,
+                      uint32_t* out);
+
+/// Hashes every row of a row-major height x width matrix with the padding-free sponge,
+/// writing height x 8 digests.
+void hash_rows(const uint32_t* data, size_t height, size_t width, uint32_t* digests);
+
+}  // namespace stark::cuda

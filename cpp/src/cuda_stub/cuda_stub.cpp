@@ -1,0 +1,22 @@
+// Built only when the CUDA units are not (see cmake/Cuda.cmake).
+#include "stark/cuda/device.hpp"
+#include "stark/util/error.hpp"
+
+namespace stark::cuda {
+
+namespace {
+[[noreturn]] void unavailable() {
+  throw DeviceError("stark_backend was built without CUDA support (no CUDA toolkit at build time, "
+                    "or STARK_CUDA=OFF); rebuild with a CUDA toolkit to use device='cuda'");
+}
+}  // namespace
+
+bool compiled() { return false; }
+bool available() { return false; }
+std::string describe() { return "CUDA support not compiled in"; }
+void poseidon2_permute(uint32_t*, size_t) { unavailable(); }
+void ntt(uint32_t*, size_t, size_t, bool) { unavailable(); }
+void coset_lde_bitrev(const uint32_t*, size_t, size_t, uint32_t, uint32_t, uint32_t*) { unavailable(); }
+void hash_rows(const uint32_t*, size_t, size_t, uint32_t*) { unavailable(); }
+
+}  // namespace stark::cuda
