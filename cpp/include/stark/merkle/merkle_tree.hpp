@@ -1,0 +1,114 @@
+// Mixed-height Merkle commitment (MMCS) over row-major matrices: Plonky3 MerkleTreeMmcs with
+// the padding-free sponge Hs and the truncated-permutation compression C (PROTOCOL.md §2).
+//
+// Matrices M_0..M_{t-1} have power-of-two heights; `order` sorts them by height descending,
+// ties by original index. With h_max the tallest height and L = log2 h_max:
+//   node_0[i]   = Hs(row i of every matrix of height h_max, concatenated in `order`)
+//   node_l[i]   = C(node_{l-1}[2i], node_{l-1}[2i+1])                     (l = 1..L)
+//   node_l[i]   = C(node_l[i], Hs(row i of every matrix of height h_max >> l))   if there is one
+//   root        = node_L[0]        (h_max = 1: the leaf digest itself, no compression)
+// An opening at global index i gives row (i >> (L - log2 h_m)) of every matrix (original order)
+// and the siblings node_l[(i >> l) ^ 1] for l = 0..L-1 (leaf level first). Verification replays
+// the path; because Hs has no padding, the verifier must also check every row width (pitfall P3).
+//
+// Hashing goes through the MerkleHasher seam, so a device can supply its own batched leaf
+// hashing and layer compression while the layout logic stays here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "stark/field/matrix.hpp"
+#include "stark/hash/poseidon2.hpp"
+
+namespace stark {
+
+/// The three batched hash operations a Merkle tree is built from. Digests are rows of 8
+/// canonical words. Implementations may parallelize internally.
+class MerkleHasher {
+ public:
+  virtual ~MerkleHasher() = default;
+  /// out row i = Hs(row i of mats[0] || row i of mats[1] || ...); all mats share one height.
+  virtual void hash_rows(const std::vector<ConstMatrixView>& mats, uint32_t* digests_out) const = 0;
+  /// out[i] = C(in[2i], in[2i+1]) for i < n.
+  virtual void compress_layer(const uint32_t* in, size_t n, uint32_t* out) const = 0;
+  /// out[i] = C(left[i], right[i]) for i < n; `out` may alias `left`.
+  virtual void compress_pairs(const uint32_t* left, const uint32_t* right, size_t n, uint32_t* out) const = 0;
+};
+
+/// The CPU hasher (Poseidon2 batch kernels of stark/hash/poseidon2.hpp, SIMD + thread pool).
+const MerkleHasher& cpu_merkle_hasher();
+
+/// Rows opened at one global index plus the authentication path.
+struct MerkleOpening {
+  std::vector<std::vector<uint32_t>> rows;  // one row per matrix, original matrix order
+  std::vector<Digest> siblings;             // L digests, leaf level first
+};
+
+/// A committed batch of matrices with every digest layer kept for openings. The matrices are
+/// not copied: the tree holds views plus shared ownership of whatever keeps them alive.
+class MerkleTree {
+ public:
+  /// Takes ownership of the matrices (moved in, never copied).
+  explicit MerkleTree(std::vector<RowMajorMatrix> matrices, const MerkleHasher& hasher = cpu_merkle_hasher());
+  /// Shares the matrices with the caller (e.g. a proving key that commits once, opens often).
+  explicit MerkleTree(std::vector<std::shared_ptr<const RowMajorMatrix>> matrices,
+                      const MerkleHasher& hasher = cpu_merkle_hasher());
+  /// General form: `storage` keeps the memory behind `views` alive for the tree's lifetime (it
+  /// may be null when the caller guarantees that itself).
+  MerkleTree(std::vector<ConstMatrixView> views, std::shared_ptr<const void> storage,
+             const MerkleHasher& hasher = cpu_merkle_hasher());
+
+  const Digest& root() const { return root_; }
+  /// h_max, the height of the tallest matrix (number of leaves).
+  size_t height() const { return height_; }
+  /// L = log2 h_max = length of every authentication path.
+  uint32_t log_height() const { return log_height_; }
+  size_t num_matrices() const { return views_.size(); }
+  /// Matrix m in original order.
+  ConstMatrixView matrix(size_t m) const { return views_.at(m); }
+
+  /// Digest layer l (l = 0 leaves .. L root): (h_max >> l) rows of 8 words.
+  const uint32_t* layer(uint32_t level) const;
+
+  /// Opening at global leaf index `index` < height(); InputError otherwise.
+  MerkleOpening open(size_t index) const;
+
+ private:
+  void build(const MerkleHasher& hasher);
+
+  std::vector<ConstMatrixView> views_;
+  std::shared_ptr<const void> storage_;
+  size_t height_ = 0;
+  uint32_t log_height_ = 0;
+  // All layers back to back: layer l starts at layer_offset_[l] (in words).
+  std::unique_ptr<uint32_t[]> digests_;
+  std::vector<size_t> layer_offset_;
+  Digest root_{};
+};
+
+/// Commits and returns only the root (same result as MerkleTree(...).root()).
+Digest merkle_root(const std::vector<ConstMatrixView>& views, const MerkleHasher& hasher = cpu_merkle_hasher());
+
+/// Outcome of a batch-opening verification; `reason` says what failed (empty when ok).
+struct MerkleVerifyResult {
+  bool ok = false;
+  std::string reason;
+  explicit operator bool() const { return ok; }
+};
+
+/// PROTOCOL §2.3. `heights` and `widths` come from the verifier (each height a power of two >= 1,
+/// each width >= 1, equal lengths >= 1; otherwise InputError). Everything else comes from the
+/// proof and is never trusted: a wrong number of rows, a row of the wrong width, a non-canonical
+/// element, a path of the wrong length, an index outside [0, max height) or a root mismatch gives
+/// ok = false with the reason. Allocations are sized from the verifier's data only.
+MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_t> heights,
+                                       std::span<const size_t> widths, size_t index,
+                                       std::span<const std::vector<uint32_t>> opened_rows,
+                                       std::span<const Digest> siblings);
+
+}  // namespace stark

@@ -1,0 +1,58 @@
+"""stark_backend: a FRI-based multi-AIR STARK backend with a fast C++ core.
+
+Field elements are canonical integers in ``[0, P)`` with ``P = 2^31 - 2^27 + 1`` (BabyBear).
+See ``DESIGN.md`` for the public API; the compiled core lives in ``stark_backend._core``.
+"""
+
+from __future__ import annotations
+
+from . import _core, primitives
+from .errors import (
+    ChallengePhaseError,
+    ConstraintViolation,
+    DeviceError,
+    DuplicateAirs,
+    InputError,
+    InvalidOpeningArgument,
+    InvalidPowWitness,
+    InvalidProofShape,
+    KeygenError,
+    OodEvaluationMismatch,
+    ProofFormatError,
+    StarkError,
+    TraceHeightConstraintViolation,
+    UnbalancedInteractions,
+    VerificationError,
+)
+from .runtime import cuda_available, num_threads, set_num_threads, simd_level
+
+__version__ = "0.1.0"
+
+P: int = primitives.P
+
+__all__ = [
+    "P",
+    "ChallengePhaseError",
+    "ConstraintViolation",
+    "DeviceError",
+    "DuplicateAirs",
+    "InputError",
+    "InvalidOpeningArgument",
+    "InvalidPowWitness",
+    "InvalidProofShape",
+    "KeygenError",
+    "OodEvaluationMismatch",
+    "ProofFormatError",
+    "StarkError",
+    "TraceHeightConstraintViolation",
+    "UnbalancedInteractions",
+    "VerificationError",
+    "__version__",
+    "cuda_available",
+    "num_threads",
+    "primitives",
+    "set_num_threads",
+    "simd_level",
+]
+
+assert _core.P == P

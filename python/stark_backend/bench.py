@@ -1,0 +1,281 @@
+"""``python -m stark_backend bench``: throughput of the core's building blocks.
+
+Every row is measured in this run (median of several repetitions) and, where it makes sense,
+set against a baseline measured in the *same* run: our scalar path (SIMD speed-up), one
+thread (scaling), or ``galois``'s NTT (the library a Python user would otherwise reach for).
+Reference figures for Plonky3 (Feb 2025, AVX-512 build, same kind of machine; quoted in the
+project's issues) are reported next to the matching rows for context.
+
+Output: a human-readable table on stderr and a JSON document on stdout (or ``--json FILE``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from .primitives import GENERATOR, P
+
+# Plonky3 figures quoted in the issues (same kind of machine, AVX-512, fat LTO).
+PLONKY3_REFERENCE = {
+    "poseidon2_ns_per_perm_1_thread": 116.0,
+    "coset_lde_2^20x64_ms_1_thread": 735.0,
+    "coset_lde_2^20x64_ms_2_threads": 403.0,
+    "merkle_commit_2^21x64_s_1_thread": 2.65,
+    "merkle_commit_2^21x64_s_2_threads": 1.32,
+}
+
+
+@dataclass
+class Row:
+    name: str
+    value: float
+    unit: str
+    params: dict[str, Any] = field(default_factory=dict)
+    baseline: str | None = None
+    baseline_value: float | None = None
+    ratio: float | None = None  # speed-up over the baseline (>1 is better for us)
+    reference: dict[str, float] | None = None
+
+
+def _median_time(fn: Callable[[], object], repeats: int) -> float:
+    fn()  # warm-up (twiddle tables, thread pool, page faults)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+class _Threads:
+    """Context manager that sets the core's thread count and restores it."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.old = 0
+
+    def __enter__(self) -> None:
+        self.old = _core.num_threads()
+        _core.set_num_threads(self.n)
+
+    def __exit__(self, *exc: object) -> None:
+        _core.set_num_threads(self.old)
+
+
+class _Simd:
+    def __init__(self, level: str) -> None:
+        self.level = level
+        self.old = ""
+
+    def __enter__(self) -> None:
+        self.old = _core.simd_active()
+        _core.set_simd_level(self.level)
+
+    def __exit__(self, *exc: object) -> None:
+        _core.set_simd_level(self.old)
+
+
+def _random_matrix(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
+    return rng.integers(0, P, size=(height, width), dtype=np.uint32)
+
+
+def bench_poseidon2(quick: bool, rows: list[Row]) -> None:
+    count = 1 << (16 if quick else 20)
+    best = _core.simd_detected()
+    all_threads = _core.num_threads()
+    per_s_1 = statistics.median(_core.bench_poseidon2(count, 1) for _ in range(3))
+    with _Simd("scalar"):
+        scalar_1 = statistics.median(_core.bench_poseidon2(count, 1) for _ in range(3))
+    rows.append(
+        Row(
+            "poseidon2_permutations_per_s_1_thread",
+            per_s_1,
+            "perm/s",
+            {"count": count, "simd": best, "ns_per_perm": 1e9 / per_s_1},
+            baseline="scalar path, 1 thread",
+            baseline_value=scalar_1,
+            ratio=per_s_1 / scalar_1,
+            reference={"plonky3_ns_per_perm": PLONKY3_REFERENCE["poseidon2_ns_per_perm_1_thread"]},
+        )
+    )
+    per_s_all = statistics.median(_core.bench_poseidon2(count, all_threads) for _ in range(3))
+    rows.append(
+        Row(
+            "poseidon2_permutations_per_s_all_threads",
+            per_s_all,
+            "perm/s",
+            {"count": count, "threads": all_threads, "simd": best},
+            baseline="1 thread",
+            baseline_value=per_s_1,
+            ratio=per_s_all / per_s_1,
+        )
+    )
+
+
+def bench_lde_and_merkle(quick: bool, repeats: int, rows: list[Row]) -> None:
+    rng = np.random.default_rng(1)
+    log_h = 16 if quick else 20
+    width = 64
+    evals = _random_matrix(rng, 1 << log_h, width)
+    threads = _core.num_threads()
+    name = f"2^{log_h}x{width}"
+
+    def lde() -> np.ndarray:
+        out: np.ndarray = _core.coset_lde(evals, 1, GENERATOR, True)
+        return out
+
+    t_all = _median_time(lde, repeats)
+    with _Threads(1):
+        t_one = _median_time(lde, repeats)
+    ref = None
+    if not quick:
+        ref = {
+            "plonky3_ms_1_thread": PLONKY3_REFERENCE["coset_lde_2^20x64_ms_1_thread"],
+            "plonky3_ms_2_threads": PLONKY3_REFERENCE["coset_lde_2^20x64_ms_2_threads"],
+        }
+    rows.append(
+        Row(
+            f"coset_lde_{name}_blowup2_ms",
+            t_all * 1e3,
+            "ms",
+            {"threads": threads, "simd": _core.simd_active(), "output": "bit-reversed rows"},
+            baseline="1 thread",
+            baseline_value=t_one * 1e3,
+            ratio=t_one / t_all,
+            reference=ref,
+        )
+    )
+
+    lde_out = lde()
+    leaves = lde_out.shape[0]
+
+    def commit() -> np.ndarray:
+        out: np.ndarray = _core.merkle_root([lde_out])
+        return out
+
+    m_all = _median_time(commit, max(1, repeats - 1))
+    with _Threads(1):
+        m_one = _median_time(commit, max(1, repeats - 1))
+    ref = None
+    if not quick:
+        ref = {
+            "plonky3_s_1_thread": PLONKY3_REFERENCE["merkle_commit_2^21x64_s_1_thread"],
+            "plonky3_s_2_threads": PLONKY3_REFERENCE["merkle_commit_2^21x64_s_2_threads"],
+        }
+    rows.append(
+        Row(
+            f"merkle_commit_2^{log_h + 1}x{width}_s",
+            m_all,
+            "s",
+            {"threads": threads, "rows_per_s": leaves / m_all},
+            baseline="1 thread",
+            baseline_value=m_one,
+            ratio=m_one / m_all,
+            reference=ref,
+        )
+    )
+
+
+def bench_field(quick: bool, rows: list[Row]) -> None:
+    count = 1 << (24 if quick else 27)
+    for ext, label in ((False, "base"), (True, "extension")):
+        n = count >> (3 if ext else 0)
+        ours = statistics.median(_core.bench_mul_throughput(ext, n) for _ in range(3))
+        with _Simd("scalar"):
+            scalar = statistics.median(_core.bench_mul_throughput(ext, n) for _ in range(3))
+        rows.append(
+            Row(
+                f"{label}_field_multiplications_per_s",
+                ours,
+                "mul/s",
+                {"threads": 1, "simd": _core.simd_active()},
+                baseline="scalar path",
+                baseline_value=scalar,
+                ratio=ours / scalar,
+            )
+        )
+
+
+def bench_ntt_vs_galois(repeats: int, rows: list[Row]) -> None:
+    log_n = 14
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, P, size=(1 << log_n, 1), dtype=np.uint32)
+    ours = _median_time(lambda: _core.ntt(x, False), max(repeats, 5))
+    params: dict[str, Any] = {"size": f"2^{log_n}x1"}
+    try:
+        import galois
+    except ImportError:
+        rows.append(Row("ntt_2^14_ms", ours * 1e3, "ms", params | {"galois": "not installed"}))
+        return
+    xs = x[:, 0].astype(np.int64)
+    galois.ntt(xs, modulus=P)  # warm-up: galois compiles its kernels on first use
+    theirs = _median_time(lambda: galois.ntt(xs, modulus=P), max(repeats, 5))
+    rows.append(
+        Row(
+            "ntt_2^14_ms",
+            ours * 1e3,
+            "ms",
+            params,
+            baseline=f"galois {galois.__version__} ntt",
+            baseline_value=theirs * 1e3,
+            ratio=theirs / ours,
+        )
+    )
+
+
+def run(quick: bool, repeats: int) -> dict[str, Any]:
+    rows: list[Row] = []
+    bench_poseidon2(quick, rows)
+    bench_lde_and_merkle(quick, repeats, rows)
+    bench_field(quick, rows)
+    bench_ntt_vs_galois(repeats, rows)
+    return {
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "threads": _core.num_threads(),
+            "simd": _core.simd_detected(),
+            "cuda": bool(_core.cuda_available()),
+        },
+        "quick": quick,
+        "rows": [asdict(r) for r in rows],
+    }
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    err = sys.stderr
+    m = result["machine"]
+    print(f"# {m['processor']}  threads={m['threads']}  simd={m['simd']}", file=err)
+    for r in result["rows"]:
+        line = f"{r['name']:<48} {r['value']:>14.6g} {r['unit']:<6}"
+        if r["ratio"] is not None:
+            line += f"  x{r['ratio']:.2f} vs {r['baseline']}"
+        print(line, file=err)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stark_backend bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (seconds, not minutes)")
+    parser.add_argument("--json", metavar="FILE", help="write the JSON here instead of stdout")
+    parser.add_argument("--repeats", type=int, default=3, help="repetitions per row (median)")
+    args = parser.parse_args(argv)
+    result = run(args.quick, max(1, args.repeats))
+    _print_table(result)
+    text = json.dumps(result, indent=2)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+    return 0
