@@ -35,6 +35,12 @@ PYBIND11_MODULE(_core, m) {
       raise_as("InputError", e.what());
     } catch (const stark::DeviceError& e) {
       raise_as("DeviceError", e.what());
+    } catch (const stark::ProofFormatError& e) {
+      raise_as("ProofFormatError", e.what());
+    } catch (const stark::KeygenError& e) {
+      raise_as("KeygenError", e.what());
+    } catch (const stark::VerificationError& e) {
+      raise_as(stark::verify_error_class_name(e.kind), e.what());
     }
   });
   using namespace stark::py_bind;

@@ -1,0 +1,152 @@
+// Strict little-endian byte encoding shared by every serialized object (proofs, keys,
+// constraint systems). Writers append; readers consume and throw ProofFormatError naming the
+// field and the byte offset on truncation, non-canonical field elements or absurd lengths.
+// A length read from untrusted bytes is bounded by the bytes that remain (each element needs
+// at least `min_elem_bytes`), so a malicious length can never trigger a giant allocation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "stark/field/babybear.hpp"
+#include "stark/field/extension.hpp"
+#include "stark/hash/poseidon2.hpp"
+#include "stark/util/error.hpp"
+
+namespace stark {
+
+class ByteWriter {
+ public:
+  void u8(uint8_t v) { buf_.push_back(v); }
+  void u32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) buf_.push_back(uint8_t(v >> (8 * i)));
+  }
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) buf_.push_back(uint8_t(v >> (8 * i)));
+  }
+  /// A canonical field element (u32 < p).
+  void felt(uint32_t canonical) { u32(canonical); }
+  void felt(Fp v) { u32(v.canonical()); }
+  void ext(const Ext4& e) {
+    for (int i = 0; i < 4; ++i) u32(e.c[i].canonical());
+  }
+  void digest(const Digest& d) {
+    for (uint32_t w : d) u32(w);
+  }
+  void bytes(const uint8_t* p, size_t n) { buf_.insert(buf_.end(), p, p + n); }
+  /// u32 length prefix, then the bytes.
+  void blob(const std::vector<uint8_t>& b) {
+    u32(uint32_t(b.size()));
+    bytes(b.data(), b.size());
+  }
+  void str(const std::string& s) {
+    u32(uint32_t(s.size()));
+    bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  }
+
+  const std::vector<uint8_t>& data() const { return buf_; }
+  std::vector<uint8_t> take() { return std::move(buf_); }
+  size_t size() const { return buf_.size(); }
+
+ private:
+  std::vector<uint8_t> buf_;
+};
+
+class ByteReader {
+ public:
+  /// `what` names the object being decoded (e.g. "proof"), used in error messages.
+  ByteReader(const uint8_t* data, size_t size, std::string what = "bytes")
+      : p_(data), n_(size), what_(std::move(what)) {}
+
+  size_t offset() const { return off_; }
+  size_t remaining() const { return n_ - off_; }
+
+  [[noreturn]] void fail(const std::string& field, const std::string& why) const {
+    throw ProofFormatError(what_ + ": " + field + " at byte offset " + std::to_string(off_) + ": " + why);
+  }
+
+  uint8_t u8(const char* field) {
+    need(1, field);
+    return p_[off_++];
+  }
+  uint32_t u32(const char* field) {
+    need(4, field);
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= uint32_t(p_[off_ + i]) << (8 * i);
+    off_ += 4;
+    return v;
+  }
+  uint64_t u64(const char* field) {
+    need(8, field);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= uint64_t(p_[off_ + i]) << (8 * i);
+    off_ += 8;
+    return v;
+  }
+  /// Canonical field element (< p).
+  uint32_t felt(const char* field) {
+    const size_t at = off_;
+    const uint32_t v = u32(field);
+    if (v >= P) {
+      off_ = at;
+      fail(field, "value " + std::to_string(v) + " is not a canonical field element");
+    }
+    return v;
+  }
+  Ext4 ext(const char* field) {
+    uint32_t c[4];
+    for (auto& x : c) x = felt(field);
+    return Ext4::from_canonical(c);
+  }
+  Digest digest(const char* field) {
+    Digest d;
+    for (auto& w : d) w = felt(field);
+    return d;
+  }
+  /// A u32 count of elements that each occupy at least `min_elem_bytes` bytes, bounded by
+  /// what remains (and by `max_count` when the caller knows a tighter bound).
+  size_t length(const char* field, size_t min_elem_bytes, size_t max_count = SIZE_MAX) {
+    const size_t at = off_;
+    const uint32_t n = u32(field);
+    if (n > max_count) {
+      off_ = at;
+      fail(field, "length " + std::to_string(n) + " exceeds the maximum " + std::to_string(max_count));
+    }
+    if (min_elem_bytes > 0 && uint64_t(n) * min_elem_bytes > remaining()) {
+      off_ = at;
+      fail(field, "length " + std::to_string(n) + " needs more bytes than remain (" + std::to_string(remaining()) + ")");
+    }
+    return n;
+  }
+  std::vector<uint8_t> blob(const char* field) {
+    const size_t n = length(field, 1);
+    std::vector<uint8_t> b(p_ + off_, p_ + off_ + n);
+    off_ += n;
+    return b;
+  }
+  std::string str(const char* field) {
+    const size_t n = length(field, 1);
+    std::string s(reinterpret_cast<const char*>(p_ + off_), n);
+    off_ += n;
+    return s;
+  }
+  /// The whole input must have been consumed.
+  void expect_end() const {
+    if (off_ != n_) fail("end", std::to_string(n_ - off_) + " trailing bytes");
+  }
+
+ private:
+  void need(size_t k, const char* field) const {
+    if (remaining() < k) fail(field, "truncated (need " + std::to_string(k) + " bytes, " + std::to_string(remaining()) + " remain)");
+  }
+
+  const uint8_t* p_;
+  size_t n_;
+  size_t off_ = 0;
+  std::string what_;
+};
+
+}  // namespace stark
