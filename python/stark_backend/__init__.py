@@ -31,7 +31,6 @@ __version__ = "0.1.0"
 P: int = primitives.P
 
 __all__ = [
-    "P",
     "ChallengePhaseError",
     "ConstraintViolation",
     "DeviceError",
@@ -42,6 +41,7 @@ __all__ = [
     "InvalidProofShape",
     "KeygenError",
     "OodEvaluationMismatch",
+    "P",
     "ProofFormatError",
     "StarkError",
     "TraceHeightConstraintViolation",

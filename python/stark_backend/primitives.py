@@ -22,8 +22,8 @@ from .errors import InputError
 
 __all__ = [
     "GENERATOR",
-    "P",
     "TWO_ADICITY",
+    "P",
     "coset_lde",
     "merkle_root",
     "ntt",
