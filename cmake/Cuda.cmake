@@ -34,6 +34,9 @@ if(STARK_HAVE_CUDA)
     POSITION_INDEPENDENT_CODE ON CUDA_STANDARD 20 CUDA_STANDARD_REQUIRED ON)
   target_include_directories(stark_cuda PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/cpp/include
     ${CMAKE_CURRENT_SOURCE_DIR}/cuda ${CMAKE_CURRENT_BINARY_DIR}/generated)
+  # --expt-relaxed-constexpr: the kernels call the constexpr field arithmetic of
+  # stark/field/babybear.hpp directly (one implementation of the field for host and device).
+  target_compile_options(stark_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
   target_link_libraries(stark_cuda PUBLIC CUDA::cudart_static)
   target_link_libraries(stark_core PUBLIC stark_cuda)
   target_compile_definitions(stark_core PUBLIC STARK_HAVE_CUDA=1)
