@@ -92,7 +92,8 @@ class MerkleTree {
 };
 
 /// Commits and returns only the root (same result as MerkleTree(...).root()).
-Digest merkle_root(const std::vector<ConstMatrixView>& views, const MerkleHasher& hasher = cpu_merkle_hasher());
+Digest merkle_root(const std::vector<ConstMatrixView>& views,
+                   const MerkleHasher& hasher = cpu_merkle_hasher());
 
 /// Outcome of a batch-opening verification; `reason` says what failed (empty when ok).
 struct MerkleVerifyResult {

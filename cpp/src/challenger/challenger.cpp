@@ -1,0 +1,150 @@
+#include "stark/challenger/challenger.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "stark/field/babybear.hpp"
+#include "stark/util/error.hpp"
+#include "stark/util/parallel.hpp"
+
+namespace stark {
+namespace {
+
+void check_bits(uint32_t bits, const char* what) {
+  if (bits > Challenger::kMaxBits) {
+    throw InputError(std::string(what) + ": " + std::to_string(bits) + " bits requested, at most " +
+                     std::to_string(Challenger::kMaxBits) + " (2^bits must be below p)");
+  }
+}
+
+uint32_t low_bits(uint32_t x, uint32_t bits) { return x & ((uint32_t(1) << bits) - 1); }
+
+}  // namespace
+
+void Challenger::duplex() {
+  std::copy_n(input_.begin(), input_len_, state_.begin());
+  input_len_ = 0;
+  poseidon2_permute(state_.data());
+  std::copy_n(state_.begin(), kSpongeRate, output_.begin());
+  output_len_ = kSpongeRate;
+}
+
+void Challenger::push_input(uint32_t v) {
+  output_len_ = 0;
+  input_[input_len_++] = v;
+  if (input_len_ == kSpongeRate) duplex();
+}
+
+void Challenger::observe(uint32_t v) {
+  if (v >= P)
+    throw InputError("observe: value " + std::to_string(v) + " is not a canonical field element (>= p)");
+  push_input(v);
+}
+
+void Challenger::observe_many(std::span<const uint32_t> values) {
+  // Validate first so a bad element leaves the transcript untouched.
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] >= P) {
+      throw InputError("observe_many: values[" + std::to_string(i) + "] = " + std::to_string(values[i]) +
+                       " is not a canonical field element (>= p)");
+    }
+  }
+  for (uint32_t v : values) push_input(v);
+}
+
+void Challenger::observe_digest(const Digest& digest) { observe_many(digest); }
+
+void Challenger::observe_ext(const Ext4& value) {
+  for (const Fp& c : value.c) push_input(c.canonical());
+}
+
+uint32_t Challenger::sample() {
+  if (input_len_ > 0 || output_len_ == 0) duplex();
+  return output_[--output_len_];
+}
+
+Ext4 Challenger::sample_ext() {
+  Ext4 r;
+  for (Fp& c : r.c) c = Fp::from_canonical(sample());
+  return r;
+}
+
+uint32_t Challenger::sample_bits(uint32_t bits) {
+  check_bits(bits, "sample_bits");
+  return low_bits(sample(), bits);
+}
+
+bool Challenger::check_witness(uint32_t bits, uint32_t witness) {
+  check_bits(bits, "check_witness");
+  if (bits == 0) return true;
+  if (witness >= P) return false;
+  push_input(witness);
+  return sample_bits(bits) == 0;
+}
+
+uint32_t Challenger::grind(uint32_t bits) {
+  check_bits(bits, "grind");
+  if (bits == 0) return 0;
+  const uint32_t witness = grind_search(state_, input_buffer(), bits);
+  if (!check_witness(bits, witness)) {
+    // grind_search and check_witness describe the same duplex; disagreement is a bug here.
+    throw std::logic_error("grind: the witness found does not pass pow_check");
+  }
+  return witness;
+}
+
+bool Challenger::operator==(const Challenger& o) const {
+  return state_ == o.state_ && input_len_ == o.input_len_ && output_len_ == o.output_len_ &&
+         std::equal(input_.begin(), input_.begin() + input_len_, o.input_.begin()) &&
+         std::equal(output_.begin(), output_.begin() + output_len_, o.output_.begin());
+}
+
+uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::span<const uint32_t> prefix,
+                      uint32_t bits) {
+  if (bits == 0 || bits > Challenger::kMaxBits) {
+    throw InputError("bits: " + std::to_string(bits) + " is outside [1, " +
+                     std::to_string(Challenger::kMaxBits) + "]");
+  }
+  if (prefix.size() >= kSpongeRate) {
+    throw InputError("prefix: " + std::to_string(prefix.size()) + " pending observations, at most 7");
+  }
+  // The template state of every candidate: the pending observations overwrite the rate part.
+  std::array<uint32_t, kPoseidon2Width> base = state;
+  std::copy(prefix.begin(), prefix.end(), base.begin());
+  const size_t slot = prefix.size();
+
+  // Candidates are tried in batches, in increasing order, and the first passing one of the
+  // first batch that has any is the smallest overall. The batch size trades wasted work past
+  // the answer (about 2^bits tries are expected) against per-batch scheduling overhead.
+  const size_t batch = std::clamp<size_t>(size_t(1) << bits, 256, size_t(1) << 16);
+  auto states = std::make_unique_for_overwrite<uint32_t[]>(batch * kPoseidon2Width);
+  for (uint64_t start = 0; start < P; start += batch) {
+    const size_t n = size_t(std::min<uint64_t>(batch, P - start));
+    std::atomic<size_t> first_pass{n};
+    // One parallel pass per batch: each chunk fills, permutes (vectorized, serially inside a
+    // worker) and scans its own candidates, then lowers first_pass to its first success.
+    parallel_for_chunks(n, 1024, [&](size_t begin, size_t end) {
+      uint32_t* chunk = states.get() + begin * kPoseidon2Width;
+      for (size_t i = begin; i < end; ++i) {
+        uint32_t* s = states.get() + i * kPoseidon2Width;
+        std::copy(base.begin(), base.end(), s);
+        s[slot] = uint32_t(start + i);
+      }
+      poseidon2_permute_batch(chunk, end - begin);
+      for (size_t i = begin; i < end; ++i) {
+        if (low_bits(states[i * kPoseidon2Width + 7], bits) == 0) {
+          size_t seen = first_pass.load();
+          while (i < seen && !first_pass.compare_exchange_weak(seen, i)) {
+          }
+          break;
+        }
+      }
+    });
+    if (first_pass.load() < n) return uint32_t(start + first_pass.load());
+  }
+  throw InputError("grind: no witness below p passes " + std::to_string(bits) + " bits of proof of work");
+}
+
+}  // namespace stark
