@@ -46,8 +46,8 @@ Probe run_probe() {
   const cudaError_t err = cudaGetDeviceCount(&count);
   if (err != cudaSuccess) {
     (void)cudaGetLastError();
-    pr.text = "no usable CUDA device: " + error_text(err) + "; driver " + version_text(driver) + ", runtime " +
-              version_text(runtime);
+    pr.text = "no usable CUDA device: " + error_text(err) + "; driver " + version_text(driver) +
+              ", runtime " + version_text(runtime);
     return pr;
   }
   if (count == 0) {
@@ -69,9 +69,9 @@ Probe run_probe() {
   char mem[32];
   std::snprintf(mem, sizeof mem, "%.1f GiB", double(prop.totalGlobalMem) / double(1ull << 30));
   const std::string name = std::string(prop.name) + " (device " + std::to_string(dev) + " of " +
-                           std::to_string(count) + ", compute capability " + std::to_string(prop.major) + "." +
-                           std::to_string(prop.minor) + ", " + mem + ", driver " + version_text(driver) +
-                           ", runtime " + version_text(runtime) + ")";
+                           std::to_string(count) + ", compute capability " + std::to_string(prop.major) +
+                           "." + std::to_string(prop.minor) + ", " + mem + ", driver " +
+                           version_text(driver) + ", runtime " + version_text(runtime) + ")";
   cudaFuncAttributes attr{};
   if (const cudaError_t e = cudaFuncGetAttributes(&attr, probe_kernel); e != cudaSuccess) {
     (void)cudaGetLastError();

@@ -21,8 +21,8 @@ __global__ void __launch_bounds__(kBlock) powers_kernel(uint32_t* out, uint64_t 
 }
 
 template <typename Idx>
-__global__ void __launch_bounds__(kBlock)
-    dif_kernel(uint32_t* data, Idx width, const uint32_t* tw, uint32_t log_len, uint32_t tw_shift, uint64_t total) {
+__global__ void __launch_bounds__(kBlock) dif_kernel(uint32_t* data, Idx width, const uint32_t* tw,
+                                                     uint32_t log_len, uint32_t tw_shift, uint64_t total) {
   STARK_FOR_EACH_THREAD(t, total) { kernels::dif_body<Idx>(data, width, tw, log_len, tw_shift, Idx(t)); }
 }
 
@@ -45,7 +45,8 @@ struct DeviceExec {
     STARK_CUDA_CHECK_LAUNCH();
   }
 
-  void dif_layer(uint32_t* data, size_t rows, size_t width, const uint32_t* tw, uint32_t log_len, uint32_t tw_shift) {
+  void dif_layer(uint32_t* data, size_t rows, size_t width, const uint32_t* tw, uint32_t log_len,
+                 uint32_t tw_shift) {
     const uint64_t total = uint64_t(rows / 2) * width;
     if (total == 0) return;
     const unsigned grid = detail::grid_for(total, kBlock);
@@ -62,11 +63,11 @@ struct DeviceExec {
     if (total == 0) return;
     const unsigned grid = detail::grid_for(total, kBlock);
     if (narrow)
-      gather_kernel<uint32_t><<<grid, kBlock>>>(dst, src, uint32_t(src_rows), log_src, uint32_t(width), factors,
-                                                scale, total);
+      gather_kernel<uint32_t>
+          <<<grid, kBlock>>>(dst, src, uint32_t(src_rows), log_src, uint32_t(width), factors, scale, total);
     else
-      gather_kernel<uint64_t><<<grid, kBlock>>>(dst, src, uint64_t(src_rows), log_src, uint64_t(width), factors,
-                                                scale, total);
+      gather_kernel<uint64_t>
+          <<<grid, kBlock>>>(dst, src, uint64_t(src_rows), log_src, uint64_t(width), factors, scale, total);
     STARK_CUDA_CHECK_LAUNCH();
   }
 };

@@ -24,12 +24,15 @@
 namespace stark::cuda::kernels {
 
 /// out[i] = scale * base^i (Montgomery words).
-STARK_HD void powers_body(uint32_t* out, uint64_t i, Fp base, Fp scale) { out[i] = (scale * base.pow(i)).mont; }
+STARK_HD void powers_body(uint32_t* out, uint64_t i, Fp base, Fp scale) {
+  out[i] = (scale * base.pow(i)).mont;
+}
 
 /// One DIF butterfly of layer `log_len` on column (t mod width), butterfly (t div width);
 /// `t < (rows / 2) * width`.
 template <typename Idx>
-STARK_HD void dif_body(uint32_t* data, Idx width, const uint32_t* tw, uint32_t log_len, uint32_t tw_shift, Idx t) {
+STARK_HD void dif_body(uint32_t* data, Idx width, const uint32_t* tw, uint32_t log_len, uint32_t tw_shift,
+                       Idx t) {
   const Idx b = t / width;
   const Idx c = t - b * width;
   const uint32_t log_half = log_len - 1;
@@ -47,8 +50,8 @@ STARK_HD void dif_body(uint32_t* data, Idx width, const uint32_t* tw, uint32_t l
 /// dst row r (r < dst_rows) = src row rev_{log_src}(r) times factors[r] (or `scale` when
 /// factors is null) for r < src_rows, zero after; `t < dst_rows * width`.
 template <typename Idx>
-STARK_HD void gather_bitrev_body(uint32_t* dst, const uint32_t* src, Idx src_rows, uint32_t log_src, Idx width,
-                                 const uint32_t* factors, Fp scale, Idx t) {
+STARK_HD void gather_bitrev_body(uint32_t* dst, const uint32_t* src, Idx src_rows, uint32_t log_src,
+                                 Idx width, const uint32_t* factors, Fp scale, Idx t) {
   const Idx r = t / width;
   const Idx c = t - r * width;
   uint32_t v = 0;
@@ -98,8 +101,8 @@ void coset_lde_bitrev(Exec& ex, uint32_t* a, uint32_t* out, uint32_t* tw, uint32
                       uint32_t log_blowup, size_t width, Fp shift) {
   const size_t n = size_t(1) << log_n;
   const uint32_t log_big = log_n + log_blowup;
-  dif(ex, a, log_n, width, tw, two_adic_generator(log_n).inverse());   // n * coefficients, bit-reversed
-  ex.powers(factors, n, shift, Fp::from_u64(n).inverse());                // shift^j / n
+  dif(ex, a, log_n, width, tw, two_adic_generator(log_n).inverse());  // n * coefficients, bit-reversed
+  ex.powers(factors, n, shift, Fp::from_u64(n).inverse());            // shift^j / n
   ex.gather_bitrev(out, size_t(1) << log_big, a, n, log_n, width, static_cast<const uint32_t*>(factors),
                    Fp::one());
   dif(ex, out, log_big, width, tw, two_adic_generator(log_big));

@@ -37,7 +37,8 @@ __global__ void __launch_bounds__(kBlock) permute_kernel(uint32_t* states, uint6
     }
     kernels::permute_canonical(s, c_poseidon2);
     STARK_UNROLL
-    for (int q = 0; q < kWidth / 4; ++q) rec[q] = make_uint4(s[4 * q], s[4 * q + 1], s[4 * q + 2], s[4 * q + 3]);
+    for (int q = 0; q < kWidth / 4; ++q)
+      rec[q] = make_uint4(s[4 * q], s[4 * q + 1], s[4 * q + 2], s[4 * q + 3]);
   }
 }
 

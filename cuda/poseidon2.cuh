@@ -41,7 +41,8 @@ constexpr Poseidon2Constants make_poseidon2_constants() {
       k.initial[r][i] = Fp::from_canonical(constants::kPoseidon2ExternalInitial[r][i]).mont;
       k.terminal[r][i] = Fp::from_canonical(constants::kPoseidon2ExternalTerminal[r][i]).mont;
     }
-  for (int r = 0; r < kPartial; ++r) k.internal[r] = Fp::from_canonical(constants::kPoseidon2Internal[r]).mont;
+  for (int r = 0; r < kPartial; ++r)
+    k.internal[r] = Fp::from_canonical(constants::kPoseidon2Internal[r]).mont;
   for (int i = 0; i < kWidth; ++i) k.diag[i] = Fp::from_canonical(constants::kPoseidon2InternalDiagV[i]).mont;
   return k;
 }

@@ -18,8 +18,8 @@ namespace stark::cuda::detail {
 /// runtime's last-error slot so a later cudaGetLastError() does not report this one again.
 [[noreturn]] inline void fail(cudaError_t err, const char* expr, const char* file, int line) {
   (void)cudaGetLastError();
-  throw DeviceError(std::string(file) + ":" + std::to_string(line) + ": " + expr + " failed: " +
-                    cudaGetErrorName(err) + " (" + cudaGetErrorString(err) + ")");
+  throw DeviceError(std::string(file) + ":" + std::to_string(line) + ": " + expr +
+                    " failed: " + cudaGetErrorName(err) + " (" + cudaGetErrorString(err) + ")");
 }
 
 inline void check(cudaError_t err, const char* expr, const char* file, int line) {
@@ -43,7 +43,8 @@ inline size_t checked_mul(size_t a, size_t b, const char* what) {
 
 #define STARK_CUDA_CHECK(call) ::stark::cuda::detail::check((call), #call, __FILE__, __LINE__)
 /// After a kernel launch: reports launch-configuration errors at the launch site.
-#define STARK_CUDA_CHECK_LAUNCH() ::stark::cuda::detail::check(cudaGetLastError(), "kernel launch", __FILE__, __LINE__)
+#define STARK_CUDA_CHECK_LAUNCH() \
+  ::stark::cuda::detail::check(cudaGetLastError(), "kernel launch", __FILE__, __LINE__)
 
 namespace stark::cuda::detail {
 
@@ -104,7 +105,7 @@ inline unsigned grid_for(uint64_t total, unsigned block, unsigned max_blocks = 1
 
 #if defined(__CUDACC__)
 /// Flat grid-stride loop over t in [0, total).
-#define STARK_FOR_EACH_THREAD(t, total)                                                          \
-  for (uint64_t t = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < (total);                \
+#define STARK_FOR_EACH_THREAD(t, total)                                           \
+  for (uint64_t t = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < (total); \
        t += uint64_t(gridDim.x) * blockDim.x)
 #endif

@@ -7,6 +7,7 @@
 
 #include "common.hpp"
 #include "stark/cuda/device.hpp"
+#include "stark/field/babybear.hpp"
 
 namespace stark::py_bind {
 

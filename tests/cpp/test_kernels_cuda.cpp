@@ -49,7 +49,8 @@ std::vector<uint64_t> json_ints(const std::string& text, const std::string& key,
       if (--depth == 0) break;
     } else if (ch >= '0' && ch <= '9') {
       uint64_t v = 0;
-      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') v = v * 10 + uint64_t(text[pos++] - '0');
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+        v = v * 10 + uint64_t(text[pos++] - '0');
       --pos;
       out.push_back(v);
     }
@@ -79,7 +80,8 @@ struct HostExec {
   void powers(uint32_t* out, size_t count, Fp base, Fp scale) {
     each(count, [&](uint64_t i) { k::powers_body(out, i, base, scale); });
   }
-  void dif_layer(uint32_t* data, size_t rows, size_t width, const uint32_t* tw, uint32_t log_len, uint32_t tw_shift) {
+  void dif_layer(uint32_t* data, size_t rows, size_t width, const uint32_t* tw, uint32_t log_len,
+                 uint32_t tw_shift) {
     each(uint64_t(rows / 2) * width,
          [&](uint64_t t) { k::dif_body<Idx>(data, Idx(width), tw, log_len, tw_shift, Idx(t)); });
   }
@@ -119,8 +121,8 @@ std::vector<uint32_t> naive_ntt(const std::vector<uint32_t>& in, size_t n, size_
 }
 
 /// Row r = P(shift * ω_N^{rev(r)}) where P interpolates the evaluations on H_n.
-std::vector<uint32_t> naive_lde_bitrev(const std::vector<uint32_t>& evals, size_t n, size_t w, uint32_t log_blowup,
-                                       Fp shift) {
+std::vector<uint32_t> naive_lde_bitrev(const std::vector<uint32_t>& evals, size_t n, size_t w,
+                                       uint32_t log_blowup, Fp shift) {
   const std::vector<uint32_t> coeffs = naive_ntt(evals, n, w, true);
   const uint32_t log_big = stark::log2_exact(n) + log_blowup;
   const size_t big = size_t(1) << log_big;
