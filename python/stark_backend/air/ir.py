@@ -107,7 +107,48 @@ DEGREE_CAP = 1 << 32
 
 _U32 = struct.Struct("<I")
 _OFFSET_KINDS = frozenset({NodeKind.PREPROCESSED, NodeKind.MAIN, NodeKind.PERMUTATION})
-_INDEX_KINDS = frozenset({NodeKind.PUBLIC, NodeKind.CHALLENGE, NodeKind.EXPOSED, NodeKind.CONST})
+_KINDS = {int(k): k for k in NodeKind}
+
+_ONE_U32 = struct.Struct("<I")
+_LAYOUT: dict[NodeKind, struct.Struct | None] = {
+    NodeKind.PREPROCESSED: struct.Struct("<BI"),  # offset, index
+    NodeKind.MAIN: struct.Struct("<IBI"),  # part, offset, index
+    NodeKind.PERMUTATION: struct.Struct("<BI"),  # offset, index
+    NodeKind.PUBLIC: _ONE_U32,
+    NodeKind.CHALLENGE: _ONE_U32,
+    NodeKind.EXPOSED: _ONE_U32,
+    NodeKind.CONST: _ONE_U32,
+    NodeKind.IS_FIRST_ROW: None,
+    NodeKind.IS_LAST_ROW: None,
+    NodeKind.IS_TRANSITION: None,
+    NodeKind.ADD: struct.Struct("<II"),  # left, right
+    NodeKind.SUB: struct.Struct("<II"),
+    NodeKind.NEG: _ONE_U32,  # child
+    NodeKind.MUL: struct.Struct("<II"),
+}
+"""Payload of each node kind (module docstring)."""
+
+
+def _payload(node: Node) -> tuple[int, ...]:
+    """Values of ``node``'s payload in ``_LAYOUT`` order."""
+    if node.kind == NodeKind.MAIN:
+        return (node.c, node.b, node.a)
+    if node.kind in _OFFSET_KINDS:
+        return (node.b, node.a)
+    if node.kind in BINARY_KINDS:
+        return (node.a, node.b)
+    return (node.a,)
+
+
+def _from_payload(kind: NodeKind, values: tuple[int, ...]) -> Node:
+    """Inverse of :func:`_payload`."""
+    if kind == NodeKind.MAIN:
+        return Node(kind, values[2], values[1], values[0])
+    if kind in _OFFSET_KINDS:
+        return Node(kind, values[1], values[0])
+    if kind in BINARY_KINDS:
+        return Node(kind, values[0], values[1])
+    return Node(kind, values[0])
 
 
 class _Writer:
@@ -142,16 +183,12 @@ def encode_constraint_system(system: ConstraintSystem) -> bytes:
     for node in system.nodes:
         kind = NodeKind(node.kind)
         w.u8(int(kind))
-        if kind == NodeKind.MAIN:
-            w.u32(node.c)
-        if kind in _OFFSET_KINDS:
-            w.u8(node.b)
-            w.u32(node.a)
-        elif kind in _INDEX_KINDS or kind == NodeKind.NEG:
-            w.u32(node.a)
-        elif kind in BINARY_KINDS:
-            w.u32(node.a)
-            w.u32(node.b)
+        layout = _LAYOUT[kind]
+        if layout is not None:
+            try:
+                w.buf += layout.pack(*_payload(node))
+            except struct.error as exc:
+                raise ValueError(f"node {node} does not fit its encoding: {exc}") from None
     w.u32s(system.constraints)
     w.u32(system.num_air_constraints)
     w.u32(len(system.interactions))
@@ -205,40 +242,65 @@ class _Reader:
         return v
 
 
-def _read_node(
-    r: _Reader, i: int, part_widths: list[int], prep_width: int, num_public: int
-) -> Node:
-    tag = r.u8(f"tag of node {i}")
-    if tag > max(NodeKind):
-        raise r.fail(f"node {i} has unknown tag {tag}")
-    kind = NodeKind(tag)
-    where = f"node {i} ({kind.name.lower()})"
+def _node_error(
+    node: Node, i: int, part_widths: list[int], bounds: dict[NodeKind, int]
+) -> str | None:
+    """Why ``node`` (at index ``i``) is invalid, or ``None``; after-challenge checks come later.
+
+    ``bounds[kind]``: exclusive bound of the index/value of leaf kinds with one u32 payload.
+    """
+    kind, a, b, c = node
+    if kind in BINARY_KINDS or kind == NodeKind.NEG:
+        if a >= i or (kind != NodeKind.NEG and b >= i):
+            return f"children must be < {i}"
+        return None
     if kind in _OFFSET_KINDS:
-        part = r.below(f"{where} part", len(part_widths)) if kind == NodeKind.MAIN else 0
-        offset = r.u8(f"{where} offset")
-        if offset > 1:
-            raise r.fail(f"{where} offset {offset} must be 0 or 1")
+        if b > 1:
+            return f"offset {b} must be 0 or 1"
         if kind == NodeKind.MAIN:
-            index = r.below(f"{where} column", part_widths[part])
-        elif kind == NodeKind.PREPROCESSED:
-            index = r.below(f"{where} column", prep_width)
+            if c >= len(part_widths):
+                return f"part {c} must be < {len(part_widths)}"
+            if a >= part_widths[c]:
+                return f"column {a} must be < {part_widths[c]} (width of part {c})"
+        elif kind == NodeKind.PREPROCESSED and a >= bounds[kind]:
+            return f"column {a} must be < the preprocessed width {bounds[kind]}"
+        return None
+    bound = bounds.get(kind)
+    if bound is not None and a >= bound:
+        return f"value {a} must be < {bound}"
+    return None
+
+
+def _read_nodes(
+    r: _Reader, num_nodes: int, part_widths: list[int], prep_width: int, num_public: int
+) -> list[Node]:
+    data = r.data
+    bounds = {
+        NodeKind.PREPROCESSED: prep_width,
+        NodeKind.PUBLIC: num_public,
+        NodeKind.CONST: P,
+        NodeKind.CHALLENGE: NUM_CHALLENGES,
+        NodeKind.EXPOSED: NUM_EXPOSED,
+    }
+    nodes: list[Node] = []
+    for i in range(num_nodes):
+        tag = r.u8(f"tag of node {i}")
+        if tag not in _KINDS:
+            raise r.fail(f"node {i} has unknown tag {tag}")
+        kind = _KINDS[tag]
+        layout = _LAYOUT[kind]
+        if layout is None:
+            node = Node(kind)
         else:
-            index = r.u32(f"{where} column")  # checked once the chunks are known
-        return Node(kind, index, offset, part)
-    if kind == NodeKind.PUBLIC:
-        return Node(kind, r.below(f"{where} index", num_public))
-    if kind == NodeKind.CONST:
-        return Node(kind, r.below(f"{where} value", P))
-    if kind == NodeKind.CHALLENGE:
-        return Node(kind, r.below(f"{where} index", NUM_CHALLENGES))
-    if kind == NodeKind.EXPOSED:
-        return Node(kind, r.below(f"{where} index", NUM_EXPOSED))
-    if kind == NodeKind.NEG:
-        return Node(kind, r.below(f"{where} child", i))
-    if kind in BINARY_KINDS:
-        left = r.below(f"{where} left child", i)
-        return Node(kind, left, r.below(f"{where} right child", i))
-    return Node(kind)  # selectors
+            if r.pos + layout.size > len(data):
+                raise r.fail(f"truncated reading node {i} ({kind.name.lower()})")
+            node = _from_payload(kind, layout.unpack_from(data, r.pos))
+            r.pos += layout.size
+        error = _node_error(node, i, part_widths, bounds)
+        if error is not None:
+            raise r.fail(f"node {i} ({kind.name.lower()}): {error}")
+        nodes.append(node)
+    return nodes
 
 
 def decode_constraint_system_from(
@@ -272,7 +334,7 @@ def decode_constraint_system_from(
 
     num_nodes = r.count("nodes", 1)
     part_widths = [*cached, common]
-    nodes = [_read_node(r, i, part_widths, prep_width, num_public) for i in range(num_nodes)]
+    nodes = _read_nodes(r, num_nodes, part_widths, prep_width, num_public)
 
     constraints = tuple(
         r.below("constraint node id", num_nodes) for _ in range(r.count("constraints", 4))
