@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AirBuilder", "RawInteraction", "SymbolicAir", "symbolic_eval"]
 
-U32_MAX = (1 << 32) - 1
-
 
 @dataclass
 class RawInteraction:

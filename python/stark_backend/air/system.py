@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .._arrays import P, U32Array, as_matrix
+from .._arrays import P, U32Array, as_matrix, check_power_of_two_height
 from ..errors import InputError, KeygenError
 from .builder import RawInteraction, SymbolicAir, symbolic_eval
 from .logup import append_logup_constraints, find_interaction_chunks
@@ -228,14 +228,11 @@ def _load_preprocessed(air: Air, name: str, log_blowup: int) -> U32Array | None:
         return None
     try:
         trace = as_matrix(raw, "preprocessed trace")
+        log_height = check_power_of_two_height(trace, "preprocessed trace")
     except InputError as exc:
         raise KeygenError(f"AIR {name!r}: {exc}") from None
-    height, width = trace.shape
-    if width == 0:
+    if trace.shape[1] == 0:
         raise KeygenError(f"AIR {name!r}: preprocessed trace has no columns")
-    if height == 0 or height & (height - 1):
-        raise KeygenError(f"AIR {name!r}: preprocessed trace height {height} is not a power of two")
-    log_height = height.bit_length() - 1
     if log_height + log_blowup > MAX_LOG_HEIGHT:
         raise KeygenError(
             f"AIR {name!r}: preprocessed height 2^{log_height} is too large for log_blowup "
