@@ -10,6 +10,18 @@
 //
 // All data is canonical uint32; work is vectorized across columns (rows are contiguous) and
 // multi-threaded; the SIMD level is chosen at run time.
+//
+// Algorithms. Twiddles ω_{2h}^j are precomputed once per layer in Montgomery form (shared,
+// thread-safe cache) while data stays canonical. The forward transform is decimation in
+// frequency (natural in, bit-reversed out), the inverse of the LDE is decimation in time on
+// bit-reversed input (the permutation is folded into the first gather). Layers are grouped into
+// cache-sized passes: the large-stride layers run on strided groups of rows gathered into a
+// buffer that fits in L2, the small-stride layers on contiguous blocks, two layers per sweep.
+// The LDE never forms the zero-padded vector: in bit-reversed row order, block β (rows β n ..
+// β n + n - 1) of the output is the size-n DFT of the coefficients c_j s_β^j with
+// s_β = shift · ω_N^{rev_b(β)}, output bit-reversed; the coset powers and 1/n are one scaling
+// per row, fused with the last inverse pass and the first forward pass. Results are identical
+// for every thread count, SIMD level and blocking (field arithmetic is exact).
 #pragma once
 
 #include <cstddef>
@@ -22,6 +34,9 @@ namespace stark {
 
 /// In-place forward or inverse NTT of every column; height must be a power of two <= 2^27.
 void ntt_batch(MatrixView m, bool inverse);
+
+/// Out-of-place form: out = NTT(in) (or its inverse). Same shapes; in and out must not overlap.
+void ntt_batch(ConstMatrixView in, MatrixView out, bool inverse);
 
 /// In-place bit-reversal permutation of the rows.
 void bit_reverse_rows(MatrixView m);
@@ -36,5 +51,15 @@ void coset_lde_bitrev(ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixV
 /// out receives evaluations on out_shift * H_{n 2^b} in bit-reversed row order.
 void coset_lde_bitrev_from_coset(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shift,
                                  MatrixView out);
+
+// Errors: a height that is not a power of two, log2(height) + log_blowup > 27, an output of the
+// wrong shape, a zero shift, or overlapping input and output raise InputError naming the
+// argument. Width 0 is valid (nothing to do).
+
+/// Cache blocking knob: the number of 32-bit words one group of rows may occupy (default 2^15,
+/// 128 KiB, sized for a 512 KiB L2). Results never depend on it; tests set tiny values to run
+/// the multi-pass code paths on small inputs. Not to be changed while transforms are running.
+void set_ntt_block_words(size_t words);
+size_t ntt_block_words();
 
 }  // namespace stark

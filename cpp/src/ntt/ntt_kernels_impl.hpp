@@ -1,0 +1,350 @@
+// Butterfly sweeps of the NTT written once over a vector policy P (scalar, AVX2, AVX-512) and
+// instantiated in one translation unit per instruction set (ntt_*.cpp). Everything here has
+// internal linkage, so each ISA's copy is compiled with that ISA's flags and never shared with
+// another translation unit by the linker.
+//
+// A policy P provides: L (lanes), V (a vector of L words), T (a twiddle ready for
+// multiplication), load/store, load_n/store_n (first n lanes, n < L), add/sub (canonical),
+// sub_lazy (x - y + p, in [1, 2p), a valid first operand of mul), mul(V, T) (Montgomery
+// product with a Montgomery-form twiddle, canonical result), tw_bcast(word) and
+// tw_expand<W>(ptr) (lane j gets ptr[j / W]).
+//
+// Vectorization: when the strip is at least L columns wide, each row pair is processed across
+// its columns with a broadcast twiddle (the row-major case: every butterfly moves two whole rows).
+// Narrow contiguous strips of width W dividing L are processed as flat arrays with expanded
+// twiddle vectors (the single-column case). Anything else falls back to the scalar policy.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "ntt_kernels.hpp"
+#include "stark/generated_constants.hpp"
+
+namespace stark::ntt_kernels {
+namespace {
+
+constexpr uint32_t kP = constants::kBabyBearP;
+constexpr uint32_t kMu = 0x88000001u;  // p^-1 mod 2^32
+static_assert(uint32_t(uint64_t(kP) * kMu) == 1u);
+
+struct ScalarPolicy {
+  static constexpr size_t L = 1;
+  using V = uint32_t;
+  using T = uint32_t;
+  static V load(const uint32_t* p) { return *p; }
+  static void store(uint32_t* p, V v) { *p = v; }
+  static V load_n(const uint32_t* p, size_t) { return *p; }
+  static void store_n(uint32_t* p, V v, size_t) { *p = v; }
+  static T tw_bcast(uint32_t t) { return t; }
+  template <int W>
+  static T tw_expand(const uint32_t* tw) {
+    return *tw;
+  }
+  static V add(V a, V b) {
+    const uint32_t s = a + b;
+    return s >= kP ? s - kP : s;
+  }
+  static V sub(V a, V b) { return a >= b ? a - b : a + kP - b; }
+  static V sub_lazy(V a, V b) { return a + kP - b; }
+  // a < 2^32, t < p: t * a < p 2^32, so (a t - q p) / 2^32 lies in (-p, p).
+  static V mul(V a, T t) {
+    const uint64_t prod = uint64_t(a) * t;
+    const uint32_t q = uint32_t(prod) * kMu;
+    const uint32_t hi = uint32_t(prod >> 32);
+    const uint32_t qp_hi = uint32_t((uint64_t(q) * kP) >> 32);
+    return hi >= qp_hi ? hi - qp_hi : hi + kP - qp_hi;
+  }
+};
+
+// ---- butterflies on one vector position: x0..x3 at a, a + s, a + 2s, a + 3s ----------------
+
+template <class P, bool kTrivialLo, class Ld, class St>
+inline void dit4_at(uint32_t* a, size_t s, const typename P::T& t_lo, const typename P::T& t_hi0,
+                    const typename P::T& t_hi1, Ld ld, St st) {
+  using V = typename P::V;
+  V x0 = ld(a), x1 = ld(a + s), x2 = ld(a + 2 * s), x3 = ld(a + 3 * s);
+  // layer r: (x0, x1) and (x2, x3), both with t_lo
+  const V u1 = kTrivialLo ? x1 : P::mul(x1, t_lo);
+  const V u3 = kTrivialLo ? x3 : P::mul(x3, t_lo);
+  x1 = P::sub(x0, u1);
+  x0 = P::add(x0, u1);
+  x3 = P::sub(x2, u3);
+  x2 = P::add(x2, u3);
+  // layer r + 1: (x0, x2) with t_hi0, (x1, x3) with t_hi1
+  const V u2 = P::mul(x2, t_hi0);
+  const V v3 = P::mul(x3, t_hi1);
+  st(a, P::add(x0, u2));
+  st(a + 2 * s, P::sub(x0, u2));
+  st(a + s, P::add(x1, v3));
+  st(a + 3 * s, P::sub(x1, v3));
+}
+
+template <class P, bool kTrivialLo, class Ld, class St>
+inline void dif4_at(uint32_t* a, size_t s, const typename P::T& t_lo, const typename P::T& t_hi0,
+                    const typename P::T& t_hi1, Ld ld, St st) {
+  using V = typename P::V;
+  const V x0 = ld(a), x1 = ld(a + s), x2 = ld(a + 2 * s), x3 = ld(a + 3 * s);
+  // layer r + 1: (x0, x2) with t_hi0, (x1, x3) with t_hi1
+  const V y0 = P::add(x0, x2);
+  const V y2 = P::mul(P::sub_lazy(x0, x2), t_hi0);
+  const V y1 = P::add(x1, x3);
+  const V y3 = P::mul(P::sub_lazy(x1, x3), t_hi1);
+  // layer r: (y0, y1) and (y2, y3), both with t_lo
+  st(a, P::add(y0, y1));
+  st(a + 2 * s, P::add(y2, y3));
+  if constexpr (kTrivialLo) {
+    st(a + s, P::sub(y0, y1));
+    st(a + 3 * s, P::sub(y2, y3));
+  } else {
+    st(a + s, P::mul(P::sub_lazy(y0, y1), t_lo));
+    st(a + 3 * s, P::mul(P::sub_lazy(y2, y3), t_lo));
+  }
+}
+
+template <class P, bool kTrivial, class Ld, class St>
+inline void dit2_at(uint32_t* a, size_t s, const typename P::T& t, Ld ld, St st) {
+  using V = typename P::V;
+  const V x = ld(a), y = ld(a + s);
+  const V u = kTrivial ? y : P::mul(y, t);
+  st(a, P::add(x, u));
+  st(a + s, P::sub(x, u));
+}
+
+template <class P, bool kTrivial, class Ld, class St>
+inline void dif2_at(uint32_t* a, size_t s, const typename P::T& t, Ld ld, St st) {
+  using V = typename P::V;
+  const V x = ld(a), y = ld(a + s);
+  st(a, P::add(x, y));
+  if constexpr (kTrivial) {
+    st(a + s, P::sub(x, y));
+  } else {
+    st(a + s, P::mul(P::sub_lazy(x, y), t));
+  }
+}
+
+// ---- one sweep over `rows` row pairs (or quadruples) at distance `stride` words ------------
+
+// Functor-style operations so one row loop serves the four butterfly shapes.
+template <class P, bool kDit, bool kTrivialLo>
+struct Radix4 {
+  const uint32_t* tw_lo;
+  const uint32_t* tw_hi0;
+  const uint32_t* tw_hi1;
+  using T = typename P::T;
+  T bcast_lo(size_t r) const { return kTrivialLo ? T{} : P::tw_bcast(tw_lo[r]); }
+  template <int W>
+  void expand(size_t r, T& lo, T& hi0, T& hi1) const {
+    if constexpr (!kTrivialLo) lo = P::template tw_expand<W>(tw_lo + r);
+    hi0 = P::template tw_expand<W>(tw_hi0 + r);
+    hi1 = P::template tw_expand<W>(tw_hi1 + r);
+  }
+  void twiddles(size_t r, T& lo, T& hi0, T& hi1) const {
+    lo = bcast_lo(r);
+    hi0 = P::tw_bcast(tw_hi0[r]);
+    hi1 = P::tw_bcast(tw_hi1[r]);
+  }
+  template <class Ld, class St>
+  void at(uint32_t* a, size_t s, const T& lo, const T& hi0, const T& hi1, Ld ld, St st) const {
+    if constexpr (kDit) {
+      dit4_at<P, kTrivialLo>(a, s, lo, hi0, hi1, ld, st);
+    } else {
+      dif4_at<P, kTrivialLo>(a, s, lo, hi0, hi1, ld, st);
+    }
+  }
+};
+
+template <class P, bool kDit, bool kTrivial>
+struct Radix2 {
+  const uint32_t* tw;
+  using T = typename P::T;
+  template <int W>
+  void expand(size_t r, T& t, T&, T&) const {
+    if constexpr (!kTrivial) t = P::template tw_expand<W>(tw + r);
+  }
+  void twiddles(size_t r, T& t, T&, T&) const {
+    if constexpr (!kTrivial) t = P::tw_bcast(tw[r]);
+  }
+  template <class Ld, class St>
+  void at(uint32_t* a, size_t s, const T& t, const T&, const T&, Ld ld, St st) const {
+    if constexpr (kDit) {
+      dit2_at<P, kTrivial>(a, s, t, ld, st);
+    } else {
+      dif2_at<P, kTrivial>(a, s, t, ld, st);
+    }
+  }
+};
+
+template <class P, int W, class Op>
+inline void sweep_flat_w(const Op& op, uint32_t* a, size_t stride, size_t rows) {
+  using T = typename P::T;
+  const size_t words = rows * W;
+  for (size_t v = 0; v < words; v += P::L) {
+    T t0{}, t1{}, t2{};
+    op.template expand<W>(v / W, t0, t1, t2);
+    op.at(a + v, stride, t0, t1, t2, P::load, P::store);
+  }
+}
+
+// Rows [0, rows) of the group starting at a: partner rows at a + stride, a + 2 stride, ...
+template <class P, class Op, class ScalarOp>
+inline void sweep(const Op& op, const ScalarOp& scalar_op, uint32_t* a, size_t stride, size_t rows, size_t width,
+                  size_t ld) {
+  using T = typename P::T;
+  constexpr size_t L = P::L;
+  if (width >= L) {
+    const size_t full = width - width % L;
+    const size_t rest = width - full;
+    for (size_t r = 0; r < rows; ++r) {
+      uint32_t* row = a + r * ld;
+      T t0{}, t1{}, t2{};
+      op.twiddles(r, t0, t1, t2);
+      for (size_t c = 0; c < full; c += L) op.at(row + c, stride, t0, t1, t2, P::load, P::store);
+      if (rest != 0) {
+        op.at(
+            row + full, stride, t0, t1, t2, [rest](const uint32_t* p) { return P::load_n(p, rest); },
+            [rest](uint32_t* p, typename P::V v) { P::store_n(p, v, rest); });
+      }
+    }
+    return;
+  }
+  if constexpr (L > 1) {
+    if (ld == width && (rows * width) % L == 0) {
+      switch (width) {
+        case 1: sweep_flat_w<P, 1>(op, a, stride, rows); return;
+        case 2: sweep_flat_w<P, 2>(op, a, stride, rows); return;
+        case 4: sweep_flat_w<P, 4>(op, a, stride, rows); return;
+        case 8:
+          if constexpr (L > 8) {
+            sweep_flat_w<P, 8>(op, a, stride, rows);
+            return;
+          }
+          break;
+        default: break;
+      }
+    }
+    sweep<ScalarPolicy>(scalar_op, scalar_op, a, stride, rows, width, ld);
+  }
+}
+
+// ---- layer drivers -----------------------------------------------------------------------
+
+template <class P>
+struct Layers {
+  template <bool kDit, bool kTrivialLo>
+  static void radix4(Strip s, size_t spans, size_t span_rows, unsigned r, const uint32_t* const* tw) {
+    const size_t d = size_t(1) << r;
+    const size_t rows = d * span_rows;
+    const size_t stride = rows * s.ld;
+    const Radix4<P, kDit, kTrivialLo> op{tw[r], tw[r + 1], tw[r + 1] + rows};
+    const Radix4<ScalarPolicy, kDit, kTrivialLo> scalar_op{tw[r], tw[r + 1], tw[r + 1] + rows};
+    for (size_t blk = 0; blk < spans; blk += 4 * d)
+      sweep<P>(op, scalar_op, s.data + blk * span_rows * s.ld, stride, rows, s.width, s.ld);
+  }
+
+  template <bool kDit, bool kTrivial>
+  static void radix2(Strip s, size_t spans, size_t span_rows, unsigned r, const uint32_t* const* tw) {
+    const size_t d = size_t(1) << r;
+    const size_t rows = d * span_rows;
+    const size_t stride = rows * s.ld;
+    const Radix2<P, kDit, kTrivial> op{tw[r]};
+    const Radix2<ScalarPolicy, kDit, kTrivial> scalar_op{tw[r]};
+    for (size_t blk = 0; blk < spans; blk += 2 * d)
+      sweep<P>(op, scalar_op, s.data + blk * span_rows * s.ld, stride, rows, s.width, s.ld);
+  }
+
+  template <bool kDit>
+  static void pair(Strip s, size_t spans, size_t span_rows, unsigned r, const uint32_t* const* tw) {
+    if (tw[r] == nullptr) {
+      radix4<kDit, true>(s, spans, span_rows, r, tw);
+    } else {
+      radix4<kDit, false>(s, spans, span_rows, r, tw);
+    }
+  }
+  template <bool kDit>
+  static void single(Strip s, size_t spans, size_t span_rows, unsigned r, const uint32_t* const* tw) {
+    if (tw[r] == nullptr) {
+      radix2<kDit, true>(s, spans, span_rows, r, tw);
+    } else {
+      radix2<kDit, false>(s, spans, span_rows, r, tw);
+    }
+  }
+
+  static void dit(Strip s, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
+                  const uint32_t* const* tw) {
+    unsigned r = r_begin;
+    for (; r + 2 <= r_end; r += 2) pair<true>(s, spans, span_rows, r, tw);
+    if (r < r_end) single<true>(s, spans, span_rows, r, tw);
+  }
+
+  static void dif(Strip s, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
+                  const uint32_t* const* tw) {
+    unsigned r = r_end;
+    for (; r >= r_begin + 2; r -= 2) pair<false>(s, spans, span_rows, r - 2, tw);
+    if (r > r_begin) single<false>(s, spans, span_rows, r_begin, tw);
+  }
+
+  static void scale_rows(Strip dst, const uint32_t* src, size_t src_ld, size_t rows, const uint32_t* factors) {
+    using T = typename P::T;
+    constexpr size_t L = P::L;
+    const size_t width = dst.width;
+    if (width >= L) {
+      const size_t full = width - width % L, rest = width - full;
+      for (size_t r = 0; r < rows; ++r) {
+        const T f = P::tw_bcast(factors[r]);
+        const uint32_t* in = src + r * src_ld;
+        uint32_t* out = dst.data + r * dst.ld;
+        for (size_t c = 0; c < full; c += L) P::store(out + c, P::mul(P::load(in + c), f));
+        if (rest != 0) P::store_n(out + full, P::mul(P::load_n(in + full, rest), f), rest);
+      }
+      return;
+    }
+    if constexpr (L > 1) {
+      if (dst.ld == width && src_ld == width && (rows * width) % L == 0) {
+        auto flat = [&](auto w_tag) {
+          constexpr int W = decltype(w_tag)::value;
+          for (size_t v = 0; v < rows * W; v += L)
+            P::store(dst.data + v, P::mul(P::load(src + v), P::template tw_expand<W>(factors + v / W)));
+        };
+        switch (width) {
+          case 1: flat(std::integral_constant<int, 1>()); return;
+          case 2: flat(std::integral_constant<int, 2>()); return;
+          case 4: flat(std::integral_constant<int, 4>()); return;
+          case 8:
+            if constexpr (L > 8) {
+              flat(std::integral_constant<int, 8>());
+              return;
+            }
+            break;
+          default: break;
+        }
+      }
+      Layers<ScalarPolicy>::scale_rows(dst, src, src_ld, rows, factors);
+    }
+  }
+
+  static void scale(Strip s, size_t rows, uint32_t factor) {
+    using T = typename P::T;
+    constexpr size_t L = P::L;
+    const T f = P::tw_bcast(factor);
+    auto run = [&](uint32_t* p, size_t n) {
+      size_t i = 0;
+      for (; i + L <= n; i += L) P::store(p + i, P::mul(P::load(p + i), f));
+      if (i < n) P::store_n(p + i, P::mul(P::load_n(p + i, n - i), f), n - i);
+    };
+    if (s.ld == s.width) {
+      run(s.data, rows * s.width);
+    } else {
+      for (size_t r = 0; r < rows; ++r) run(s.data + r * s.ld, s.width);
+    }
+  }
+
+  static const Kernels& table() {
+    static const Kernels k{&Layers::dit, &Layers::dif, &Layers::scale_rows, &Layers::scale};
+    return k;
+  }
+};
+
+}  // namespace
+}  // namespace stark::ntt_kernels
