@@ -1,0 +1,298 @@
+// PCS / FRI verifier (PROTOCOL §11.1 item 9 and §11.3).
+//
+// Per query index idx (lgmh bits) the verifier recomputes every reduced opening from the opened
+// rows: a matrix of LDE height 2^h sits at x = g·ω_h^{rev_h(idx >> (lgmh − h))} and contributes
+//     Σ_p α^{e + p·w} · (Σ_c α^c·y_{p,c} − Σ_c α^c·o_c) / (z_p − x)
+// (the claim part Σ_c α^c·y_{p,c} is the same for every query and is computed once). It then
+// walks the fold chain from the largest bucket, checking each pair against its fold commitment,
+// rolling in smaller buckets with β², and compares the result with the final polynomial at
+// ω_{b+lfp}^{rev(idx >> R)}. All sizes come from the verifier's data (the shape pass runs first);
+// nothing from the proof sizes a loop before it has been checked.
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "fri_util.hpp"
+#include "stark/fri/pcs.hpp"
+#include "stark/util/error.hpp"
+
+namespace stark {
+namespace {
+
+constexpr uint32_t kMaxLog = TWO_ADICITY;
+
+[[noreturn]] void shape_error(const std::string& msg) {
+  throw VerificationError(VerifyErrorKind::InvalidProofShape, "FRI proof shape: " + msg);
+}
+[[noreturn]] void reject(const std::string& msg) {
+  throw VerificationError(VerifyErrorKind::InvalidOpeningArgument, "FRI opening rejected: " + msg);
+}
+
+bool canonical_digest(const Digest& d) {
+  for (uint32_t w : d)
+    if (w >= P) return false;
+  return true;
+}
+bool canonical_ext(const Ext4& e) {
+  for (const Fp& c : e.c)
+    if (c.mont >= P) return false;
+  return true;
+}
+
+std::string q_name(size_t q) { return "query " + std::to_string(q); }
+
+}  // namespace
+
+void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof) {
+  try {
+    params.validate();
+  } catch (const InputError& e) {
+    shape_error(std::string("invalid FRI parameters: ") + e.what());
+  }
+  const uint32_t b = params.log_blowup;
+  const uint32_t lfp = params.log_final_poly_len;
+  if (rounds.empty()) shape_error("no opening rounds");
+  uint32_t lgmh = 0;
+  std::vector<uint32_t> round_log_max(rounds.size(), 0);
+  for (size_t ri = 0; ri < rounds.size(); ++ri) {
+    const PcsVerifyRound& round = rounds[ri];
+    const std::string rn = "round " + std::to_string(ri);
+    if (round.matrices.empty()) shape_error(rn + " has no matrix");
+    if (!canonical_digest(round.commitment)) shape_error(rn + " commitment is not canonical");
+    for (size_t mi = 0; mi < round.matrices.size(); ++mi) {
+      const PcsVerifyMatrix& mat = round.matrices[mi];
+      const std::string mn = rn + ", matrix " + std::to_string(mi);
+      if (mat.log_trace_height > kMaxLog - b)
+        shape_error(mn + ": log trace height " + std::to_string(mat.log_trace_height) + " + log_blowup " +
+                    std::to_string(b) + " exceeds 27");
+      if (mat.log_trace_height < lfp)
+        shape_error(mn + ": log trace height " + std::to_string(mat.log_trace_height) +
+                    " is below log_final_poly_len " + std::to_string(lfp));
+      if (mat.width == 0) shape_error(mn + ": width 0");
+      if (mat.points.empty()) shape_error(mn + ": no opening point");
+      if (mat.values.size() != mat.points.size())
+        shape_error(mn + ": " + std::to_string(mat.values.size()) + " opened-value lists for " +
+                    std::to_string(mat.points.size()) + " points");
+      for (size_t p = 0; p < mat.values.size(); ++p) {
+        if (mat.values[p].size() != mat.width)
+          shape_error(mn + ", point " + std::to_string(p) + ": " + std::to_string(mat.values[p].size()) +
+                      " opened values for width " + std::to_string(mat.width));
+        for (const Ext4& y : mat.values[p])
+          if (!canonical_ext(y)) shape_error(mn + ", point " + std::to_string(p) + ": non-canonical opened value");
+      }
+      const uint32_t h = mat.log_trace_height + b;
+      round_log_max[ri] = std::max(round_log_max[ri], h);
+      lgmh = std::max(lgmh, h);
+    }
+  }
+  const size_t num_folds = lgmh - b - lfp;  // ≥ 0: every h ≥ b + lfp
+  if (proof.commit_phase_commits.size() != num_folds)
+    shape_error(std::to_string(proof.commit_phase_commits.size()) + " commit-phase commitments, expected " +
+                std::to_string(num_folds));
+  if (proof.commit_pow_witnesses.size() != num_folds)
+    shape_error(std::to_string(proof.commit_pow_witnesses.size()) + " commit-phase PoW witnesses, expected " +
+                std::to_string(num_folds));
+  for (size_t i = 0; i < num_folds; ++i) {
+    if (!canonical_digest(proof.commit_phase_commits[i]))
+      shape_error("commit-phase commitment " + std::to_string(i) + " is not canonical");
+    if (proof.commit_pow_witnesses[i] >= P)
+      shape_error("commit-phase PoW witness " + std::to_string(i) + " is not canonical");
+  }
+  if (proof.final_poly.size() != (size_t(1) << lfp))
+    shape_error("final polynomial has " + std::to_string(proof.final_poly.size()) + " coefficients, expected " +
+                std::to_string(size_t(1) << lfp));
+  for (const Ext4& c : proof.final_poly)
+    if (!canonical_ext(c)) shape_error("non-canonical final polynomial coefficient");
+  if (proof.query_pow_witness >= P) shape_error("query PoW witness is not canonical");
+  if (proof.query_proofs.size() != params.num_queries)
+    shape_error(std::to_string(proof.query_proofs.size()) + " query proofs, expected " +
+                std::to_string(params.num_queries));
+  for (size_t q = 0; q < proof.query_proofs.size(); ++q) {
+    const FriQueryProof& qp = proof.query_proofs[q];
+    if (qp.input_proof.size() != rounds.size())
+      shape_error(q_name(q) + ": " + std::to_string(qp.input_proof.size()) + " input openings, expected " +
+                  std::to_string(rounds.size()));
+    for (size_t ri = 0; ri < rounds.size(); ++ri) {
+      const FriInputOpening& in = qp.input_proof[ri];
+      const std::string rn = q_name(q) + ", round " + std::to_string(ri);
+      if (in.opened_rows.size() != rounds[ri].matrices.size())
+        shape_error(rn + ": " + std::to_string(in.opened_rows.size()) + " opened rows, expected " +
+                    std::to_string(rounds[ri].matrices.size()));
+      for (size_t mi = 0; mi < in.opened_rows.size(); ++mi) {
+        const auto& row = in.opened_rows[mi];
+        if (row.size() != rounds[ri].matrices[mi].width)
+          shape_error(rn + ", matrix " + std::to_string(mi) + ": opened row has " + std::to_string(row.size()) +
+                      " elements, expected " + std::to_string(rounds[ri].matrices[mi].width));
+        for (uint32_t v : row)
+          if (v >= P) shape_error(rn + ", matrix " + std::to_string(mi) + ": non-canonical opened element");
+      }
+      if (in.siblings.size() != round_log_max[ri])
+        shape_error(rn + ": Merkle proof has " + std::to_string(in.siblings.size()) + " siblings, expected " +
+                    std::to_string(round_log_max[ri]));
+      for (const Digest& d : in.siblings)
+        if (!canonical_digest(d)) shape_error(rn + ": non-canonical Merkle sibling");
+    }
+    if (qp.commit_phase_openings.size() != num_folds)
+      shape_error(q_name(q) + ": " + std::to_string(qp.commit_phase_openings.size()) +
+                  " commit-phase openings, expected " + std::to_string(num_folds));
+    for (size_t rnd = 0; rnd < qp.commit_phase_openings.size(); ++rnd) {
+      const FriCommitPhaseOpening& co = qp.commit_phase_openings[rnd];
+      const std::string rn = q_name(q) + ", fold round " + std::to_string(rnd);
+      const size_t want = lgmh - 1 - rnd;
+      if (co.siblings.size() != want)
+        shape_error(rn + ": Merkle proof has " + std::to_string(co.siblings.size()) + " siblings, expected " +
+                    std::to_string(want));
+      if (!canonical_ext(co.sibling_value)) shape_error(rn + ": non-canonical sibling value");
+      for (const Digest& d : co.siblings)
+        if (!canonical_digest(d)) shape_error(rn + ": non-canonical Merkle sibling");
+    }
+  }
+}
+
+void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof,
+                Challenger& challenger) {
+  fri_check_shape(params, rounds, proof);
+  const uint32_t b = params.log_blowup;
+  const uint32_t lfp = params.log_final_poly_len;
+
+  // ---- transcript ----------------------------------------------------------------------------
+  for (const PcsVerifyRound& round : rounds)
+    for (const PcsVerifyMatrix& mat : round.matrices)
+      for (const auto& at_point : mat.values)
+        for (const Ext4& y : at_point) challenger.observe_ext(y);
+  const Ext4 alpha = challenger.sample_ext();
+  const size_t num_folds = proof.commit_phase_commits.size();
+  std::vector<Ext4> betas(num_folds);
+  for (size_t rnd = 0; rnd < num_folds; ++rnd) {
+    challenger.observe_digest(proof.commit_phase_commits[rnd]);
+    if (!challenger.check_witness(params.commit_proof_of_work_bits, proof.commit_pow_witnesses[rnd]))
+      reject("proof-of-work witness of fold round " + std::to_string(rnd) + " is invalid");
+    betas[rnd] = challenger.sample_ext();
+  }
+  for (const Ext4& c : proof.final_poly) challenger.observe_ext(c);
+  if (!challenger.check_witness(params.query_proof_of_work_bits, proof.query_pow_witness))
+    reject("query proof-of-work witness is invalid");
+
+  // ---- query-independent data -----------------------------------------------------------------
+  uint32_t lgmh = 0;
+  size_t max_width = 0;
+  for (const PcsVerifyRound& round : rounds)
+    for (const PcsVerifyMatrix& mat : round.matrices) {
+      lgmh = std::max(lgmh, mat.log_trace_height + b);
+      max_width = std::max(max_width, mat.width);
+    }
+  std::vector<Ext4> alpha_pow(max_width);
+  {
+    Ext4 cur = Ext4::one();
+    for (auto& a : alpha_pow) {
+      a = cur;
+      cur *= alpha;
+    }
+  }
+  struct MatrixClaims {
+    uint32_t log_height;
+    std::vector<Ext4> coef;          // α^{e + p·w} per point
+    std::vector<Ext4> claim_combos;  // Σ_c α^c·y_{p,c} per point
+  };
+  std::vector<std::vector<MatrixClaims>> claims(rounds.size());
+  std::vector<std::vector<size_t>> heights(rounds.size()), widths(rounds.size());
+  std::vector<uint32_t> round_log_max(rounds.size(), 0);
+  std::array<uint64_t, kMaxLog + 1> exponent{};
+  for (size_t ri = 0; ri < rounds.size(); ++ri) {
+    for (const PcsVerifyMatrix& mat : rounds[ri].matrices) {
+      MatrixClaims mc;
+      mc.log_height = mat.log_trace_height + b;
+      Ext4 cur = alpha.pow(exponent[mc.log_height]);
+      const Ext4 alpha_w = alpha.pow(mat.width);
+      for (const auto& at_point : mat.values) {
+        mc.coef.push_back(cur);
+        cur *= alpha_w;
+        Ext4 s;
+        for (size_t c = 0; c < mat.width; ++c) s += alpha_pow[c] * at_point[c];
+        mc.claim_combos.push_back(s);
+      }
+      exponent[mc.log_height] += uint64_t(mat.points.size()) * mat.width;
+      heights[ri].push_back(size_t(1) << mc.log_height);
+      widths[ri].push_back(mat.width);
+      round_log_max[ri] = std::max(round_log_max[ri], mc.log_height);
+      claims[ri].push_back(std::move(mc));
+    }
+  }
+  const Fp half = Fp::one().halve();
+  const uint32_t log_final_domain = b + lfp;
+
+  // ---- queries --------------------------------------------------------------------------------
+  for (size_t q = 0; q < proof.query_proofs.size(); ++q) {
+    const FriQueryProof& qp = proof.query_proofs[q];
+    const uint32_t idx = challenger.sample_bits(lgmh);
+    const std::string qn = q_name(q) + " (index " + std::to_string(idx) + ")";
+    std::array<Ext4, kMaxLog + 1> ro{};
+    std::array<bool, kMaxLog + 1> present{}, consumed{};
+
+    for (size_t ri = 0; ri < rounds.size(); ++ri) {
+      const FriInputOpening& in = qp.input_proof[ri];
+      const MerkleVerifyResult res =
+          verify_merkle_batch(rounds[ri].commitment, heights[ri], widths[ri], idx >> (lgmh - round_log_max[ri]),
+                              in.opened_rows, in.siblings);
+      if (!res) reject(qn + ": opening of round " + std::to_string(ri) + " does not match its commitment: " + res.reason);
+      for (size_t mi = 0; mi < rounds[ri].matrices.size(); ++mi) {
+        const PcsVerifyMatrix& mat = rounds[ri].matrices[mi];
+        const MatrixClaims& mc = claims[ri][mi];
+        const uint32_t h = mc.log_height;
+        const uint32_t pos = fri_detail::reverse_low_bits(idx >> (lgmh - h), h);
+        const Fp x = generator() * two_adic_generator(h).pow(pos);
+        Ext4 row_combo;
+        const auto& row = in.opened_rows[mi];
+        for (size_t c = 0; c < mat.width; ++c) row_combo += alpha_pow[c] * Fp::from_canonical(row[c]);
+        for (size_t p = 0; p < mat.points.size(); ++p) {
+          const Ext4 den = mat.points[p] - x;
+          if (den.is_zero())
+            reject(qn + ": round " + std::to_string(ri) + ", matrix " + std::to_string(mi) + ", point " +
+                   std::to_string(p) + " equals the queried domain point (zero denominator)");
+          ro[h] += mc.coef[p] * ((mc.claim_combos[p] - row_combo) * den.inverse());
+        }
+        present[h] = true;
+      }
+      // A height-1 trace is constant: its quotients (y − P(x))/(z − x) must all vanish (P6).
+      if (present[b] && !ro[b].is_zero())
+        reject(qn + ": reduced opening of the height-1 bucket is non-zero after round " + std::to_string(ri));
+    }
+
+    if (!present[lgmh]) reject(qn + ": no reduced opening at the largest height");
+    Ext4 v = ro[lgmh];
+    consumed[lgmh] = true;
+    size_t j = idx;
+    for (size_t rnd = 0; rnd < num_folds; ++rnd) {
+      const uint32_t lh = lgmh - 1 - uint32_t(rnd);
+      const FriCommitPhaseOpening& co = qp.commit_phase_openings[rnd];
+      const Ext4 e0 = (j & 1) == 0 ? v : co.sibling_value;
+      const Ext4 e1 = (j & 1) == 0 ? co.sibling_value : v;
+      std::vector<uint32_t> pair(8);
+      e0.to_canonical(pair.data());
+      e1.to_canonical(pair.data() + 4);
+      const size_t leaf_height[1] = {size_t(1) << lh};
+      const size_t leaf_width[1] = {8};
+      const std::vector<uint32_t> leaf_rows[1] = {std::move(pair)};
+      const MerkleVerifyResult res = verify_merkle_batch(proof.commit_phase_commits[rnd], leaf_height, leaf_width,
+                                                         j >> 1, leaf_rows, co.siblings);
+      if (!res)
+        reject(qn + ": fold round " + std::to_string(rnd) + " pair does not match its commitment: " + res.reason);
+      j >>= 1;
+      const Fp x = two_adic_generator(lh + 1).pow(fri_detail::reverse_low_bits(uint32_t(j), lh));
+      v = (e0 + e1) * half + betas[rnd] * ((e0 - e1) * (x + x).inverse());
+      if (present[lh]) {
+        v += betas[rnd].square() * ro[lh];
+        consumed[lh] = true;
+      }
+    }
+    for (uint32_t h = 0; h <= kMaxLog; ++h)
+      if (present[h] && !consumed[h])
+        reject(qn + ": reduced opening of LDE height 2^" + std::to_string(h) + " was never folded in");
+    const Fp x_final = two_adic_generator(log_final_domain).pow(fri_detail::reverse_low_bits(uint32_t(j), log_final_domain));
+    Ext4 eval;
+    for (size_t i = proof.final_poly.size(); i-- > 0;) eval = eval * x_final + proof.final_poly[i];
+    if (eval != v) reject(qn + ": folded value does not match the final polynomial");
+  }
+}
+
+}  // namespace stark
