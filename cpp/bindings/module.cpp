@@ -15,6 +15,7 @@ void register_hash(py::module_& m);
 void register_merkle(py::module_& m);
 void register_challenger(py::module_& m);
 void register_cuda(py::module_& m);
+void register_air(py::module_& m);
 }  // namespace stark::py_bind
 
 namespace {
@@ -51,4 +52,5 @@ PYBIND11_MODULE(_core, m) {
   register_merkle(m);
   register_challenger(m);
   register_cuda(m);
+  register_air(m);
 }

@@ -1,0 +1,135 @@
+// The block interpreter shared by the quotient evaluator and the LogUp trace builder (private
+// to the AIR layer).
+//
+// A constraint DAG is compiled once into a straight-line program over vectors of one block of
+// points. Every value lives in a per-thread arena of equal-length vectors (stride words each):
+//   [trace columns][materialized constants][selectors][accumulators][scratch]
+// - trace columns: the block's rows of every referenced column, transposed and converted to
+//   Montgomery form; the next-row value of point p is at position p + next_shift of the same
+//   vector (the block loads next_shift extra points), so variables cost nothing at run time;
+// - nodes whose value is the same at every point (built from constants, public values,
+//   challenges, exposed values) are folded at compile time; when a varying operation needs one
+//   as a vector it is broadcast once per arena;
+// - nodes that depend on challenges, permutation columns or exposed values are E-valued (four
+//   consecutive vectors); all others stay in F;
+// - "sinks" add coeff·value of a node into an E accumulator (the constraint fold, the LogUp
+//   fingerprints), so constraint roots never need to stay alive;
+// - scratch vectors are recycled after a node's last consumer, keeping the arena small.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "block_kernels.hpp"
+#include "stark/air/constraint_system.hpp"
+#include "stark/field/extension.hpp"
+#include "stark/field/matrix.hpp"
+
+namespace stark::air_detail {
+
+/// Trace matrices a program reads, by id.
+enum MatrixId : uint32_t { kPreprocessed = 0, kAfterChallenge = 1, kFirstMain = 2 };
+
+struct ColumnSource {
+  uint32_t matrix;  // MatrixId, kFirstMain + part for main partitions
+  uint32_t column;
+  bool operator<(const ColumnSource& o) const { return matrix != o.matrix ? matrix < o.matrix : column < o.column; }
+  bool operator==(const ColumnSource& o) const = default;
+};
+
+enum class Op : uint8_t {
+  Add, Sub, Mul, Neg,                   // F x F
+  AddConst, SubConst, ConstSub, MulConst,  // F x constant word (aux)
+  ExtAdd, ExtAddBase, ExtSub, ExtSubBase, BaseSubExt, ExtMul, ExtMulBase, ExtNeg,
+  AccumulateBase, AccumulateExt,  // accumulator (dst) += coeffs[aux] · a
+};
+
+struct Instr {
+  Op op;
+  uint32_t dst;  // element offsets into the arena
+  uint32_t a;
+  uint32_t b;
+  uint32_t aux;  // Montgomery word of a constant operand, or a coefficient index
+};
+
+/// acc[accumulator] += coeff · value(node).
+struct Sink {
+  uint32_t node;
+  uint32_t accumulator;
+  Ext4 coeff;
+};
+
+/// Values of the point-independent leaves.
+struct UniformEnv {
+  std::vector<Fp> public_values;
+  std::vector<Ext4> challenges;
+  std::vector<Ext4> exposed;
+};
+
+struct BlockProgram {
+  uint32_t block_len = 0;   // points per block (multiple of kBlockAlign)
+  uint32_t next_shift = 0;  // q on the quotient domain, 1 on the trace
+  uint32_t stride = 0;      // words per arena vector (>= block_len + next_shift, aligned)
+  uint32_t num_vectors = 0;
+
+  std::vector<ColumnSource> columns;                          // vectors [0, columns.size())
+  std::vector<std::pair<uint32_t, uint32_t>> constant_fill;   // (vector, Montgomery word)
+  uint32_t first_row_vector = UINT32_MAX, last_row_vector = UINT32_MAX, transition_vector = UINT32_MAX;
+  uint32_t accumulator_vector = 0;  // accumulator k = vectors accumulator_vector + 4k .. + 3
+  std::vector<Ext4> accumulator_init;
+  std::vector<uint32_t> outputs;  // arena offsets of the requested F values (valid after run)
+  std::vector<Ext4> coeffs;
+  std::vector<Instr> instrs;
+
+  size_t arena_words() const { return size_t(num_vectors) * stride; }
+  uint32_t accumulator_offset(uint32_t k) const { return (accumulator_vector + 4 * k) * stride; }
+};
+
+/// Compiles the program computing `sinks` into `num_accumulators` accumulators and the F values
+/// of `output_nodes` (which must be F-valued). `max_block_len` is lowered (down to kBlockAlign)
+/// when the arena of one block would exceed a fixed memory budget.
+BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv& env, const std::vector<Sink>& sinks,
+                                   uint32_t num_accumulators, const std::vector<uint32_t>& output_nodes,
+                                   uint32_t next_shift, uint32_t max_block_len);
+
+/// Where the rows of each matrix come from and how point indices map to rows.
+struct BlockSources {
+  std::vector<const ConstMatrixView*> matrices;  // indexed by MatrixId (null if absent)
+  size_t domain_size = 0;                        // points; point index wraps modulo this
+  uint32_t row_bits = 0;                         // row of point i = rev_{row_bits}(i) ...
+  bool bit_reversed = false;                     // ... when set, else row = i
+};
+
+/// Per-thread evaluation state: the arena and the kernel table of the active SIMD level.
+class BlockRunner {
+ public:
+  BlockRunner(const BlockProgram& program, const BlockSources& sources);
+
+  /// Evaluates points [first, first + count), count <= block_len. `selectors` fills the
+  /// selector vectors (given their arena pointers, or null when unused) for the block.
+  void run(size_t first, size_t count,
+           const std::function<void(size_t first, size_t count, uint32_t* first_row, uint32_t* last_row,
+                                    uint32_t* transition)>& selectors);
+
+  const uint32_t* arena() const { return arena_.data(); }
+  /// Coefficient e of accumulator k at point p of the last block (Montgomery word).
+  uint32_t accumulator_word(uint32_t k, uint32_t e, size_t p) const {
+    return arena_[program_.accumulator_offset(k) + e * program_.stride + p];
+  }
+  const uint32_t* output(size_t k) const { return arena_.data() + program_.outputs[k]; }
+
+ private:
+  void load_columns(size_t first, size_t count);
+
+  const BlockProgram& program_;
+  const BlockSources& sources_;
+  const BlockKernels& kernels_;
+  std::vector<uint32_t> arena_;
+  std::vector<const uint32_t*> rows_;  // per matrix, per loaded point
+};
+
+/// Round n up to a multiple of kBlockAlign.
+inline size_t align_up(size_t n) { return (n + kBlockAlign - 1) / kBlockAlign * kBlockAlign; }
+
+}  // namespace stark::air_detail
