@@ -5,7 +5,8 @@
 // Here a host executor runs each "launch" as a loop over the thread indices (in both directions,
 // so a body that depended on another thread's write would be caught) and the results are checked
 // against independent references: the Poseidon2 known-answer test and the explicit M_ext of
-// third_party/reference/poseidon2_babybear.json, and a naive O(n^2) DFT / polynomial evaluation.
+// third_party/reference/poseidon2_babybear.json, a naive O(n^2) DFT / polynomial evaluation, and
+// the CPU implementations (stark::poseidon2_permute_batch, hash_rows, ntt_batch, coset_lde_bitrev).
 // What this cannot check is only the CUDA-specific glue: grid-stride indexing, launches, copies
 // (tests/cpp/test_device_cuda.cpp covers those on a machine with a GPU).
 #include <algorithm>
@@ -19,6 +20,8 @@
 #include "poseidon2.cuh"
 #include "stark/field/babybear.hpp"
 #include "stark/field/matrix.hpp"
+#include "stark/hash/poseidon2.hpp"
+#include "stark/ntt/ntt.hpp"
 #include "testing.hpp"
 
 using stark::Fp;
@@ -295,4 +298,42 @@ TEST(lde_plan_first_rows_are_the_smaller_coset) {
   const std::vector<uint32_t> big = emulate_lde<uint32_t>(in, n, w, b, g, false);
   const std::vector<uint32_t> small = emulate_lde<uint32_t>(in, n, w, 1, g, false);
   CHECK(std::equal(small.begin(), small.end(), big.begin()));
+}
+
+// ---- the emulated kernels against the CPU implementations (bit for bit) --------------------------
+
+TEST(emulated_poseidon2_and_sponge_match_cpu) {
+  const size_t n = 257;
+  std::vector<uint32_t> states = random_values(n * 16), cpu = states;
+  for (size_t i = 0; i < n; ++i) k::permute_canonical(states.data() + 16 * i, kConsts);
+  stark::poseidon2_permute_batch(cpu.data(), n);
+  CHECK(states == cpu);
+  for (size_t w : {0, 1, 8, 13, 16, 45}) {
+    const size_t h = 33;
+    const std::vector<uint32_t> m = random_values(h * w);
+    std::vector<uint32_t> emu(h * 8), want(h * 8);
+    for (size_t r = 0; r < h; ++r) k::sponge_row(m.data() + r * w, w, emu.data() + 8 * r, kConsts);
+    stark::hash_rows({stark::ConstMatrixView{m.data(), h, w}}, want.data());
+    CHECK(emu == want);
+  }
+}
+
+TEST(emulated_ntt_and_lde_match_cpu) {
+  for (size_t log_n : {0, 1, 3, 8, 11})
+    for (size_t w : {1, 4, 9}) {
+      const size_t n = size_t(1) << log_n;
+      const std::vector<uint32_t> in = random_values(n * w);
+      for (bool inverse : {false, true}) {
+        std::vector<uint32_t> cpu = in;
+        stark::ntt_batch(stark::MatrixView{cpu.data(), n, w}, inverse);
+        CHECK(emulate_ntt<uint32_t>(in, n, w, inverse, false) == cpu);
+      }
+      for (uint32_t b : {0u, 1u, 2u}) {
+        const Fp shift = b == 1 ? Fp::from_canonical(testing::random_canonical()) : stark::generator();
+        std::vector<uint32_t> cpu((n << b) * w);
+        stark::coset_lde_bitrev(stark::ConstMatrixView{in.data(), n, w}, b, shift,
+                                stark::MatrixView{cpu.data(), n << b, w});
+        CHECK(emulate_lde<uint32_t>(in, n, w, b, shift, false) == cpu);
+      }
+    }
 }
