@@ -1,7 +1,113 @@
+// NTT / LDE bindings (stark/ntt/ntt.hpp). Arrays are (n,) or (n, w) C-contiguous uint32 (a 1-D
+// array is one column and comes back 1-D); results are new arrays owning their memory. Shapes
+// and parameters are checked here before anything is allocated; the core re-checks heights.
+#include <algorithm>
+#include <string>
+
 #include "common.hpp"
+#include "stark/field/babybear.hpp"
+#include "stark/ntt/ntt.hpp"
 
 namespace stark::py_bind {
+namespace {
 
-void register_ntt(py::module_& m) {}
+U32Array new_like(const U32Array& a, size_t height, size_t width) {
+  if (a.ndim() == 1) return U32Array({py::ssize_t(height)});
+  return new_matrix(height, width);
+}
+
+MatrixView mutable_view(U32Array& a, size_t height, size_t width) {
+  return {a.mutable_data(), height, width};
+}
+
+void check_height(size_t height, int64_t extra_bits, const char* what) {
+  if (!is_power_of_two(height))
+    throw InputError(std::string(what) + ": height " + std::to_string(height) + " is not a power of two");
+  if (extra_bits < 0) throw InputError("log_blowup: must be >= 0, got " + std::to_string(extra_bits));
+  if (int64_t(log2_exact(height)) + extra_bits > int64_t(TWO_ADICITY))
+    throw InputError(std::string(what) +
+                     ": log2(height) + log_blowup = " + std::to_string(log2_exact(height)) + " + " +
+                     std::to_string(extra_bits) + " exceeds the two-adicity " + std::to_string(TWO_ADICITY));
+}
+
+Fp shift_element(int64_t shift, const char* what) {
+  if (shift <= 0 || shift >= int64_t(P))
+    throw InputError(std::string(what) + ": must be a non-zero canonical field element in (0, p), got " +
+                     std::to_string(shift));
+  return Fp::from_canonical(uint32_t(shift));
+}
+
+U32Array ntt(const U32Array& values, bool inverse) {
+  const ConstMatrixView in = matrix_view(values, "values");
+  check_height(in.height, 0, "values");
+  U32Array out = new_like(values, in.height, in.width);
+  const MatrixView o = mutable_view(out, in.height, in.width);
+  {
+    py::gil_scoped_release release;
+    ntt_batch(in, o, inverse);
+  }
+  return out;
+}
+
+U32Array lde(const U32Array& evals, int64_t in_shift, int64_t log_blowup, int64_t out_shift,
+             bool bit_reversed, bool from_coset) {
+  const ConstMatrixView in = matrix_view(evals, "evals");
+  check_height(in.height, log_blowup, "evals");
+  const Fp s_in = from_coset ? shift_element(in_shift, "in_shift") : Fp::one();
+  const Fp s_out = shift_element(out_shift, from_coset ? "out_shift" : "shift");
+  const uint32_t b = uint32_t(log_blowup);
+  U32Array out = new_like(evals, in.height << b, in.width);
+  const MatrixView o = mutable_view(out, in.height << b, in.width);
+  {
+    py::gil_scoped_release release;
+    if (from_coset) {
+      coset_lde_bitrev_from_coset(in, s_in, b, s_out, o);
+    } else if (bit_reversed) {
+      coset_lde_bitrev(in, b, s_out, o);
+    } else {
+      coset_lde(in, b, s_out, o);
+    }
+  }
+  return out;
+}
+
+U32Array bit_reverse(const U32Array& values) {
+  const ConstMatrixView in = matrix_view(values, "values");
+  check_height(in.height, 0, "values");
+  U32Array out = new_like(values, in.height, in.width);
+  const MatrixView o = mutable_view(out, in.height, in.width);
+  {
+    py::gil_scoped_release release;
+    std::copy(in.data, in.data + in.height * in.width, o.data);
+    bit_reverse_rows(o);
+  }
+  return out;
+}
+
+}  // namespace
+
+void register_ntt(py::module_& m) {
+  m.def("ntt", &ntt, py::arg("values"), py::arg("inverse"),
+        "NTT of every column of an (n, w) array: forward maps coefficients to evaluations at "
+        "w_n^0..w_n^(n-1), inverse maps back (with 1/n). Returns a new array.");
+  m.def(
+      "coset_lde",
+      [](const U32Array& evals, int64_t log_blowup, int64_t shift, bool bit_reversed) {
+        return lde(evals, 1, log_blowup, shift, bit_reversed, false);
+      },
+      py::arg("evals"), py::arg("log_blowup"), py::arg("shift"), py::arg("bit_reversed"),
+      "Evaluations on H_n (natural order) -> evaluations on shift * H_(n 2^log_blowup), natural or "
+      "bit-reversed row order. Returns a new (n << log_blowup, w) array.");
+  m.def(
+      "coset_lde_from_coset",
+      [](const U32Array& evals, int64_t in_shift, int64_t log_blowup, int64_t out_shift) {
+        return lde(evals, in_shift, log_blowup, out_shift, true, true);
+      },
+      py::arg("evals"), py::arg("in_shift"), py::arg("log_blowup"), py::arg("out_shift"),
+      "Evaluations on in_shift * H_n -> evaluations on out_shift * H_(n 2^log_blowup) in "
+      "bit-reversed row order (the PCS commitment layout).");
+  m.def("bit_reverse_rows", &bit_reverse, py::arg("values"),
+        "New array whose row i is row rev(i) of values (n a power of two).");
+}
 
 }  // namespace stark::py_bind

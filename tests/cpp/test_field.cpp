@@ -27,7 +27,8 @@ uint64_t mod_pow(uint64_t a, uint64_t e) {
 }
 
 std::vector<uint32_t> edge_values() {
-  return {0u, 1u, 2u, 3u, P - 1, P - 2, (P - 1) / 2, (P + 1) / 2, 1u << 27, (1u << 31) - (1u << 27), 31u, 11u};
+  return {0u,  1u, 2u, 3u, P - 1, P - 2, (P - 1) / 2, (P + 1) / 2, 1u << 27, (1u << 31) - (1u << 27),
+          31u, 11u};
 }
 
 // Random canonical values with edge values mixed in.
@@ -57,8 +58,9 @@ std::vector<uint32_t> naive_ext_mul(const uint32_t* a, const uint32_t* b) {
 }
 
 Ext4 random_ext() {
-  return Ext4(Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()),
-              Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()));
+  return Ext4(
+      Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()),
+      Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()));
 }
 
 }  // namespace
@@ -138,7 +140,8 @@ TEST(fp_batch_inverse_skips_zeros) {
     std::vector<Fp> v(n);
     for (size_t i = 0; i < n; ++i) v[i] = Fp::from_canonical(xs[i]);
     stark::batch_inverse(v.data(), n);
-    for (size_t i = 0; i < n; ++i) CHECK_EQ(v[i].canonical(), xs[i] == 0 ? 0u : uint32_t(mod_pow(xs[i], P - 2)));
+    for (size_t i = 0; i < n; ++i)
+      CHECK_EQ(v[i].canonical(), xs[i] == 0 ? 0u : uint32_t(mod_pow(xs[i], P - 2)));
   }
 }
 
@@ -178,8 +181,8 @@ TEST(ext_inverse_and_frobenius) {
 TEST(batch_kernels_match_scalar_on_every_level) {
   for (auto level : supported_levels()) {
     simd::set_active(level);
-    for (size_t n : {size_t(0), size_t(1), size_t(7), size_t(8), size_t(15), size_t(16), size_t(17), size_t(63),
-                     size_t(100), size_t(4095), size_t(4096), size_t(4097), size_t(70001)}) {
+    for (size_t n : {size_t(0), size_t(1), size_t(7), size_t(8), size_t(15), size_t(16), size_t(17),
+                     size_t(63), size_t(100), size_t(4095), size_t(4096), size_t(4097), size_t(70001)}) {
       const auto a = random_values(n), b = random_values(n);
       std::vector<uint32_t> out(n);
       stark::batch_add(a.data(), b.data(), out.data(), n);
@@ -220,7 +223,8 @@ TEST(batch_inverse_handles_all_zero_and_all_edge_inputs) {
 TEST(batch_ext_kernels_match_scalar_on_every_level) {
   for (auto level : supported_levels()) {
     simd::set_active(level);
-    for (size_t n : {size_t(0), size_t(1), size_t(7), size_t(8), size_t(16), size_t(17), size_t(33), size_t(5000)}) {
+    for (size_t n :
+         {size_t(0), size_t(1), size_t(7), size_t(8), size_t(16), size_t(17), size_t(33), size_t(5000)}) {
       auto a = random_values(4 * n), b = random_values(4 * n);
       if (n > 2) std::fill(a.begin() + 4, a.begin() + 8, 0u);  // a zero element
       std::vector<uint32_t> out(4 * n);

@@ -53,7 +53,8 @@ std::vector<Fp> coset_points(Fp shift, size_t log_n, bool bit_reversed) {
   const size_t n = size_t(1) << log_n;
   std::vector<Fp> pts(n);
   const Fp w = stark::two_adic_generator(uint32_t(log_n));
-  for (size_t i = 0; i < n; ++i) pts[i] = shift * w.pow(bit_reversed ? stark::reverse_bits(i, uint32_t(log_n)) : i);
+  for (size_t i = 0; i < n; ++i)
+    pts[i] = shift * w.pow(bit_reversed ? stark::reverse_bits(i, uint32_t(log_n)) : i);
   return pts;
 }
 
@@ -82,7 +83,8 @@ std::vector<simd::Level> supported_levels() {
 
 // Runs fn under every (SIMD level, thread count, block budget) and checks each result against
 // `expect`. Restores the defaults afterwards.
-void for_every_config(const std::function<RowMajorMatrix()>& fn, const RowMajorMatrix& expect, const char* what) {
+void for_every_config(const std::function<RowMajorMatrix()>& fn, const RowMajorMatrix& expect,
+                      const char* what) {
   const size_t default_budget = stark::ntt_block_words();
   for (auto level : supported_levels()) {
     simd::set_active(level);
@@ -308,8 +310,9 @@ TEST(ntt_and_lde_reject_bad_input) {
                stark::InputError);
   CHECK_THROWS(stark::coset_lde(ConstMatrixView{buf.data(), 8, 2}, 1, g, MatrixView{big.data(), 16, 3}),
                stark::InputError);
-  CHECK_THROWS(stark::coset_lde(ConstMatrixView{buf.data(), 8, 2}, 1, Fp::zero(), MatrixView{big.data(), 16, 2}),
-               stark::InputError);
+  CHECK_THROWS(
+      stark::coset_lde(ConstMatrixView{buf.data(), 8, 2}, 1, Fp::zero(), MatrixView{big.data(), 16, 2}),
+      stark::InputError);
   CHECK_THROWS(stark::coset_lde_bitrev_from_coset(ConstMatrixView{buf.data(), 8, 2}, Fp::zero(), 1, g,
                                                   MatrixView{big.data(), 16, 2}),
                stark::InputError);

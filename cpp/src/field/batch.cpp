@@ -20,7 +20,9 @@ using detail::monty_reduce;
 
 constexpr uint32_t kR2 = detail::R2;  // mont(x, R^2) = x * 2^32: canonical -> Montgomery word
 
-uint32_t mul_canonical(uint32_t a, uint32_t b) { return monty_reduce(uint64_t(monty_reduce(uint64_t(a) * b)) * kR2); }
+uint32_t mul_canonical(uint32_t a, uint32_t b) {
+  return monty_reduce(uint64_t(monty_reduce(uint64_t(a) * b)) * kR2);
+}
 
 // Field element 2^-64 (in Montgomery form), the correction of invert_lane_products.
 Fp inverse_r_squared() {
@@ -50,7 +52,8 @@ uint32_t scalar_bench_ext(uint64_t iterations, uint64_t* muls_per_iteration) {
   for (int c = 0; c < kChains; ++c)
     acc[c] = Ext4(Fp::from_canonical(uint32_t(c + 1)), Fp::from_canonical(7), Fp::from_canonical(3),
                   Fp::from_canonical(uint32_t(c + 5)));
-  const Ext4 m(Fp::from_canonical(11111), Fp::from_canonical(2222), Fp::from_canonical(333), Fp::from_canonical(44));
+  const Ext4 m(Fp::from_canonical(11111), Fp::from_canonical(2222), Fp::from_canonical(333),
+               Fp::from_canonical(44));
   for (uint64_t it = 0; it < iterations; ++it) {
     for (int c = 0; c < kChains; ++c) acc[c] *= m;
     asm volatile("" : "+r"(acc[0].c[0].mont), "+r"(acc[1].c[0].mont));
@@ -114,7 +117,7 @@ void invert_lane_products(uint32_t* words, size_t count) {
 }
 
 const BatchKernels& scalar_kernels() {
-  static const BatchKernels k{scalar_add, scalar_sub,      scalar_mul,       scalar_ext_mul,
+  static const BatchKernels k{scalar_add,     scalar_sub,        scalar_mul,      scalar_ext_mul,
                               scalar_inverse, scalar_bench_base, scalar_bench_ext};
   return k;
 }
@@ -126,10 +129,13 @@ namespace {
 const field_kernels::BatchKernels& active_kernels() {
   switch (simd::active()) {
 #if defined(STARK_X86)
-    case simd::Level::Avx512: return field_kernels::avx512_kernels();
-    case simd::Level::Avx2: return field_kernels::avx2_kernels();
+    case simd::Level::Avx512:
+      return field_kernels::avx512_kernels();
+    case simd::Level::Avx2:
+      return field_kernels::avx2_kernels();
 #endif
-    default: return field_kernels::scalar_kernels();
+    default:
+      return field_kernels::scalar_kernels();
   }
 }
 
@@ -185,7 +191,8 @@ void batch_ext_inverse(const uint32_t* a, uint32_t* out, size_t n) {
   parallel_for_chunks(n, 4096, [&](size_t begin, size_t end) {
     std::vector<Ext4> numerators(end - begin);
     std::vector<Fp> norms(end - begin);
-    for (size_t i = begin; i < end; ++i) norms[i - begin] = ext_inverse_numerator(Ext4::from_canonical(a + 4 * i), numerators[i - begin]);
+    for (size_t i = begin; i < end; ++i)
+      norms[i - begin] = ext_inverse_numerator(Ext4::from_canonical(a + 4 * i), numerators[i - begin]);
     batch_inverse(norms.data(), norms.size());  // zero norms stay zero, so 0 maps to 0
     for (size_t i = begin; i < end; ++i) (numerators[i - begin] * norms[i - begin]).to_canonical(out + 4 * i);
   });

@@ -119,7 +119,7 @@ uint32_t bench_ext_avx512(uint64_t iterations, uint64_t* muls_per_iteration) {
 }  // namespace
 
 const BatchKernels& avx512_kernels() {
-  static const BatchKernels k{add_avx512,     sub_avx512,        mul_avx512,       ext_mul_avx512,
+  static const BatchKernels k{add_avx512,     sub_avx512,        mul_avx512,      ext_mul_avx512,
                               inverse_avx512, bench_base_avx512, bench_ext_avx512};
   return k;
 }

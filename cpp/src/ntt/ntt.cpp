@@ -170,7 +170,8 @@ Geometry geometry(Pass pass, size_t width) {
   Geometry g{pass.l1 - pass.l0, 1, width, 1};
   const size_t spans = size_t(1) << g.layers;
   if (pass.l0 > 0) {
-    while (g.span_rows * 2 <= (size_t(1) << pass.l0) && spans * g.span_rows * 2 * width <= budget) g.span_rows *= 2;
+    while (g.span_rows * 2 <= (size_t(1) << pass.l0) && spans * g.span_rows * 2 * width <= budget)
+      g.span_rows *= 2;
   }
   const size_t rows = g.rows();
   if (rows * width > budget) {
@@ -209,34 +210,37 @@ void local_twiddles(const Tables& tables, Pass pass, size_t lo, size_t span_rows
 
 // Rows {base + g + m * step : m < spans, g < span_rows}, columns [col, col + strip) of `m`
 // <-> a dense (spans * span_rows) x strip buffer.
-void gather(const uint32_t* src, size_t ld, size_t base, size_t step, size_t spans, size_t span_rows, size_t col,
-            size_t strip, uint32_t* dst) {
+void gather(const uint32_t* src, size_t ld, size_t base, size_t step, size_t spans, size_t span_rows,
+            size_t col, size_t strip, uint32_t* dst) {
   for (size_t m = 0; m < spans; ++m) {
     const uint32_t* s = src + (base + m * step) * ld + col;
     if (strip == ld) {
       std::memcpy(dst, s, span_rows * strip * sizeof(uint32_t));
       dst += span_rows * strip;
     } else {
-      for (size_t g = 0; g < span_rows; ++g, dst += strip) std::memcpy(dst, s + g * ld, strip * sizeof(uint32_t));
+      for (size_t g = 0; g < span_rows; ++g, dst += strip)
+        std::memcpy(dst, s + g * ld, strip * sizeof(uint32_t));
     }
   }
 }
-void scatter(const uint32_t* src, size_t spans, size_t span_rows, size_t strip, uint32_t* dst, size_t ld, size_t base,
-             size_t step, size_t col) {
+void scatter(const uint32_t* src, size_t spans, size_t span_rows, size_t strip, uint32_t* dst, size_t ld,
+             size_t base, size_t step, size_t col) {
   for (size_t m = 0; m < spans; ++m) {
     uint32_t* d = dst + (base + m * step) * ld + col;
     if (strip == ld) {
       std::memcpy(d, src, span_rows * strip * sizeof(uint32_t));
       src += span_rows * strip;
     } else {
-      for (size_t g = 0; g < span_rows; ++g, src += strip) std::memcpy(d + g * ld, src, strip * sizeof(uint32_t));
+      for (size_t g = 0; g < span_rows; ++g, src += strip)
+        std::memcpy(d + g * ld, src, strip * sizeof(uint32_t));
     }
   }
 }
 
 // One pass of DIT or DIF layers over every row block of `m` (height a multiple of 2^l1), in
 // place. post_scale != 0: multiply every element by it (Montgomery word) after the layers.
-void run_pass(const Kernels& kern, MatrixView m, Pass pass, const Tables& tables, bool dit, uint32_t post_scale) {
+void run_pass(const Kernels& kern, MatrixView m, Pass pass, const Tables& tables, bool dit,
+              uint32_t post_scale) {
   const Geometry geo = geometry(pass, m.width);
   const size_t spans = size_t(1) << geo.layers;
   const size_t blocks = m.height >> pass.l1;
@@ -312,7 +316,8 @@ unsigned checked_log_height(size_t height, uint32_t extra_bits, const char* what
   const unsigned k = log2_exact(height);
   if (extra_bits > kMaxLogHeight || k + extra_bits > kMaxLogHeight)
     throw InputError(std::string(what) + ": log2(height) + log_blowup = " + std::to_string(k) + " + " +
-                     std::to_string(extra_bits) + " exceeds the two-adicity " + std::to_string(kMaxLogHeight));
+                     std::to_string(extra_bits) + " exceeds the two-adicity " +
+                     std::to_string(kMaxLogHeight));
   return k;
 }
 
@@ -321,8 +326,10 @@ void check_data(const uint32_t* data, size_t height, size_t width, const char* w
 }
 
 void check_disjoint(ConstMatrixView in, MatrixView out) {
-  const uintptr_t a0 = reinterpret_cast<uintptr_t>(in.data), a1 = a0 + in.height * in.width * sizeof(uint32_t);
-  const uintptr_t b0 = reinterpret_cast<uintptr_t>(out.data), b1 = b0 + out.height * out.width * sizeof(uint32_t);
+  const uintptr_t a0 = reinterpret_cast<uintptr_t>(in.data),
+                  a1 = a0 + in.height * in.width * sizeof(uint32_t);
+  const uintptr_t b0 = reinterpret_cast<uintptr_t>(out.data),
+                  b1 = b0 + out.height * out.width * sizeof(uint32_t);
   if (a0 < b1 && b0 < a1) throw InputError("out: must not overlap the input");
 }
 
@@ -331,7 +338,8 @@ void check_disjoint(ConstMatrixView in, MatrixView out) {
 // ---------------------------------------------------------------------------------------------
 
 // Rows of the fused pass (l0 > 0): coefficient index j = lo + g + m 2^l0 gets n^-1 s^j.
-void fill_factors(Fp inv_n, Fp shift, Fp shift_step, size_t lo, size_t spans, size_t span_rows, uint32_t* out) {
+void fill_factors(Fp inv_n, Fp shift, Fp shift_step, size_t lo, size_t spans, size_t span_rows,
+                  uint32_t* out) {
   std::vector<Fp> cur(span_rows);
   Fp x = inv_n * shift.pow(lo);
   for (size_t g = 0; g < span_rows; ++g, x *= shift) cur[g] = x;
@@ -349,8 +357,8 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
   check_data(in.data, in.height, in.width, "in");
   check_data(out.data, out.height, out.width, "out");
   if (out.height != (in.height << log_blowup) || out.width != in.width)
-    throw InputError(std::string(what) + ": out must have shape (" + std::to_string(in.height << log_blowup) + ", " +
-                     std::to_string(in.width) + "), got (" + std::to_string(out.height) + ", " +
+    throw InputError(std::string(what) + ": out must have shape (" + std::to_string(in.height << log_blowup) +
+                     ", " + std::to_string(in.width) + "), got (" + std::to_string(out.height) + ", " +
                      std::to_string(out.width) + ")");
   if (in_shift.is_zero()) throw InputError("in_shift: must be non-zero");
   if (out_shift.is_zero()) throw InputError("shift: must be non-zero");
@@ -374,7 +382,8 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
   // Block β of the bit-reversed output is the coset ratio·ω_N^{rev_b(β)}·H_n (relative to in_shift).
   std::vector<Fp> shifts(blowup);
   const Fp omega_big = two_adic_generator(k + log_blowup);
-  for (size_t beta = 0; beta < blowup; ++beta) shifts[beta] = ratio * omega_big.pow(reverse_bits(beta, log_blowup));
+  for (size_t beta = 0; beta < blowup; ++beta)
+    shifts[beta] = ratio * omega_big.pow(reverse_bits(beta, log_blowup));
 
   const uint32_t* fwd_tw[kMaxLogHeight + 1];
   const uint32_t* inv_tw[kMaxLogHeight + 1];
@@ -389,14 +398,16 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
     }
     fwd_tw[0] = inv_tw[0] = nullptr;
     std::vector<uint32_t> factors(blowup * n);
-    for (size_t beta = 0; beta < blowup; ++beta) fill_factors(inv_n, shifts[beta], shifts[beta], 0, n, 1, &factors[beta * n]);
+    for (size_t beta = 0; beta < blowup; ++beta)
+      fill_factors(inv_n, shifts[beta], shifts[beta], 0, n, 1, &factors[beta * n]);
     std::vector<uint32_t> rev(n);
     for (size_t t = 0; t < n; ++t) rev[t] = uint32_t(reverse_bits(t, k));
     parallel_for(geo.num_strips, 1, [&](size_t strip_index) {
       const size_t col = strip_index * geo.strip;
       const size_t strip = std::min(geo.strip, width - col);
       uint32_t* coeffs = scratch(kBufData, n * strip);
-      for (size_t t = 0; t < n; ++t) std::memcpy(coeffs + t * strip, in.row(rev[t]) + col, strip * sizeof(uint32_t));
+      for (size_t t = 0; t < n; ++t)
+        std::memcpy(coeffs + t * strip, in.row(rev[t]) + col, strip * sizeof(uint32_t));
       kern.dit(Strip{coeffs, strip, strip}, n, 1, 0, k, inv_tw);
       for (size_t beta = 0; beta < blowup; ++beta) {
         const Strip dst{out.row(beta * n) + col, width, strip};
@@ -450,7 +461,9 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
 
 }  // namespace
 
-void set_ntt_block_words(size_t words) { g_block_words.store(std::max<size_t>(words, 4), std::memory_order_relaxed); }
+void set_ntt_block_words(size_t words) {
+  g_block_words.store(std::max<size_t>(words, 4), std::memory_order_relaxed);
+}
 size_t ntt_block_words() { return g_block_words.load(std::memory_order_relaxed); }
 
 void ntt_batch(MatrixView m, bool inverse) {
@@ -472,7 +485,8 @@ void ntt_batch(ConstMatrixView in, MatrixView out, bool inverse) {
   check_data(out.data, out.height, out.width, "out");
   if (out.height != in.height || out.width != in.width)
     throw InputError("out: shape (" + std::to_string(out.height) + ", " + std::to_string(out.width) +
-                     ") differs from the input's (" + std::to_string(in.height) + ", " + std::to_string(in.width) + ")");
+                     ") differs from the input's (" + std::to_string(in.height) + ", " +
+                     std::to_string(in.width) + ")");
   if (in.width == 0) return;
   check_disjoint(in, out);
   if (k == 0) {

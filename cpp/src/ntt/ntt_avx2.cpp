@@ -23,7 +23,9 @@ struct Avx2Policy {
   static V load_n(const uint32_t* p, size_t n) {
     return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), lane_mask(n));
   }
-  static void store_n(uint32_t* p, V v, size_t n) { _mm256_maskstore_epi32(reinterpret_cast<int*>(p), lane_mask(n), v); }
+  static void store_n(uint32_t* p, V v, size_t n) {
+    _mm256_maskstore_epi32(reinterpret_cast<int*>(p), lane_mask(n), v);
+  }
   // A broadcast twiddle is its own odd form: mul_epu32 reads the low word of each 64-bit lane.
   static T tw_bcast(uint32_t t) {
     const __m256i v = _mm256_set1_epi32(int(t));
@@ -35,12 +37,14 @@ struct Avx2Policy {
     if constexpr (W == 1) {
       v = load(tw);
     } else if constexpr (W == 2) {
-      v = _mm256_permutevar8x32_epi32(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tw))),
-                                      _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3));
+      v = _mm256_permutevar8x32_epi32(
+          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tw))),
+          _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3));
     } else {
       static_assert(W == 4, "AVX2 expands twiddles for widths 1, 2 and 4");
-      v = _mm256_permutevar8x32_epi32(_mm256_castsi128_si256(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(tw))),
-                                      _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1));
+      v = _mm256_permutevar8x32_epi32(
+          _mm256_castsi128_si256(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(tw))),
+          _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1));
     }
     return {v, _mm256_srli_epi64(v, 32)};
   }

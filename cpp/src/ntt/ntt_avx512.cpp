@@ -34,15 +34,18 @@ struct Avx512Policy {
     if constexpr (W == 1) {
       v = load(tw);
     } else if constexpr (W == 2) {
-      v = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7),
-                                   _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(tw))));
+      v = _mm512_permutexvar_epi32(
+          _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7),
+          _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(tw))));
     } else if constexpr (W == 4) {
-      v = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
-                                   _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tw))));
+      v = _mm512_permutexvar_epi32(
+          _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
+          _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tw))));
     } else {
       static_assert(W == 8, "AVX-512 expands twiddles for widths 1, 2, 4 and 8");
-      v = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
-                                   _mm512_castsi128_si512(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(tw))));
+      v = _mm512_permutexvar_epi32(
+          _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+          _mm512_castsi128_si512(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(tw))));
     }
     return {v, _mm512_srli_epi64(v, 32)};
   }

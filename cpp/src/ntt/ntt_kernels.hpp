@@ -34,7 +34,8 @@ struct Strip {
 using LayersFn = void (*)(Strip strip, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
                           const uint32_t* const* tw);
 /// dst row r = src row r * factors[r] (factors in Montgomery form; dst may equal src).
-using ScaleRowsFn = void (*)(Strip dst, const uint32_t* src, size_t src_ld, size_t rows, const uint32_t* factors);
+using ScaleRowsFn = void (*)(Strip dst, const uint32_t* src, size_t src_ld, size_t rows,
+                             const uint32_t* factors);
 /// Every element of `rows` rows times one Montgomery-form factor.
 using ScaleFn = void (*)(Strip strip, size_t rows, uint32_t factor);
 
@@ -54,10 +55,13 @@ const Kernels& avx512_kernels();
 inline const Kernels& kernels_for(simd::Level level) {
   switch (level) {
 #if defined(STARK_X86)
-    case simd::Level::Avx512: return avx512_kernels();
-    case simd::Level::Avx2: return avx2_kernels();
+    case simd::Level::Avx512:
+      return avx512_kernels();
+    case simd::Level::Avx2:
+      return avx2_kernels();
 #endif
-    default: return scalar_kernels();
+    default:
+      return scalar_kernels();
   }
 }
 

@@ -189,8 +189,8 @@ inline void sweep_flat_w(const Op& op, uint32_t* a, size_t stride, size_t rows) 
 
 // Rows [0, rows) of the group starting at a: partner rows at a + stride, a + 2 stride, ...
 template <class P, class Op, class ScalarOp>
-inline void sweep(const Op& op, const ScalarOp& scalar_op, uint32_t* a, size_t stride, size_t rows, size_t width,
-                  size_t ld) {
+inline void sweep(const Op& op, const ScalarOp& scalar_op, uint32_t* a, size_t stride, size_t rows,
+                  size_t width, size_t ld) {
   using T = typename P::T;
   constexpr size_t L = P::L;
   if (width >= L) {
@@ -212,16 +212,23 @@ inline void sweep(const Op& op, const ScalarOp& scalar_op, uint32_t* a, size_t s
   if constexpr (L > 1) {
     if (ld == width && (rows * width) % L == 0) {
       switch (width) {
-        case 1: sweep_flat_w<P, 1>(op, a, stride, rows); return;
-        case 2: sweep_flat_w<P, 2>(op, a, stride, rows); return;
-        case 4: sweep_flat_w<P, 4>(op, a, stride, rows); return;
+        case 1:
+          sweep_flat_w<P, 1>(op, a, stride, rows);
+          return;
+        case 2:
+          sweep_flat_w<P, 2>(op, a, stride, rows);
+          return;
+        case 4:
+          sweep_flat_w<P, 4>(op, a, stride, rows);
+          return;
         case 8:
           if constexpr (L > 8) {
             sweep_flat_w<P, 8>(op, a, stride, rows);
             return;
           }
           break;
-        default: break;
+        default:
+          break;
       }
     }
     sweep<ScalarPolicy>(scalar_op, scalar_op, a, stride, rows, width, ld);
@@ -285,7 +292,8 @@ struct Layers {
     if (r > r_begin) single<false>(s, spans, span_rows, r_begin, tw);
   }
 
-  static void scale_rows(Strip dst, const uint32_t* src, size_t src_ld, size_t rows, const uint32_t* factors) {
+  static void scale_rows(Strip dst, const uint32_t* src, size_t src_ld, size_t rows,
+                         const uint32_t* factors) {
     using T = typename P::T;
     constexpr size_t L = P::L;
     const size_t width = dst.width;
@@ -308,16 +316,23 @@ struct Layers {
             P::store(dst.data + v, P::mul(P::load(src + v), P::template tw_expand<W>(factors + v / W)));
         };
         switch (width) {
-          case 1: flat(std::integral_constant<int, 1>()); return;
-          case 2: flat(std::integral_constant<int, 2>()); return;
-          case 4: flat(std::integral_constant<int, 4>()); return;
+          case 1:
+            flat(std::integral_constant<int, 1>());
+            return;
+          case 2:
+            flat(std::integral_constant<int, 2>());
+            return;
+          case 4:
+            flat(std::integral_constant<int, 4>());
+            return;
           case 8:
             if constexpr (L > 8) {
               flat(std::integral_constant<int, 8>());
               return;
             }
             break;
-          default: break;
+          default:
+            break;
         }
       }
       Layers<ScalarPolicy>::scale_rows(dst, src, src_ld, rows, factors);

@@ -27,7 +27,9 @@ struct PackedFp {
 static inline __m256i p_vec() { return _mm256_set1_epi32(int(P)); }
 static inline __m256i mu_vec() { return _mm256_set1_epi32(int(MONTY_MU)); }
 
-static inline PackedFp load(const uint32_t* p) { return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))}; }
+static inline PackedFp load(const uint32_t* p) {
+  return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))};
+}
 static inline void store(uint32_t* p, PackedFp a) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), a.v); }
 static inline PackedFp broadcast(uint32_t x) { return {_mm256_set1_epi32(int(x))}; }
 
@@ -116,10 +118,14 @@ static inline PackedExt4 ext_mul(const PackedExt4& a, const PackedExt4& b) {
     return _mm256_add_epi64(s01, s23);
   };
   PackedExt4 r;
-  r.c[0] = reduce_product_sum(dot4(a0, b0, a1, wb3, a2, wb2, a3, wb1), dot4(a0o, b0o, a1o, wb3o, a2o, wb2o, a3o, wb1o));
-  r.c[1] = reduce_product_sum(dot4(a0, b1, a1, b0, a2, wb3, a3, wb2), dot4(a0o, b1o, a1o, b0o, a2o, wb3o, a3o, wb2o));
-  r.c[2] = reduce_product_sum(dot4(a0, b2, a1, b1, a2, b0, a3, wb3), dot4(a0o, b2o, a1o, b1o, a2o, b0o, a3o, wb3o));
-  r.c[3] = reduce_product_sum(dot4(a0, b3, a1, b2, a2, b1, a3, b0), dot4(a0o, b3o, a1o, b2o, a2o, b1o, a3o, b0o));
+  r.c[0] = reduce_product_sum(dot4(a0, b0, a1, wb3, a2, wb2, a3, wb1),
+                              dot4(a0o, b0o, a1o, wb3o, a2o, wb2o, a3o, wb1o));
+  r.c[1] = reduce_product_sum(dot4(a0, b1, a1, b0, a2, wb3, a3, wb2),
+                              dot4(a0o, b1o, a1o, b0o, a2o, wb3o, a3o, wb2o));
+  r.c[2] = reduce_product_sum(dot4(a0, b2, a1, b1, a2, b0, a3, wb3),
+                              dot4(a0o, b2o, a1o, b1o, a2o, b0o, a3o, wb3o));
+  r.c[3] =
+      reduce_product_sum(dot4(a0, b3, a1, b2, a2, b1, a3, b0), dot4(a0o, b3o, a1o, b2o, a2o, b1o, a3o, b0o));
   return r;
 }
 
