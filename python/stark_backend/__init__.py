@@ -7,6 +7,9 @@ See ``DESIGN.md`` for the public API; the compiled core lives in ``stark_backend
 from __future__ import annotations
 
 from . import _core, primitives
+from .air import Air, AirBuilder, Expr, LookupBus, PermutationCheckBus
+from .context import AirProvingContext
+from .engine import Engine
 from .errors import (
     ChallengePhaseError,
     ConstraintViolation,
@@ -24,6 +27,9 @@ from .errors import (
     UnbalancedInteractions,
     VerificationError,
 )
+from .fri_params import FriParameters
+from .keys import KeygenBuilder, LinearConstraint, ProvingKey, VerifyingKey
+from .proof import Proof
 from .runtime import cuda_available, num_threads, set_num_threads, simd_level
 
 __version__ = "0.1.0"
@@ -31,22 +37,35 @@ __version__ = "0.1.0"
 P: int = primitives.P
 
 __all__ = [
+    "Air",
+    "AirBuilder",
+    "AirProvingContext",
     "ChallengePhaseError",
     "ConstraintViolation",
     "DeviceError",
     "DuplicateAirs",
+    "Engine",
+    "Expr",
+    "FriParameters",
     "InputError",
     "InvalidOpeningArgument",
     "InvalidPowWitness",
     "InvalidProofShape",
+    "KeygenBuilder",
     "KeygenError",
+    "LinearConstraint",
+    "LookupBus",
     "OodEvaluationMismatch",
     "P",
+    "PermutationCheckBus",
+    "Proof",
     "ProofFormatError",
+    "ProvingKey",
     "StarkError",
     "TraceHeightConstraintViolation",
     "UnbalancedInteractions",
     "VerificationError",
+    "VerifyingKey",
     "__version__",
     "cuda_available",
     "num_threads",

@@ -1,0 +1,288 @@
+// Protocol bindings: keygen, prove, verify and the key / proof objects. Arrays arrive as
+// C-contiguous uint32 NumPy arrays already validated by the package layer (stark_backend.engine
+// and .keys); they are read in place (no copies) and the GIL is released for every core call.
+// No protocol logic lives here.
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common.hpp"
+#include "stark/keygen/keygen.hpp"
+#include "stark/protocol/keys.hpp"
+#include "stark/protocol/proof.hpp"
+#include "stark/prover/prover.hpp"
+#include "stark/verifier/verifier.hpp"
+
+namespace stark::py_bind {
+namespace {
+
+FriParameters fri_from_tuple(const std::vector<uint32_t>& t) {
+  if (t.size() != 5) throw InputError("FRI parameters: expected 5 integers");
+  FriParameters p;
+  p.log_blowup = t[0];
+  p.log_final_poly_len = t[1];
+  p.num_queries = t[2];
+  p.commit_proof_of_work_bits = t[3];
+  p.query_proof_of_work_bits = t[4];
+  p.validate();
+  return p;
+}
+
+py::tuple fri_to_tuple(const FriParameters& p) {
+  return py::make_tuple(p.log_blowup, p.log_final_poly_len, p.num_queries, p.commit_proof_of_work_bits,
+                        p.query_proof_of_work_bits);
+}
+
+py::bytes to_py_bytes(const std::vector<uint8_t>& b) {
+  return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+/// A strict C-contiguous 2-D uint32 array (the package layer converts everything else).
+U32Array strict_matrix(const py::handle& h, const std::string& what) {
+  if (!py::isinstance<U32Array>(h)) throw InputError(what + ": expected a C-contiguous numpy uint32 array");
+  U32Array arr = py::reinterpret_borrow<U32Array>(h);
+  if (arr.ndim() != 2) throw InputError(what + ": expected a 2-D array");
+  return arr;
+}
+
+ConstMatrixView view_of(const U32Array& a) { return {a.data(), size_t(a.shape(0)), size_t(a.shape(1))}; }
+
+std::vector<uint32_t> u32_list(const py::handle& h, const std::string& what) {
+  U32Array arr = py::isinstance<U32Array>(h) ? py::reinterpret_borrow<U32Array>(h) : U32Array();
+  if (!py::isinstance<U32Array>(h) || arr.ndim() != 1) throw InputError(what + ": expected a 1-D uint32 array");
+  return std::vector<uint32_t>(arr.data(), arr.data() + arr.shape(0));
+}
+
+template <class T>
+std::vector<T> per_air(const VerifyingKey& vk, T (*f)(const AirVerifyingKey&)) {
+  std::vector<T> out;
+  for (const AirVerifyingKey& a : vk.airs) out.push_back(f(a));
+  return out;
+}
+
+void bind_verifying_key(py::module_& m) {
+  py::class_<VerifyingKey, std::shared_ptr<VerifyingKey>>(m, "VerifyingKey")
+      .def("to_bytes", [](const VerifyingKey& vk) { return to_py_bytes(vk.to_bytes()); })
+      .def_static("from_bytes",
+                  [](const py::bytes& data) {
+                    std::string s = data;
+                    py::gil_scoped_release release;
+                    return std::make_shared<VerifyingKey>(
+                        VerifyingKey::from_bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+                  })
+      .def_property_readonly("fri", [](const VerifyingKey& vk) { return fri_to_tuple(vk.fri); })
+      .def_property_readonly("num_airs", &VerifyingKey::num_airs)
+      .def_property_readonly("log_up_pow_bits", [](const VerifyingKey& vk) { return vk.log_up_pow_bits; })
+      .def_property_readonly("deep_pow_bits", [](const VerifyingKey& vk) { return vk.deep_pow_bits; })
+      .def_property_readonly("pre_hash", [](const VerifyingKey& vk) { return std::vector<uint32_t>(vk.pre_hash.begin(), vk.pre_hash.end()); })
+      .def_property_readonly("air_names",
+                             [](const VerifyingKey& vk) {
+                               return per_air<std::string>(vk, [](const AirVerifyingKey& a) { return a.name; });
+                             })
+      .def_property_readonly("main_widths",
+                             [](const VerifyingKey& vk) {
+                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.main_width(); });
+                             })
+      .def_property_readonly("total_widths",
+                             [](const VerifyingKey& vk) {
+                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.total_width(); });
+                             })
+      .def_property_readonly("num_interactions",
+                             [](const VerifyingKey& vk) {
+                               return per_air<size_t>(vk, [](const AirVerifyingKey& a) { return a.num_interactions(); });
+                             })
+      .def_property_readonly("quotient_degrees",
+                             [](const VerifyingKey& vk) {
+                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.cs.quotient_degree; });
+                             })
+      .def_property_readonly("num_public_values",
+                             [](const VerifyingKey& vk) {
+                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.cs.num_public_values; });
+                             })
+      .def_property_readonly("cached_main_widths",
+                             [](const VerifyingKey& vk) {
+                               return per_air<std::vector<uint32_t>>(
+                                   vk, [](const AirVerifyingKey& a) { return a.cs.cached_main_widths; });
+                             })
+      .def_property_readonly("common_main_widths",
+                             [](const VerifyingKey& vk) {
+                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.cs.common_main_width; });
+                             })
+      .def_property_readonly("preprocessed_widths",
+                             [](const VerifyingKey& vk) {
+                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.cs.preprocessed_width; });
+                             })
+      .def_property_readonly("preprocessed_heights",
+                             [](const VerifyingKey& vk) {
+                               std::vector<std::optional<size_t>> out;
+                               for (const AirVerifyingKey& a : vk.airs) {
+                                 if (a.preprocessed) {
+                                   out.push_back(size_t(1) << a.preprocessed->log_height);
+                                 } else {
+                                   out.push_back(std::nullopt);
+                                 }
+                               }
+                               return out;
+                             })
+      .def_property_readonly("constraint_systems",
+                             [](const VerifyingKey& vk) {
+                               py::list out;
+                               for (const AirVerifyingKey& a : vk.airs) out.append(to_py_bytes(a.cs.to_bytes()));
+                               return out;
+                             })
+      .def_property_readonly("trace_height_constraints", [](const VerifyingKey& vk) {
+        py::list out;
+        for (const LinearConstraint& c : vk.trace_height_constraints) {
+          out.append(py::make_tuple(c.coefficients, c.threshold));
+        }
+        return out;
+      });
+}
+
+void bind_proving_key(py::module_& m) {
+  py::class_<ProvingKey, std::shared_ptr<ProvingKey>>(m, "ProvingKey")
+      .def("to_bytes",
+           [](const ProvingKey& pk) {
+             std::vector<uint8_t> b;
+             {
+               py::gil_scoped_release release;
+               b = pk.to_bytes();
+             }
+             return to_py_bytes(b);
+           })
+      .def_static("from_bytes",
+                  [](const py::bytes& data) {
+                    std::string s = data;
+                    py::gil_scoped_release release;
+                    return std::make_shared<ProvingKey>(
+                        ProvingKey::from_bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+                  })
+      .def_property_readonly(
+          "vk", [](const ProvingKey& pk) { return std::make_shared<VerifyingKey>(pk.vk); })
+      .def("preprocessed_trace", [](const ProvingKey& pk, size_t air_id) -> py::object {
+        if (air_id >= pk.preprocessed.size()) throw InputError("air id " + std::to_string(air_id) + " out of range");
+        if (!pk.preprocessed[air_id]) return py::none();
+        const RowMajorMatrix& t = *pk.preprocessed[air_id]->trace;
+        U32Array out = new_matrix(t.height(), t.width);
+        std::copy(t.values.begin(), t.values.end(), out.mutable_data());
+        return std::move(out);
+      });
+}
+
+void bind_proof(py::module_& m) {
+  py::class_<Proof, std::shared_ptr<Proof>>(m, "Proof")
+      .def("to_bytes",
+           [](const Proof& p) {
+             std::vector<uint8_t> b;
+             {
+               py::gil_scoped_release release;
+               b = proof_to_bytes(p);
+             }
+             return to_py_bytes(b);
+           })
+      .def_static("from_bytes",
+                  [](const py::bytes& data) {
+                    std::string s = data;
+                    py::gil_scoped_release release;
+                    return std::make_shared<Proof>(
+                        proof_from_bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+                  })
+      .def("num_bytes", [](const Proof& p) { return proof_to_bytes(p).size(); })
+      .def_property_readonly("air_ids",
+                             [](const Proof& p) {
+                               std::vector<uint32_t> out;
+                               for (const AirProofData& a : p.per_air) out.push_back(a.air_id);
+                               return out;
+                             })
+      .def_property_readonly("heights",
+                             [](const Proof& p) {
+                               std::vector<uint32_t> out;
+                               for (const AirProofData& a : p.per_air) out.push_back(a.height);
+                               return out;
+                             })
+      .def_property_readonly("public_values", [](const Proof& p) {
+        std::vector<std::vector<uint32_t>> out;
+        for (const AirProofData& a : p.per_air) out.push_back(a.public_values);
+        return out;
+      });
+}
+
+}  // namespace
+
+void register_protocol(py::module_& m) {
+  bind_verifying_key(m);
+  bind_proving_key(m);
+  bind_proof(m);
+
+  m.def(
+      "keygen",
+      [](const std::vector<uint32_t>& fri_tuple, const py::list& airs) {
+        const FriParameters fri = fri_from_tuple(fri_tuple);
+        std::vector<AirKeygenInput> inputs;
+        for (size_t a = 0; a < airs.size(); ++a) {
+          const py::tuple item = airs[a].cast<py::tuple>();
+          if (item.size() != 3) throw InputError("keygen: expected (name, constraint_system, preprocessed) per AIR");
+          AirKeygenInput in;
+          in.name = item[0].cast<std::string>();
+          const std::string cs = item[1].cast<py::bytes>();
+          in.cs = decode_constraint_system(in.name, std::vector<uint8_t>(cs.begin(), cs.end()));
+          if (!item[2].is_none()) {
+            const U32Array arr = strict_matrix(item[2], "AIR '" + in.name + "': preprocessed trace");
+            const ConstMatrixView v = view_of(arr);
+            in.preprocessed_trace = RowMajorMatrix(std::vector<uint32_t>(v.data, v.data + v.height * v.width), v.width);
+          }
+          inputs.push_back(std::move(in));
+        }
+        py::gil_scoped_release release;
+        return std::make_shared<ProvingKey>(keygen(fri, std::move(inputs)));
+      },
+      py::arg("fri"), py::arg("airs"),
+      "Keygen from (name, constraint-system bytes, preprocessed uint32 matrix or None) per AIR.");
+
+  m.def(
+      "prove",
+      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts) {
+        const ProverDevice& device = prover_device(device_kind);
+        std::vector<U32Array> keep_alive;
+        std::vector<AirProvingInput> inputs;
+        for (size_t i = 0; i < contexts.size(); ++i) {
+          const py::tuple item = contexts[i].cast<py::tuple>();
+          if (item.size() != 4) throw InputError("prove: expected (air_id, cached_mains, common_main, public_values)");
+          AirProvingInput in;
+          in.air_id = item[0].cast<uint32_t>();
+          const std::string label = "context " + std::to_string(i);
+          const py::list cached = item[1].cast<py::list>();
+          for (size_t j = 0; j < cached.size(); ++j) {
+            keep_alive.push_back(strict_matrix(cached[j], label + ": cached main " + std::to_string(j)));
+            in.cached_mains.push_back(view_of(keep_alive.back()));
+          }
+          if (!item[2].is_none()) {
+            keep_alive.push_back(strict_matrix(item[2], label + ": common main"));
+            in.common_main = view_of(keep_alive.back());
+          }
+          in.public_values = u32_list(item[3], label + ": public values");
+          inputs.push_back(std::move(in));
+        }
+        py::gil_scoped_release release;
+        return std::make_shared<Proof>(prove(pk, std::move(inputs), device));
+      },
+      py::arg("pk"), py::arg("device"), py::arg("contexts"),
+      "Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values).");
+
+  m.def(
+      "verify",
+      [](const VerifyingKey& vk, const std::vector<uint32_t>& fri_tuple, const Proof& proof) {
+        const FriParameters engine = fri_from_tuple(fri_tuple);
+        py::gil_scoped_release release;
+        verify(vk, engine, proof);
+      },
+      py::arg("vk"), py::arg("fri"), py::arg("proof"));
+
+  m.def("prover_device_name", [](const std::string& kind) { return prover_device(kind).name(); }, py::arg("kind"));
+}
+
+}  // namespace stark::py_bind

@@ -1,0 +1,95 @@
+// The CUDA prover device. Commitments — the bulk of proving time — run their LDEs and leaf
+// hashing on the GPU through the kernels of stark/cuda/device.hpp; the Merkle layers above the
+// leaves, the LogUp trace, the quotient and the opening stay on the CPU implementations.
+//
+// A matrix given on the coset s·H_n holds the values of P'(y) = P(s·y) on H_n, and the LDE of
+// P' on the coset (g/s)·H_N evaluates P'((g/s)·x) = P(g·x): so one subgroup-input coset-LDE
+// kernel with shift g/s produces the committed layout g·H_N (bit-reversed) for every domain.
+// The GPU kernels compute exactly the same field values as the CPU ones, so proofs are
+// byte-identical to the CPU device's.
+#include <memory>
+
+#include "stark/cuda/device.hpp"
+#include "stark/prover/device.hpp"
+
+namespace stark {
+
+namespace {
+
+// Leaf digests of a single matrix come from the GPU; leaves that concatenate rows of several
+// matrices (mixed commitments) and the compression layers use the CPU kernels.
+class CudaMerkleHasher final : public MerkleHasher {
+ public:
+  void hash_rows(const std::vector<ConstMatrixView>& mats, uint32_t* digests_out) const override {
+    if (mats.size() == 1 && mats[0].width > 0) {
+      cuda::hash_rows(mats[0].data, mats[0].height, mats[0].width, digests_out);
+      return;
+    }
+    cpu_merkle_hasher().hash_rows(mats, digests_out);
+  }
+  void compress_layer(const uint32_t* in, size_t n, uint32_t* out) const override {
+    cpu_merkle_hasher().compress_layer(in, n, out);
+  }
+  void compress_pairs(const uint32_t* left, const uint32_t* right, size_t n, uint32_t* out) const override {
+    cpu_merkle_hasher().compress_pairs(left, right, n, out);
+  }
+};
+
+class CudaProverDevice final : public ProverDevice {
+ public:
+  std::string name() const override { return "cuda"; }
+
+  std::shared_ptr<const PcsCommitted> commit(const FriParameters& params,
+                                             std::vector<PcsMatrixInput> matrices) const override {
+    // Validation identical to pcs_commit's (same errors for bad input on every device).
+    if (matrices.empty()) throw InputError("pcs commit: no matrices");
+    std::vector<uint32_t> log_heights;
+    std::vector<Fp> shifts;
+    std::vector<std::shared_ptr<const RowMajorMatrix>> ldes;
+    for (size_t m = 0; m < matrices.size(); ++m) {
+      const PcsMatrixInput& in = matrices[m];
+      const size_t height = in.evals.height();
+      if (!is_power_of_two(height) || in.evals.width == 0 || in.domain_shift.is_zero()) {
+        // Let the reference implementation produce the precise error.
+        return cpu_prover_device().commit(params, std::move(matrices));
+      }
+      const uint32_t log_n = log2_exact(height);
+      auto lde = std::make_shared<RowMajorMatrix>(height << params.log_blowup, in.evals.width);
+      const Fp shift = generator() * in.domain_shift.inverse();
+      cuda::coset_lde_bitrev(in.evals.values.data(), height, in.evals.width, params.log_blowup, shift.canonical(),
+                             lde->values.data());
+      log_heights.push_back(log_n);
+      shifts.push_back(in.domain_shift);
+      ldes.push_back(std::move(lde));
+    }
+    static const CudaMerkleHasher hasher;
+    return std::make_shared<const PcsCommitted>(params.log_blowup, std::move(log_heights), std::move(shifts),
+                                                std::move(ldes), hasher);
+  }
+
+  AfterChallengeTrace logup_trace(const ConstraintSystem& cs, std::optional<ConstMatrixView> preprocessed,
+                                  const std::vector<ConstMatrixView>& mains,
+                                  const std::vector<uint32_t>& public_values, const Ext4& alpha_lu,
+                                  const Ext4& beta_lu) const override {
+    return cpu_prover_device().logup_trace(cs, preprocessed, mains, public_values, alpha_lu, beta_lu);
+  }
+
+  std::vector<RowMajorMatrix> quotient_chunks(const ConstraintSystem& cs, const QuotientInputs& inputs,
+                                              const Ext4& alpha) const override {
+    return cpu_prover_device().quotient_chunks(cs, inputs, alpha);
+  }
+
+  std::pair<OpenedValues, FriProof> open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
+                                         Challenger& challenger) const override {
+    return cpu_prover_device().open(params, rounds, challenger);
+  }
+};
+
+}  // namespace
+
+const ProverDevice& cuda_prover_device() {
+  static const CudaProverDevice device;
+  return device;
+}
+
+}  // namespace stark
