@@ -74,6 +74,10 @@ struct Avx512Ops {
   static inline V merge_high(V even, V odd) {
     return _mm512_mask_blend_epi32(__mmask16(0xAAAA), _mm512_srli_epi64(even, 32), odd);
   }
+  // As the AVX2 kernel: merge_high with lanes 1 and 2 of each 128-bit block exchanged.
+  static inline V merge_high_swapped(V even, V odd) {
+    return _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(even), _mm512_castsi512_ps(odd), 0xDD));
+  }
 
   // 8 x 8 transpose of 32-bit words in 256-bit registers (as in the AVX2 kernel).
   static inline void transpose8(__m256i r[8]) {
