@@ -165,7 +165,7 @@ def _evaluate(
             value = (-values[node.a]) % P
         else:
             value = rows.leaf(node)
-        for child in node_children(node):
+        for child in set(node_children(node)):  # x * x has the same child twice
             if last_use[child] == i and child not in is_root:
                 del values[child]
         if i in is_root:
