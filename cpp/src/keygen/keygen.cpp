@@ -84,6 +84,10 @@ ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs) {
     if (!is_power_of_two(height)) {
       throw KeygenError(what + " has height " + std::to_string(height) + ", not a power of two");
     }
+    if (height != cs.preprocessed_height) {
+      throw KeygenError(what + " has height " + std::to_string(height) + ", but its constraint system declares " +
+                        std::to_string(cs.preprocessed_height));
+    }
     const uint32_t log_height = log2_exact(height);
     if (log_height + fri.log_blowup > TWO_ADICITY) {
       throw KeygenError(what + " has height 2^" + std::to_string(log_height) + "; with log_blowup " +

@@ -109,6 +109,10 @@ VerifyingKey read_vk(ByteReader& r) {
                              ") at byte offset " + std::to_string(cs_at) + ": " + why);
     };
     if ((air.cs.preprocessed_width > 0) != has_prep) bad("preprocessed width and preprocessed commitment disagree");
+    if (has_prep && (uint64_t(1) << air.preprocessed->log_height) != air.cs.preprocessed_height) {
+      bad("preprocessed height " + std::to_string(air.cs.preprocessed_height) + " differs from the committed height 2^" +
+          std::to_string(air.preprocessed->log_height));
+    }
     if (air.main_width() == 0) bad("main trace width is 0");
     if (air.cs.max_degree > uint32_t(vk.fri.max_constraint_degree())) {
       bad("constraint degree " + std::to_string(air.cs.max_degree) + " exceeds the maximum " +

@@ -352,6 +352,20 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
       }
     }
   }
+  // [OURS] With 0 PoW bits the grinding step is skipped and the prover's witness is always 0;
+  // requiring exactly 0 keeps proofs non-malleable (no byte of a proof goes unchecked).
+  if (vk.fri.commit_proof_of_work_bits == 0) {
+    for (size_t i = 0; i < proof.fri.commit_pow_witnesses.size(); ++i) {
+      if (proof.fri.commit_pow_witnesses[i] != 0) {
+        reject(VerifyErrorKind::InvalidOpeningArgument, "FRI commit-phase proof-of-work witness " + std::to_string(i) +
+                                                            " must be 0 when commit_proof_of_work_bits is 0");
+      }
+    }
+  }
+  if (vk.fri.query_proof_of_work_bits == 0 && proof.fri.query_pow_witness != 0) {
+    reject(VerifyErrorKind::InvalidOpeningArgument,
+           "the FRI query proof-of-work witness must be 0 when query_proof_of_work_bits is 0");
+  }
   pcs_verify(vk.fri, rounds, proof.fri, challenger);
 
   // V9: out-of-domain identity per AIR.

@@ -10,7 +10,8 @@
 // 2. Transcript replay (§11.2) in exactly the prover's order; the LogUp PoW (18 bits) fails
 //    with ChallengePhaseError, the DEEP PoW (5 bits) with InvalidPowWitness.
 // 3. PCS verification (§11.3) of every round at the points ζ, ζ·ω_A (trace matrices) and ζ
-//    (quotient chunks on D_t): InvalidOpeningArgument.
+//    (quotient chunks on D_t): InvalidOpeningArgument. [OURS] A FRI PoW witness for 0 PoW bits
+//    must be 0 (what grinding returns), so that no byte of a proof goes unchecked.
 // 4. Per AIR, the out-of-domain identity fold(ζ)/Z_H(ζ) = Σ_t zp_t(ζ)·q_t(ζ)
 //    (OodEvaluationMismatch), then Σ_A S_A = 0 in E (ChallengePhaseError).
 #pragma once

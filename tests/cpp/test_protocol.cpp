@@ -1,0 +1,616 @@
+// The protocol end to end in C++: keygen → prove → verify on hand-built constraint systems
+// (Fibonacci, a preprocessed selector, an AIR whose interactions balance within itself, a cached
+// partition, heights 1 and 2, absent AIRs), proof / key encodings (round trips; truncation,
+// extension and bit flips never crash and are always rejected), tampering with every part of a
+// proof (each gives the error of the first check it breaks), prover input errors, keygen errors,
+// trace-height constraints, FRI-parameter mismatch, and byte-identical proofs for 1 and 2 threads.
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stark/keygen/keygen.hpp"
+#include "stark/protocol/keys.hpp"
+#include "stark/protocol/proof.hpp"
+#include "stark/prover/prover.hpp"
+#include "stark/util/parallel.hpp"
+#include "stark/verifier/verifier.hpp"
+#include "testing.hpp"
+
+using namespace stark;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Constraint systems built by hand
+// ---------------------------------------------------------------------------------------------
+
+struct Dag {
+  ConstraintSystem cs;
+
+  uint32_t push(Node nd) {
+    cs.nodes.push_back(nd);
+    return uint32_t(cs.nodes.size() - 1);
+  }
+  uint32_t main(uint32_t col, uint8_t offset = 0, uint32_t part = 0) {
+    Node nd;
+    nd.kind = NodeKind::Main;
+    nd.part = part;
+    nd.index = col;
+    nd.offset = offset;
+    return push(nd);
+  }
+  uint32_t var(NodeKind kind, uint32_t index = 0, uint8_t offset = 0) {
+    Node nd;
+    nd.kind = kind;
+    nd.index = index;
+    nd.offset = offset;
+    return push(nd);
+  }
+  uint32_t constant(uint32_t v) {
+    Node nd;
+    nd.kind = NodeKind::Const;
+    nd.value = v;
+    return push(nd);
+  }
+  uint32_t bin(NodeKind kind, uint32_t l, uint32_t r) {
+    Node nd;
+    nd.kind = kind;
+    nd.lhs = l;
+    nd.rhs = r;
+    return push(nd);
+  }
+  uint32_t add(uint32_t l, uint32_t r) { return bin(NodeKind::Add, l, r); }
+  uint32_t sub(uint32_t l, uint32_t r) { return bin(NodeKind::Sub, l, r); }
+  uint32_t mul(uint32_t l, uint32_t r) { return bin(NodeKind::Mul, l, r); }
+  void assert_zero(uint32_t x) { cs.constraints.push_back(x); }
+
+  ConstraintSystem finish(uint32_t quotient_degree) {
+    cs.quotient_degree = quotient_degree;
+    cs.finalize();
+    return cs;
+  }
+};
+
+// DESIGN.md's Fibonacci: columns (x, y), public values (a, b, out).
+ConstraintSystem fibonacci_cs() {
+  Dag d;
+  d.cs.common_main_width = 2;
+  d.cs.num_public_values = 3;
+  const uint32_t x = d.main(0), y = d.main(1), xn = d.main(0, 1), yn = d.main(1, 1);
+  const uint32_t a = d.var(NodeKind::Public, 0), b = d.var(NodeKind::Public, 1), out = d.var(NodeKind::Public, 2);
+  const uint32_t first = d.var(NodeKind::IsFirstRow), last = d.var(NodeKind::IsLastRow);
+  const uint32_t trans = d.var(NodeKind::IsTransition);
+  d.assert_zero(d.mul(first, d.sub(x, a)));
+  d.assert_zero(d.mul(first, d.sub(y, b)));
+  d.assert_zero(d.mul(trans, d.sub(xn, y)));
+  d.assert_zero(d.mul(trans, d.sub(yn, d.add(x, y))));
+  d.assert_zero(d.mul(last, d.sub(y, out)));
+  return d.finish(1);
+}
+
+RowMajorMatrix fibonacci_trace(size_t n, uint32_t a, uint32_t b, uint32_t& out) {
+  RowMajorMatrix t(n, 2);
+  Fp x = Fp::from_canonical(a), y = Fp::from_canonical(b);
+  for (size_t i = 0; i < n; ++i) {
+    t.row(i)[0] = x.canonical();
+    t.row(i)[1] = y.canonical();
+    const Fp s = x + y;
+    x = y;
+    y = s;
+  }
+  out = t.row(n - 1)[1];
+  return t;
+}
+
+// Preprocessed column p; main column v with p·(v − 7) = 0 and (1 − p)·v = 0.
+ConstraintSystem selector_cs() {
+  Dag d;
+  d.cs.preprocessed_width = 1;
+  d.cs.preprocessed_height = 8;
+  d.cs.common_main_width = 1;
+  const uint32_t p = d.var(NodeKind::Preprocessed, 0), v = d.main(0);
+  d.assert_zero(d.mul(p, d.sub(v, d.constant(7))));
+  d.assert_zero(d.mul(d.sub(d.constant(1), p), v));
+  return d.finish(1);
+}
+
+// One AIR whose interactions cancel within itself: it sends (v) with count c and receives (v)
+// with count c on `bus` (each with the given count weight). Main: [v, c] in the common main, or
+// v in a cached partition and c in the common main. LogUp constraints of §7.5 with both
+// interactions in one chunk (fd = 1, cd = 1: num 2, den 2, degree 3 = max for log_blowup 1).
+ConstraintSystem self_balanced_cs(bool cached, uint32_t bus, uint32_t count_weight, bool unbalanced = false) {
+  Dag d;
+  if (cached) {
+    d.cs.cached_main_widths = {1};
+    d.cs.common_main_width = 1;
+  } else {
+    d.cs.common_main_width = 2;
+  }
+  const uint32_t v = cached ? d.main(0, 0, 0) : d.main(0);
+  const uint32_t c = cached ? d.main(0, 0, 1) : d.main(1);
+  // Unbalanced variant: receive v + 1 instead of v.
+  const uint32_t recv_msg = unbalanced ? d.add(v, d.constant(1)) : v;
+  const uint32_t neg_c = d.bin(NodeKind::Sub, d.constant(0), c);
+  d.cs.interactions.push_back(Interaction{bus, count_weight, {v}, c});
+  d.cs.interactions.push_back(Interaction{bus, count_weight, {recv_msg}, neg_c});
+  d.cs.interaction_chunks = {{0, 1}};
+  const uint32_t alpha = d.var(NodeKind::Challenge, 0), beta = d.var(NodeKind::Challenge, 1);
+  const uint32_t bus_term = d.mul(beta, d.constant(bus + 1));
+  const uint32_t d0 = d.add(d.add(alpha, v), bus_term);
+  const uint32_t d1 = d.add(d.add(alpha, recv_msg), bus_term);
+  const uint32_t perm = d.var(NodeKind::Permutation, 0), perm_next = d.var(NodeKind::Permutation, 0, 1);
+  const uint32_t phi = d.var(NodeKind::Permutation, 1), phi_next = d.var(NodeKind::Permutation, 1, 1);
+  const uint32_t sum = d.var(NodeKind::Exposed, 0);
+  d.assert_zero(d.sub(d.mul(perm, d.mul(d0, d1)), d.add(d.mul(c, d1), d.mul(neg_c, d0))));
+  d.assert_zero(d.mul(d.var(NodeKind::IsTransition), d.sub(d.sub(phi_next, phi), perm_next)));
+  d.assert_zero(d.mul(d.var(NodeKind::IsFirstRow), d.sub(phi, perm)));
+  d.assert_zero(d.mul(d.var(NodeKind::IsLastRow), d.sub(phi, sum)));
+  return d.finish(2);
+}
+
+RowMajorMatrix random_matrix(size_t h, size_t w) {
+  RowMajorMatrix m(h, w);
+  for (uint32_t& v : m.values) v = testing::random_canonical();
+  return m;
+}
+
+FriParameters test_params(uint32_t log_blowup = 1, uint32_t lfp = 0) {
+  FriParameters p;
+  p.log_blowup = log_blowup;
+  p.log_final_poly_len = lfp;
+  p.num_queries = 6;
+  p.commit_proof_of_work_bits = 1;
+  p.query_proof_of_work_bits = 1;
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fixture with four AIRs: Fibonacci, selector (preprocessed, height 8), self-balanced
+// interactions (common main), self-balanced interactions (cached + common main).
+// ---------------------------------------------------------------------------------------------
+
+struct Fixture {
+  ProvingKey pk;
+  RowMajorMatrix fib, sel_main, inter, inter_cached_v, inter_cached_c;
+  std::vector<uint32_t> fib_pv;
+
+  explicit Fixture(const FriParameters& fri = test_params(), size_t fib_n = 16, size_t inter_n = 4) {
+    RowMajorMatrix prep(8, 1);
+    for (size_t i = 0; i < 8; ++i) prep.row(i)[0] = (i % 3 == 0) ? 1 : 0;
+    std::vector<AirKeygenInput> airs;
+    airs.push_back({"Fib", fibonacci_cs(), std::nullopt});
+    airs.push_back({"Selector", selector_cs(), prep});
+    airs.push_back({"Inter", self_balanced_cs(false, 3, 1), std::nullopt});
+    airs.push_back({"InterCached", self_balanced_cs(true, 5, 1), std::nullopt});
+    pk = keygen(fri, std::move(airs));
+
+    uint32_t out = 0;
+    fib = fibonacci_trace(fib_n, 0, 1, out);
+    fib_pv = {0, 1, out};
+    sel_main = RowMajorMatrix(8, 1);
+    for (size_t i = 0; i < 8; ++i) sel_main.row(i)[0] = (i % 3 == 0) ? 7 : 0;
+    inter = random_matrix(inter_n, 2);
+    inter_cached_v = random_matrix(8, 1);
+    inter_cached_c = random_matrix(8, 1);
+  }
+
+  AirProvingInput fib_input() const { return {0, {}, fib.view(), fib_pv}; }
+  AirProvingInput sel_input() const { return {1, {}, sel_main.view(), {}}; }
+  AirProvingInput inter_input() const { return {2, {}, inter.view(), {}}; }
+  AirProvingInput cached_input() const { return {3, {inter_cached_v.view()}, inter_cached_c.view(), {}}; }
+  std::vector<AirProvingInput> all() const { return {cached_input(), fib_input(), inter_input(), sel_input()}; }
+};
+
+template <class F>
+std::optional<VerifyErrorKind> verify_kind(F&& fn) {
+  try {
+    fn();
+  } catch (const VerificationError& e) {
+    return e.kind;
+  }
+  return std::nullopt;
+}
+
+bool kind_in(std::optional<VerifyErrorKind> k, const std::vector<VerifyErrorKind>& allowed) {
+  if (!k) return false;
+  return std::find(allowed.begin(), allowed.end(), *k) != allowed.end();
+}
+
+std::string kind_str(std::optional<VerifyErrorKind> k) { return k ? verify_error_class_name(*k) : "accepted"; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Happy paths
+// ---------------------------------------------------------------------------------------------
+
+TEST(all_airs_prove_and_verify) {
+  Fixture f;
+  const Proof proof = prove(f.pk, f.all());
+  CHECK_EQ(proof.per_air.size(), size_t(4));
+  for (size_t i = 0; i < 4; ++i) CHECK_EQ(proof.per_air[i].air_id, uint32_t(i));  // sorted
+  CHECK_EQ(proof.main_commits.size(), size_t(2));  // one cached partition + the common mains
+  CHECK_EQ(proof.after_challenge_commits.size(), size_t(1));
+  CHECK(proof.logup_pow_witness.has_value());
+  verify(f.pk.vk, proof);
+  verify(f.pk.vk, f.pk.vk.fri, proof);
+}
+
+TEST(any_subset_of_airs) {
+  Fixture f;
+  const std::vector<std::vector<AirProvingInput>> subsets = {
+      {f.fib_input()}, {f.sel_input()}, {f.inter_input()}, {f.cached_input()},
+      {f.fib_input(), f.sel_input()}, {f.inter_input(), f.fib_input()}, {f.cached_input(), f.sel_input()}};
+  for (const auto& s : subsets) {
+    const Proof proof = prove(f.pk, s);
+    const auto k = verify_kind([&] { verify(f.pk.vk, proof); });
+    if (k) std::fprintf(stderr, "  subset of %zu AIRs: %s\n", s.size(), kind_str(k).c_str());
+    CHECK(!k);
+    // Without interactions there is no LogUp phase at all.
+    const bool inter = std::any_of(s.begin(), s.end(), [](const AirProvingInput& in) { return in.air_id >= 2; });
+    CHECK_EQ(proof.logup_pow_witness.has_value(), inter);
+  }
+}
+
+TEST(heights_one_and_two_and_larger) {
+  for (size_t n : {1, 2, 4, 64}) {
+    Fixture f(test_params(), n, n);
+    const Proof proof = prove(f.pk, {f.fib_input(), f.inter_input()});
+    CHECK(!verify_kind([&] { verify(f.pk.vk, proof); }));
+  }
+}
+
+TEST(higher_blowup_and_final_poly) {
+  for (auto [b, lfp] : {std::pair<uint32_t, uint32_t>{2, 0}, {2, 1}, {3, 2}}) {
+    Fixture f(test_params(b, lfp), 16, 16);
+    std::vector<AirProvingInput> in = f.all();
+    const Proof proof = prove(f.pk, in);
+    CHECK(!verify_kind([&] { verify(f.pk.vk, proof); }));
+    CHECK_EQ(proof.fri.final_poly.size(), size_t(1) << lfp);
+  }
+}
+
+TEST(proof_bytes_round_trip) {
+  Fixture f;
+  const Proof proof = prove(f.pk, f.all());
+  const std::vector<uint8_t> bytes = proof_to_bytes(proof);
+  const Proof back = proof_from_bytes(bytes.data(), bytes.size());
+  CHECK(proof_to_bytes(back) == bytes);
+  verify(f.pk.vk, back);
+}
+
+TEST(key_bytes_round_trip) {
+  Fixture f;
+  const std::vector<uint8_t> vk_bytes = f.pk.vk.to_bytes();
+  const VerifyingKey vk = VerifyingKey::from_bytes(vk_bytes.data(), vk_bytes.size());
+  CHECK(vk.to_bytes() == vk_bytes);
+  CHECK(vk.pre_hash == f.pk.vk.pre_hash);
+  const std::vector<uint8_t> pk_bytes = f.pk.to_bytes();
+  const ProvingKey pk = ProvingKey::from_bytes(pk_bytes.data(), pk_bytes.size());
+  CHECK(pk.to_bytes() == pk_bytes);
+  // A decoded key proves byte-identically and verifies against the original.
+  CHECK(proof_to_bytes(prove(pk, f.all())) == proof_to_bytes(prove(f.pk, f.all())));
+  verify(vk, prove(pk, f.all()));
+}
+
+TEST(trace_height_constraints_layout) {
+  Fixture f;
+  const auto& c = f.pk.vk.trace_height_constraints;
+  // Buses 3 and 5 (ascending), then the interaction count.
+  CHECK_EQ(c.size(), size_t(3));
+  CHECK(c[0].coefficients == std::vector<uint32_t>({0, 0, 2, 0}));
+  CHECK(c[1].coefficients == std::vector<uint32_t>({0, 0, 0, 2}));
+  CHECK(c[2].coefficients == std::vector<uint32_t>({0, 0, 2, 2}));
+  for (const auto& lc : c) CHECK_EQ(lc.threshold, uint64_t(P));
+}
+
+TEST(deterministic_across_thread_counts) {
+  Fixture f(test_params(), 256, 128);
+  const int saved = num_threads();
+  set_num_threads(1);
+  const std::vector<uint8_t> one = proof_to_bytes(prove(f.pk, f.all()));
+  set_num_threads(2);
+  const std::vector<uint8_t> two = proof_to_bytes(prove(f.pk, f.all()));
+  set_num_threads(4);
+  const std::vector<uint8_t> four = proof_to_bytes(prove(f.pk, f.all()));
+  set_num_threads(saved);
+  CHECK(one == two);
+  CHECK(one == four);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wrong statements
+// ---------------------------------------------------------------------------------------------
+
+TEST(wrong_public_value_is_an_ood_mismatch) {
+  Fixture f;
+  AirProvingInput in = f.fib_input();
+  in.public_values[2] = (in.public_values[2] + 1) % P;
+  const Proof proof = prove(f.pk, {in});
+  CHECK_EQ(kind_str(verify_kind([&] { verify(f.pk.vk, proof); })), std::string("OodEvaluationMismatch"));
+}
+
+TEST(violated_constraint_is_an_ood_mismatch) {
+  Fixture f;
+  f.sel_main.row(4)[0] = 1;  // the selector is 0 on row 4, so (1 − p)·v = 1 there
+  const Proof proof = prove(f.pk, {f.sel_input()});
+  CHECK_EQ(kind_str(verify_kind([&] { verify(f.pk.vk, proof); })), std::string("OodEvaluationMismatch"));
+}
+
+TEST(unbalanced_bus_is_a_challenge_phase_error) {
+  std::vector<AirKeygenInput> airs;
+  airs.push_back({"Unbalanced", self_balanced_cs(false, 0, 1, true), std::nullopt});
+  const ProvingKey pk = keygen(test_params(), std::move(airs));
+  const RowMajorMatrix t = random_matrix(8, 2);
+  const Proof proof = prove(pk, {{0, {}, t.view(), {}}});
+  CHECK_EQ(kind_str(verify_kind([&] { verify(pk.vk, proof); })), std::string("ChallengePhaseError"));
+}
+
+TEST(trace_height_constraint_violation) {
+  // Two interactions of weight 2^30 on one bus: 2^31 · n ≥ p already for n = 1.
+  std::vector<AirKeygenInput> airs;
+  airs.push_back({"Heavy", self_balanced_cs(false, 0, 1u << 30), std::nullopt});
+  airs.push_back({"Fib", fibonacci_cs(), std::nullopt});
+  const ProvingKey pk = keygen(test_params(), std::move(airs));
+  const RowMajorMatrix t = random_matrix(1, 2);
+  const Proof proof = prove(pk, {{0, {}, t.view(), {}}});
+  CHECK_EQ(kind_str(verify_kind([&] { verify(pk.vk, proof); })), std::string("TraceHeightConstraintViolation"));
+  // Without the heavy AIR, the constraint holds.
+  uint32_t out = 0;
+  const RowMajorMatrix fib = fibonacci_trace(4, 0, 1, out);
+  CHECK(!verify_kind([&] { verify(pk.vk, prove(pk, {{1, {}, fib.view(), {0, 1, out}}})); }));
+}
+
+TEST(key_for_other_fri_parameters_is_a_shape_error) {
+  Fixture f;
+  const Proof proof = prove(f.pk, {f.fib_input()});
+  FriParameters other = f.pk.vk.fri;
+  other.num_queries += 1;
+  CHECK_EQ(kind_str(verify_kind([&] { verify(f.pk.vk, other, proof); })), std::string("InvalidProofShape"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tampering: each part of the proof
+// ---------------------------------------------------------------------------------------------
+
+TEST(tampering_with_every_part) {
+  Fixture f;
+  const Proof good = prove(f.pk, f.all());
+  const VerifyingKey& vk = f.pk.vk;
+  using K = VerifyErrorKind;
+  // Anything observed before the LogUp challenges makes the 18-bit LogUp PoW fail (all four
+  // AIRs present, two with interactions).
+  const std::vector<K> pre_logup = {K::ChallengePhaseError};
+  // Observed after the LogUp challenges but before ζ: the DEEP PoW (5 bits) or, if it happens to
+  // pass, the openings / OOD check at a different ζ.
+  const std::vector<K> pre_zeta = {K::InvalidPowWitness, K::InvalidOpeningArgument,
+                                             K::OodEvaluationMismatch};
+  const std::vector<K> opening = {K::InvalidOpeningArgument};
+  const std::vector<K> shape = {K::InvalidProofShape};
+
+  struct Case {
+    const char* name;
+    std::function<void(Proof&)> mutate;
+    std::vector<K> expected;
+  };
+  const Fp one = Fp::one();
+  auto bump = [&](uint32_t& v) { v = (v + 1) % P; };
+  auto bump_ext = [&](Ext4& e) { e = e + one; };
+  const std::vector<Case> cases = {
+      {"unknown air id", [](Proof& p) { p.per_air[0].air_id = 17; }, shape},
+      {"duplicate air id", [](Proof& p) { p.per_air[1].air_id = 0; }, std::vector<K>{K::DuplicateAirs}},
+      {"descending air ids", [](Proof& p) { std::swap(p.per_air[0].air_id, p.per_air[1].air_id); }, shape},
+      {"no AIRs", [](Proof& p) { p.per_air.clear(); }, shape},
+      {"height not a power of two", [](Proof& p) { p.per_air[0].height = 12; }, shape},
+      {"height zero", [](Proof& p) { p.per_air[0].height = 0; }, shape},
+      {"height differs from preprocessed", [](Proof& p) { p.per_air[1].height = 16; }, shape},
+      {"height doubled (largest AIR)", [](Proof& p) { p.per_air[0].height *= 2; }, shape},  // FRI rounds
+      // Its cached round's Merkle paths no longer have the expected length.
+      {"height halved (smaller AIR)", [](Proof& p) { p.per_air[3].height /= 2; }, shape},
+      {"public value", [&](Proof& p) { bump(p.per_air[0].public_values[1]); }, pre_logup},
+      {"public value count", [](Proof& p) { p.per_air[0].public_values.pop_back(); }, shape},
+      {"missing exposed value", [](Proof& p) { p.per_air[2].exposed_values.clear(); }, shape},
+      {"extra exposed value", [](Proof& p) { p.per_air[0].exposed_values.push_back(Ext4()); }, shape},
+      {"cumulative sum", [&](Proof& p) { bump_ext(p.per_air[2].exposed_values[0]); }, pre_zeta},
+      {"cumulative sums shifted but balanced",
+       [&](Proof& p) {
+         bump_ext(p.per_air[2].exposed_values[0]);
+         p.per_air[3].exposed_values[0] = p.per_air[3].exposed_values[0] - Ext4(one);
+       },
+       pre_zeta},
+      {"cached main commitment", [&](Proof& p) { bump(p.main_commits[0][0]); }, pre_logup},
+      {"common main commitment", [&](Proof& p) { bump(p.main_commits[1][7]); }, pre_logup},
+      {"missing main commitment", [](Proof& p) { p.main_commits.pop_back(); }, shape},
+      {"after-challenge commitment", [&](Proof& p) { bump(p.after_challenge_commits[0][3]); }, pre_zeta},
+      {"missing after-challenge commitment", [](Proof& p) { p.after_challenge_commits.clear(); }, shape},
+      {"quotient commitment", [&](Proof& p) { bump(p.quotient_commit[0]); }, pre_zeta},
+      {"LogUp PoW witness", [&](Proof& p) { bump(*p.logup_pow_witness); }, std::vector<K>{K::ChallengePhaseError}},
+      {"missing LogUp PoW witness", [](Proof& p) { p.logup_pow_witness.reset(); }, shape},
+      {"DEEP PoW witness", [&](Proof& p) { bump(p.deep_pow_witness); }, pre_zeta},
+      {"preprocessed opening", [&](Proof& p) { bump_ext(p.opened.preprocessed[0].local[0]); }, opening},
+      {"cached main opening", [&](Proof& p) { bump_ext(p.opened.main[0][0].next[0]); }, opening},
+      {"common main opening", [&](Proof& p) { bump_ext(p.opened.main[1][2].local[1]); }, opening},
+      {"after-challenge opening", [&](Proof& p) { bump_ext(p.opened.after_challenge[0][1].next[5]); }, opening},
+      {"quotient opening", [&](Proof& p) { bump_ext(p.opened.quotient[3][1][2]); }, opening},
+      {"opened width", [](Proof& p) { p.opened.main[1][0].local.pop_back(); }, shape},
+      {"quotient chunk count", [](Proof& p) { p.opened.quotient[2].pop_back(); }, shape},
+      {"FRI commit-phase commitment", [&](Proof& p) { bump(p.fri.commit_phase_commits[1][2]); }, opening},
+      {"FRI commit PoW witness", [&](Proof& p) { bump(p.fri.commit_pow_witnesses[0]); }, opening},
+      {"FRI final polynomial", [&](Proof& p) { bump_ext(p.fri.final_poly[0]); }, opening},
+      {"FRI query PoW witness", [&](Proof& p) { bump(p.fri.query_pow_witness); }, opening},
+      {"FRI input opening row",
+       [&](Proof& p) { bump(p.fri.query_proofs[2].input_proof[1].opened_rows[0][0]); },
+       opening},
+      {"FRI input Merkle path",
+       [&](Proof& p) { bump(p.fri.query_proofs[0].input_proof[0].siblings[0][0]); },
+       opening},
+      {"FRI fold sibling value",
+       [&](Proof& p) { bump_ext(p.fri.query_proofs[1].commit_phase_openings[0].sibling_value); },
+       opening},
+      {"FRI fold Merkle path",
+       [&](Proof& p) { bump(p.fri.query_proofs[3].commit_phase_openings[1].siblings[0][5]); },
+       opening},
+      {"FRI query count", [](Proof& p) { p.fri.query_proofs.pop_back(); }, shape},
+      {"FRI fold count", [](Proof& p) { p.fri.commit_phase_commits.pop_back(); }, shape},
+  };
+  for (const Case& c : cases) {
+    Proof p = good;
+    c.mutate(p);
+    const auto k = verify_kind([&] { verify(vk, p); });
+    if (!kind_in(k, c.expected)) {
+      std::fprintf(stderr, "  %s: got %s\n", c.name, kind_str(k).c_str());
+      CHECK(false);
+    }
+    // The tampered proof also survives its own byte encoding (or is refused by the decoder
+    // for fields the format pins down) without crashing.
+    const std::vector<uint8_t> bytes = proof_to_bytes(p);
+    try {
+      const Proof q = proof_from_bytes(bytes.data(), bytes.size());
+      CHECK(kind_in(verify_kind([&] { verify(vk, q); }), c.expected));
+    } catch (const ProofFormatError&) {
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed bytes
+// ---------------------------------------------------------------------------------------------
+
+TEST(proof_bytes_truncated_extended_flipped) {
+  Fixture f(test_params(), 4, 2);
+  const Proof proof = prove(f.pk, {f.fib_input(), f.inter_input()});
+  const std::vector<uint8_t> bytes = proof_to_bytes(proof);
+  for (size_t len = 0; len < bytes.size(); len += 1 + len / 64) {
+    CHECK_THROWS(proof_from_bytes(bytes.data(), len), ProofFormatError);
+  }
+  std::vector<uint8_t> longer = bytes;
+  longer.push_back(0);
+  CHECK_THROWS(proof_from_bytes(longer.data(), longer.size()), ProofFormatError);
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<uint8_t> b = bytes;
+    const size_t pos = testing::rng()() % b.size();
+    b[pos] ^= uint8_t(1u << (testing::rng()() % 8));
+    bool rejected = false;
+    try {
+      const Proof q = proof_from_bytes(b.data(), b.size());
+      verify(f.pk.vk, q);
+    } catch (const ProofFormatError&) {
+      rejected = true;
+    } catch (const VerificationError&) {
+      rejected = true;
+    }
+    if (!rejected) std::fprintf(stderr, "  bit flip at byte %zu accepted\n", pos);
+    CHECK(rejected);
+  }
+}
+
+TEST(key_bytes_truncated_extended_flipped) {
+  Fixture f;
+  const std::vector<uint8_t> vk_bytes = f.pk.vk.to_bytes();
+  const std::vector<uint8_t> pk_bytes = f.pk.to_bytes();
+  for (size_t len = 0; len < vk_bytes.size(); len += 1 + len / 32) {
+    CHECK_THROWS(VerifyingKey::from_bytes(vk_bytes.data(), len), ProofFormatError);
+  }
+  for (size_t len = 0; len < pk_bytes.size(); len += 1 + len / 32) {
+    CHECK_THROWS(ProvingKey::from_bytes(pk_bytes.data(), len), ProofFormatError);
+  }
+  std::vector<uint8_t> longer = vk_bytes;
+  longer.push_back(1);
+  CHECK_THROWS(VerifyingKey::from_bytes(longer.data(), longer.size()), ProofFormatError);
+  longer = pk_bytes;
+  longer.push_back(1);
+  CHECK_THROWS(ProvingKey::from_bytes(longer.data(), longer.size()), ProofFormatError);
+  // Every single-bit change of a verifying key changes its contents or its pre_hash.
+  for (size_t pos = 0; pos < vk_bytes.size(); pos += 3) {
+    std::vector<uint8_t> b = vk_bytes;
+    b[pos] ^= uint8_t(1u << (pos % 8));
+    CHECK_THROWS(VerifyingKey::from_bytes(b.data(), b.size()), ProofFormatError);
+  }
+  // A change in a preprocessed trace no longer matches the key's commitment.
+  std::vector<uint8_t> b = pk_bytes;
+  b[b.size() - 4 * 3] ^= 1;
+  CHECK_THROWS(ProvingKey::from_bytes(b.data(), b.size()), ProofFormatError);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad prover input and keygen errors
+// ---------------------------------------------------------------------------------------------
+
+TEST(prover_input_errors) {
+  Fixture f;
+  CHECK_THROWS(prove(f.pk, {}), InputError);
+  CHECK_THROWS(prove(f.pk, {{9, {}, f.fib.view(), f.fib_pv}}), InputError);  // unknown id
+  CHECK_THROWS(prove(f.pk, {f.fib_input(), f.fib_input()}), InputError);     // repeated id
+  AirProvingInput in = f.fib_input();
+  in.public_values.pop_back();
+  CHECK_THROWS(prove(f.pk, {in}), InputError);
+  in = f.fib_input();
+  in.public_values[0] = P;
+  CHECK_THROWS(prove(f.pk, {in}), InputError);
+  RowMajorMatrix three(3, 2);
+  CHECK_THROWS(prove(f.pk, {{0, {}, three.view(), f.fib_pv}}), InputError);  // height 3
+  RowMajorMatrix wide(4, 3);
+  CHECK_THROWS(prove(f.pk, {{0, {}, wide.view(), f.fib_pv}}), InputError);   // width 3
+  RowMajorMatrix bad = f.fib;
+  bad.row(2)[1] = P;
+  try {
+    prove(f.pk, {{0, {}, bad.view(), f.fib_pv}});
+    CHECK(false);
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    CHECK(msg.find("'Fib'") != std::string::npos);
+    CHECK(msg.find("row 2, column 1") != std::string::npos);
+  }
+  RowMajorMatrix sel16(16, 1);  // preprocessed height is 8
+  CHECK_THROWS(prove(f.pk, {{1, {}, sel16.view(), {}}}), InputError);
+  CHECK_THROWS(prove(f.pk, {{3, {}, f.inter_cached_c.view(), {}}}), InputError);  // cached part missing
+  RowMajorMatrix c4(4, 1);
+  CHECK_THROWS(prove(f.pk, {{3, {f.inter_cached_v.view()}, c4.view(), {}}}), InputError);  // heights differ
+  CHECK_THROWS(prove(f.pk, {{0, {}, std::nullopt, f.fib_pv}}), InputError);  // common main missing
+}
+
+TEST(log_final_poly_len_needs_taller_traces) {
+  Fixture f(test_params(1, 2), 4, 8);
+  CHECK_THROWS(prove(f.pk, {f.fib_input()}), InputError);  // 4 ≤ 2^2
+  CHECK(!verify_kind([&] { verify(f.pk.vk, prove(f.pk, {f.inter_input()})); }));
+}
+
+TEST(keygen_errors) {
+  CHECK_THROWS(keygen(test_params(), {}), KeygenError);
+  // Degree 4 > max_constraint_degree 3 at log_blowup 1 (fine at log_blowup 2).
+  Dag d;
+  d.cs.common_main_width = 1;
+  const uint32_t x = d.main(0);
+  d.assert_zero(d.mul(d.mul(x, x), d.mul(x, x)));
+  const ConstraintSystem quartic = d.finish(4);
+  {
+    std::vector<AirKeygenInput> airs;
+    airs.push_back({"Quartic", quartic, std::nullopt});
+    CHECK_THROWS(keygen(test_params(1), std::move(airs)), KeygenError);
+  }
+  {
+    std::vector<AirKeygenInput> airs;
+    airs.push_back({"Quartic", quartic, std::nullopt});
+    const ProvingKey pk = keygen(test_params(2), std::move(airs));
+    RowMajorMatrix zeros(8, 1);
+    CHECK(!verify_kind([&] { verify(pk.vk, prove(pk, {{0, {}, zeros.view(), {}}})); }));
+  }
+  // Preprocessed trace missing, unexpected, of the wrong width or height, or non-canonical.
+  auto try_prep = [](std::optional<RowMajorMatrix> prep, ConstraintSystem cs) {
+    std::vector<AirKeygenInput> airs;
+    airs.push_back({"P", std::move(cs), std::move(prep)});
+    return keygen(test_params(), std::move(airs));
+  };
+  CHECK_THROWS(try_prep(std::nullopt, selector_cs()), KeygenError);
+  CHECK_THROWS(try_prep(RowMajorMatrix(4, 1), fibonacci_cs()), KeygenError);
+  CHECK_THROWS(try_prep(RowMajorMatrix(4, 2), selector_cs()), KeygenError);
+  CHECK_THROWS(try_prep(RowMajorMatrix(6, 1), selector_cs()), KeygenError);
+  RowMajorMatrix noncanon(4, 1);
+  noncanon.values[3] = P;
+  CHECK_THROWS(try_prep(noncanon, selector_cs()), KeygenError);
+  // Malformed constraint-system bytes are a KeygenError naming the AIR.
+  const std::vector<uint8_t> junk = {1, 2, 3};
+  CHECK_THROWS(decode_constraint_system("Junk", junk), KeygenError);
+}
