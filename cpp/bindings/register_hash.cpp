@@ -16,8 +16,8 @@ U32Array strict_array(const py::handle& obj, const std::string& name, py::ssize_
   if (!py::isinstance<U32Array>(obj)) throw InputError(name + ": expected a C-contiguous numpy uint32 array");
   U32Array arr = py::reinterpret_borrow<U32Array>(obj);
   if (arr.ndim() != ndim) {
-    throw InputError(name + ": expected a " + std::to_string(ndim) + "-D array, got " + std::to_string(arr.ndim()) +
-                     " dimensions");
+    throw InputError(name + ": expected a " + std::to_string(ndim) + "-D array, got " +
+                     std::to_string(arr.ndim()) + " dimensions");
   }
   return arr;
 }
@@ -86,8 +86,8 @@ U32Array leaf_hashes(const py::object& matrices) {
     arrays.push_back(strict_array(seq[m], name, 2));
     views.push_back(matrix_view(arrays.back(), name.c_str()));
     if (views.back().height != views[0].height) {
-      throw InputError(name + ": height " + std::to_string(views.back().height) + " differs from matrices[0]'s " +
-                       std::to_string(views[0].height));
+      throw InputError(name + ": height " + std::to_string(views.back().height) +
+                       " differs from matrices[0]'s " + std::to_string(views[0].height));
     }
   }
   U32Array out = new_matrix(views[0].height, kDigestElems);

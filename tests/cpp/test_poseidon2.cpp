@@ -133,7 +133,8 @@ class JsonParser {
       j.text = string_literal();
       return j;
     }
-    if (s_.compare(pos_, 4, "true") == 0 || s_.compare(pos_, 5, "false") == 0 || s_.compare(pos_, 4, "null") == 0) {
+    if (s_.compare(pos_, 4, "true") == 0 || s_.compare(pos_, 5, "false") == 0 ||
+        s_.compare(pos_, 4, "null") == 0) {
       j.kind = s_[pos_] == 'n' ? Json::Null : Json::Bool;
       j.number = s_[pos_] == 't';
       pos_ += s_[pos_] == 'f' ? 5 : 4;
@@ -201,13 +202,15 @@ std::vector<uint32_t> test_states(size_t n) {
     if (i % 5 == 1) std::fill_n(s, kPoseidon2Width, 0u);
     if (i % 5 == 2) std::fill_n(s, kPoseidon2Width, P - 1);
     if (i % 5 == 3)
-      for (size_t j = 0; j < kPoseidon2Width; ++j) s[j] = (testing::rng()() % 3 == 0) ? 0 : (testing::rng()() & 1 ? 1 : P - 1);
+      for (size_t j = 0; j < kPoseidon2Width; ++j)
+        s[j] = (testing::rng()() % 3 == 0) ? 0 : (testing::rng()() & 1 ? 1 : P - 1);
   }
   return v;
 }
 
 std::vector<uint32_t> scalar_permuted(const Poseidon2& perm, std::vector<uint32_t> states) {
-  for (size_t i = 0; i < states.size() / kPoseidon2Width; ++i) perm.permute(states.data() + i * kPoseidon2Width);
+  for (size_t i = 0; i < states.size() / kPoseidon2Width; ++i)
+    perm.permute(states.data() + i * kPoseidon2Width);
   return states;
 }
 
@@ -290,7 +293,8 @@ TEST(kat_random_constants_every_level) {
     std::vector<uint32_t> batch;
     for (size_t i = 0; i < 19; ++i) batch.insert(batch.end(), input.begin(), input.end());
     perm.permute_batch(batch.data(), 19);
-    for (size_t i = 0; i < 19; ++i) CHECK(std::equal(expected.begin(), expected.end(), batch.begin() + i * 16));
+    for (size_t i = 0; i < 19; ++i)
+      CHECK(std::equal(expected.begin(), expected.end(), batch.begin() + i * 16));
   }
 }
 

@@ -39,12 +39,15 @@ static_assert(diag_table_matches_constants(),
               "p2_kernels::kInternalDiag does not describe the generated internal diagonal V");
 
 // ---- scalar permutation -------------------------------------------------------------------
+//
+// Straight from the definition, with the state held as Montgomery words (Fp) so the S-box costs
+// four Montgomery products; the linear layers are linear, so they act on Montgomery words as
+// on canonical ones and reduce 64-bit lazy sums once per output word.
 
-inline uint32_t mul_mod(uint32_t a, uint32_t b) { return uint32_t(uint64_t(a) * b % P); }
-
-inline uint32_t sbox(uint32_t x) {
-  const uint32_t x2 = mul_mod(x, x);
-  return mul_mod(mul_mod(x2, x), mul_mod(x2, x2));
+inline uint32_t sbox(uint32_t x_mont) {
+  const Fp x = Fp::from_mont(x_mont);
+  const Fp x2 = x.square();
+  return (x2 * x * x2.square()).mont;
 }
 
 // M_ext: each chunk times circ(2,3,1,1) (entries < 7p), then out_i = y_i + sum of the chunk
@@ -71,20 +74,27 @@ void internal_linear(uint32_t s[kPoseidon2Width]) {
     s[i] = uint32_t((sum + uint64_t(s[i]) * constants::kPoseidon2InternalDiagV[i]) % P);
 }
 
-void permute_scalar(const Poseidon2RoundConstants& rc, uint32_t s[kPoseidon2Width]) {
+// Montgomery word of a round constant from its kernel form (Montgomery word minus p).
+inline uint32_t mont_constant(int32_t kernel_constant) { return uint32_t(kernel_constant + int32_t(P)); }
+
+void permute_scalar(const detail::Poseidon2KernelConstants& kc, uint32_t s[kPoseidon2Width]) {
+  for (size_t i = 0; i < kPoseidon2Width; ++i) s[i] = Fp::from_canonical(s[i]).mont;
   external_linear(s);
   for (size_t r = 0; r < kPoseidon2RoundsFHalf; ++r) {
-    for (size_t i = 0; i < kPoseidon2Width; ++i) s[i] = sbox(detail::add_mod(s[i], rc.external_initial[r][i]));
+    for (size_t i = 0; i < kPoseidon2Width; ++i)
+      s[i] = sbox(detail::add_mod(s[i], mont_constant(kc.external_initial[r][i])));
     external_linear(s);
   }
   for (size_t r = 0; r < kPoseidon2RoundsP; ++r) {
-    s[0] = sbox(detail::add_mod(s[0], rc.internal[r]));
+    s[0] = sbox(detail::add_mod(s[0], mont_constant(kc.internal[r])));
     internal_linear(s);
   }
   for (size_t r = 0; r < kPoseidon2RoundsFHalf; ++r) {
-    for (size_t i = 0; i < kPoseidon2Width; ++i) s[i] = sbox(detail::add_mod(s[i], rc.external_terminal[r][i]));
+    for (size_t i = 0; i < kPoseidon2Width; ++i)
+      s[i] = sbox(detail::add_mod(s[i], mont_constant(kc.external_terminal[r][i])));
     external_linear(s);
   }
+  for (size_t i = 0; i < kPoseidon2Width; ++i) s[i] = Fp::from_mont(s[i]).canonical();
 }
 
 Poseidon2RoundConstants make_standard_constants() {
@@ -101,8 +111,9 @@ Poseidon2RoundConstants make_standard_constants() {
 
 void check_canonical(uint32_t v, const char* where, size_t r, size_t i) {
   if (v >= P) {
-    throw InputError(std::string("round_constants.") + where + "[" + std::to_string(r) + "][" + std::to_string(i) +
-                     "] = " + std::to_string(v) + " is not a canonical field element (>= p)");
+    throw InputError(std::string("round_constants.") + where + "[" + std::to_string(r) + "][" +
+                     std::to_string(i) + "] = " + std::to_string(v) +
+                     " is not a canonical field element (>= p)");
   }
 }
 
@@ -116,9 +127,12 @@ int32_t kernel_constant(uint32_t canonical) {
 const p2_kernels::Kernels* vector_kernels() {
 #if defined(STARK_X86)
   switch (simd::active()) {
-    case simd::Level::Avx512: return &p2_kernels::avx512_kernels();
-    case simd::Level::Avx2: return &p2_kernels::avx2_kernels();
-    case simd::Level::Scalar: break;
+    case simd::Level::Avx512:
+      return &p2_kernels::avx512_kernels();
+    case simd::Level::Avx2:
+      return &p2_kernels::avx2_kernels();
+    case simd::Level::Scalar:
+      break;
   }
 #endif
   return nullptr;
@@ -139,9 +153,8 @@ void for_each_group_range(size_t n, size_t lanes, size_t grain_items, bool paral
   }
   const size_t groups = (n + lanes - 1) / lanes;
   const size_t grain_groups = std::max<size_t>(1, (grain_items + lanes - 1) / lanes);
-  parallel_for_chunks(groups, grain_groups, [&](size_t gb, size_t ge) {
-    body(gb * lanes, std::min(ge * lanes, n));
-  });
+  parallel_for_chunks(groups, grain_groups,
+                      [&](size_t gb, size_t ge) { body(gb * lanes, std::min(ge * lanes, n)); });
 }
 
 void hash_row_scalar(const Poseidon2& perm, const ConstMatrixView* mats, size_t num_mats, size_t r,
@@ -179,7 +192,8 @@ void compress_strided(const uint32_t* left, const uint32_t* right, size_t stride
     if (k) {
       k->compress(perm.kernel_constants(), left + stride * b, right + stride * b, stride, e - b, out + 8 * b);
     } else {
-      for (size_t i = b; i < e; ++i) compress_scalar(perm, left + stride * i, right + stride * i, out + 8 * i);
+      for (size_t i = b; i < e; ++i)
+        compress_scalar(perm, left + stride * i, right + stride * i, out + 8 * i);
     }
   });
 }
@@ -213,7 +227,7 @@ const Poseidon2& Poseidon2::standard() {
   return instance;
 }
 
-void Poseidon2::permute(uint32_t state[kPoseidon2Width]) const { permute_scalar(rc_, state); }
+void Poseidon2::permute(uint32_t state[kPoseidon2Width]) const { permute_scalar(kc_, state); }
 
 void Poseidon2::permute_batch(uint32_t* states, size_t n) const {
   const p2_kernels::Kernels* k = vector_kernels();
@@ -222,7 +236,7 @@ void Poseidon2::permute_batch(uint32_t* states, size_t n) const {
     if (k) {
       k->permute(kc_, states + kPoseidon2Width * b, e - b);
     } else {
-      for (size_t i = b; i < e; ++i) permute_scalar(rc_, states + kPoseidon2Width * i);
+      for (size_t i = b; i < e; ++i) permute_scalar(kc_, states + kPoseidon2Width * i);
     }
   });
 }
@@ -258,8 +272,9 @@ void hash_rows(const std::vector<ConstMatrixView>& mats, uint32_t* digests_out) 
   size_t total_width = 0;
   for (size_t m = 0; m < mats.size(); ++m) {
     if (mats[m].height != height) {
-      throw InputError("hash_rows: mats[" + std::to_string(m) + "] has height " + std::to_string(mats[m].height) +
-                       ", expected " + std::to_string(height) + " (all matrices must have the same height)");
+      throw InputError("hash_rows: mats[" + std::to_string(m) + "] has height " +
+                       std::to_string(mats[m].height) + ", expected " + std::to_string(height) +
+                       " (all matrices must have the same height)");
     }
     if (mats[m].data == nullptr && mats[m].height * mats[m].width != 0)
       throw InputError("hash_rows: mats[" + std::to_string(m) + "] has no data");

@@ -70,7 +70,9 @@ struct Avx2Ops {
   }
   static inline V high_to_low(V x) { return _mm256_srli_epi64(x, 32); }
   // Even lanes from the high words of `even`, odd lanes from the high words of `odd`.
-  static inline V merge_high(V even, V odd) { return _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0b10101010); }
+  static inline V merge_high(V even, V odd) {
+    return _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0b10101010);
+  }
   // High words of even's and odd's 64-bit lanes as (even0, even1, odd0, odd1) per 128-bit block:
   // merge_high with lanes 1 and 2 of each block exchanged, in one shuffle.
   static inline V merge_high_swapped(V even, V odd) {

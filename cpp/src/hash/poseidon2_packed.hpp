@@ -27,9 +27,6 @@
 
 #include "poseidon2_kernels.hpp"
 
-
-
-
 namespace stark::p2_kernels {
 
 template <class Ops>
@@ -85,8 +82,7 @@ struct Packed {
   /// Canonical x in [0, p) -> x 2^32 mod p in [0, p): Montgomery product with 2^64 mod p.
   [[gnu::always_inline]] static inline V to_monty(V x) {
     const V r2 = Ops::splat(Ops::kR2);
-    return Ops::canonicalize(
-        Ops::merge_high(Ops::mont_half(x, r2), Ops::mont_half(Ops::high_to_low(x), r2)));
+    return Ops::canonicalize(Ops::merge_high(Ops::mont_half(x, r2), Ops::mont_half(Ops::high_to_low(x), r2)));
   }
 
   /// Montgomery word in [0, p) -> canonical value: x 2^-32 = (x - q p) / 2^32 = -hi(q p).
@@ -309,13 +305,14 @@ struct Packed {
 
   /// Rows r0 .. r0 + valid - 1 (valid <= G L) of the concatenated matrices.
   template <size_t G>
-  [[gnu::always_inline]] static inline void hash_row_groups(const RoundVectors& rv, const ConstMatrixView* mats, size_t num_mats,
-                                     size_t r0, size_t valid, uint32_t* out) {
+  [[gnu::always_inline]] static inline void hash_row_groups(const RoundVectors& rv,
+                                                            const ConstMatrixView* mats, size_t num_mats,
+                                                            size_t r0, size_t valid, uint32_t* out) {
     V s[G][16];
     for (size_t g = 0; g < G; ++g)
       for (int i = 0; i < 16; ++i) s[g][i] = Ops::splat(0);
     int k = 0;  // next state word to overwrite in the current block
-    auto absorb = [&](V (&words)[G]) {
+    auto absorb = [&](V(&words)[G]) {
       for (size_t g = 0; g < G; ++g) s[g][k] = to_monty(words[g]);
       if (++k == 8) {
         permute_monty<G>(s, rv);
@@ -357,8 +354,8 @@ struct Packed {
     store_digests<G>(s, out, valid);
   }
 
-  static void hash_rows(const KernelConstants& kc, const ConstMatrixView* mats, size_t num_mats, size_t row_begin,
-                        size_t row_end, uint32_t* out) {
+  static void hash_rows(const KernelConstants& kc, const ConstMatrixView* mats, size_t num_mats,
+                        size_t row_begin, size_t row_end, uint32_t* out) {
     const RoundVectors rv(kc);
     size_t r0 = row_begin;
     for (; r0 + 2 * L <= row_end; r0 += 2 * L)
@@ -370,8 +367,9 @@ struct Packed {
   }
 
   template <size_t G>
-  [[gnu::always_inline]] static inline void compress_groups(const RoundVectors& rv, const uint32_t* left, const uint32_t* right,
-                                     size_t stride, size_t i0, size_t valid, uint32_t* out) {
+  [[gnu::always_inline]] static inline void compress_groups(const RoundVectors& rv, const uint32_t* left,
+                                                            const uint32_t* right, size_t stride, size_t i0,
+                                                            size_t valid, uint32_t* out) {
     V s[G][16];
     for (size_t g = 0; g < G; ++g) {
       const uint32_t* l_rows[L];
