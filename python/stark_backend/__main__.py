@@ -1,4 +1,4 @@
-"""Command line: ``python -m stark_backend {bench,info}``."""
+"""Command line: ``python -m stark_backend {demo,bench,info}``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m stark_backend")
-    parser.add_argument("command", choices=["bench", "info"], help="what to run")
+    parser.add_argument("command", choices=["demo", "bench", "info"], help="what to run")
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
+    if command == "demo":
+        from . import demo
+
+        return demo.main(rest)
     if command == "bench":
         from . import bench
 
