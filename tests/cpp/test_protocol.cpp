@@ -8,9 +8,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "stark/cuda/device.hpp"
 #include "stark/keygen/keygen.hpp"
+#include "stark/ntt/ntt.hpp"
 #include "stark/protocol/keys.hpp"
 #include "stark/protocol/proof.hpp"
 #include "stark/prover/prover.hpp"
@@ -613,4 +616,74 @@ TEST(keygen_errors) {
   // Malformed constraint-system bytes are a KeygenError naming the AIR.
   const std::vector<uint8_t> junk = {1, 2, 3};
   CHECK_THROWS(decode_constraint_system("Junk", junk), KeygenError);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The device seam: a device that commits through commit_with_subgroup_lde (as the CUDA device
+// does, here with the CPU LDE standing in for the GPU kernel) gives the CPU device's bytes.
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+class SubgroupLdeDevice final : public ProverDevice {
+ public:
+  std::string name() const override { return "subgroup-lde"; }
+  std::shared_ptr<const PcsCommitted> commit(const FriParameters& params,
+                                             std::vector<PcsMatrixInput> matrices) const override {
+    const SubgroupLde lde = [](ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out) {
+      coset_lde_bitrev(in, log_blowup, shift, out);
+    };
+    return commit_with_subgroup_lde(params, std::move(matrices), lde, cpu_merkle_hasher());
+  }
+  AfterChallengeTrace logup_trace(const ConstraintSystem& cs, std::optional<ConstMatrixView> prep,
+                                  const std::vector<ConstMatrixView>& mains, const std::vector<uint32_t>& pv,
+                                  const Ext4& a, const Ext4& b) const override {
+    return cpu_prover_device().logup_trace(cs, prep, mains, pv, a, b);
+  }
+  std::vector<RowMajorMatrix> quotient_chunks(const ConstraintSystem& cs, const QuotientInputs& in,
+                                              const Ext4& alpha) const override {
+    return cpu_prover_device().quotient_chunks(cs, in, alpha);
+  }
+  std::pair<OpenedValues, FriProof> open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
+                                         Challenger& ch) const override {
+    return cpu_prover_device().open(params, rounds, ch);
+  }
+};
+
+}  // namespace
+
+TEST(subgroup_lde_commit_matches_pcs_commit) {
+  const FriParameters fri = test_params(2);
+  const Fp s1 = generator() * two_adic_generator(5).pow(3);
+  std::vector<PcsMatrixInput> a, b;
+  for (auto [h, w, shift] : {std::tuple<size_t, size_t, Fp>{8, 3, Fp::one()}, {16, 2, s1}, {1, 4, s1}}) {
+    RowMajorMatrix m = random_matrix(h, w);
+    a.push_back(PcsMatrixInput{m, shift});
+    b.push_back(PcsMatrixInput{m, shift});
+  }
+  const PcsCommitted reference = pcs_commit(fri, std::move(a));
+  const SubgroupLde lde = [](ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out) {
+    coset_lde_bitrev(in, log_blowup, shift, out);
+  };
+  const auto assembled = commit_with_subgroup_lde(fri, std::move(b), lde, cpu_merkle_hasher());
+  CHECK(assembled->root() == reference.root());
+  for (size_t m = 0; m < 3; ++m) {
+    const ConstMatrixView x = assembled->lde(m), y = reference.lde(m);
+    CHECK(std::equal(x.data, x.data + x.height * x.width, y.data));
+  }
+  std::vector<PcsMatrixInput> bad;
+  bad.push_back(PcsMatrixInput{RowMajorMatrix(3, 1), Fp::one()});
+  CHECK_THROWS(commit_with_subgroup_lde(fri, std::move(bad), lde, cpu_merkle_hasher()), InputError);
+}
+
+TEST(device_seam_gives_identical_proofs) {
+  Fixture f;
+  const SubgroupLdeDevice device;
+  CHECK(proof_to_bytes(prove(f.pk, f.all(), device)) == proof_to_bytes(prove(f.pk, f.all())));
+  CHECK_EQ(prover_device("cpu").name(), std::string("cpu"));
+  CHECK_THROWS(prover_device("tpu"), InputError);
+  if (!cuda::available()) {
+    CHECK_THROWS(prover_device("cuda"), DeviceError);
+    CHECK_EQ(prover_device("auto").name(), std::string("cpu"));
+  }
 }

@@ -2,11 +2,9 @@
 // hashing on the GPU through the kernels of stark/cuda/device.hpp; the Merkle layers above the
 // leaves, the LogUp trace, the quotient and the opening stay on the CPU implementations.
 //
-// A matrix given on the coset s·H_n holds the values of P'(y) = P(s·y) on H_n, and the LDE of
-// P' on the coset (g/s)·H_N evaluates P'((g/s)·x) = P(g·x): so one subgroup-input coset-LDE
-// kernel with shift g/s produces the committed layout g·H_N (bit-reversed) for every domain.
-// The GPU kernels compute exactly the same field values as the CPU ones, so proofs are
-// byte-identical to the CPU device's.
+// commit_with_subgroup_lde maps every domain s·H_n onto the one subgroup-input coset-LDE kernel
+// (shift g/s). The GPU kernels compute exactly the same field values as the CPU ones, so proofs
+// are byte-identical to the CPU device's.
 #include <memory>
 
 #include "stark/cuda/device.hpp"
@@ -41,30 +39,11 @@ class CudaProverDevice final : public ProverDevice {
 
   std::shared_ptr<const PcsCommitted> commit(const FriParameters& params,
                                              std::vector<PcsMatrixInput> matrices) const override {
-    // Validation identical to pcs_commit's (same errors for bad input on every device).
-    if (matrices.empty()) throw InputError("pcs commit: no matrices");
-    std::vector<uint32_t> log_heights;
-    std::vector<Fp> shifts;
-    std::vector<std::shared_ptr<const RowMajorMatrix>> ldes;
-    for (size_t m = 0; m < matrices.size(); ++m) {
-      const PcsMatrixInput& in = matrices[m];
-      const size_t height = in.evals.height();
-      if (!is_power_of_two(height) || in.evals.width == 0 || in.domain_shift.is_zero()) {
-        // Let the reference implementation produce the precise error.
-        return cpu_prover_device().commit(params, std::move(matrices));
-      }
-      const uint32_t log_n = log2_exact(height);
-      auto lde = std::make_shared<RowMajorMatrix>(height << params.log_blowup, in.evals.width);
-      const Fp shift = generator() * in.domain_shift.inverse();
-      cuda::coset_lde_bitrev(in.evals.values.data(), height, in.evals.width, params.log_blowup, shift.canonical(),
-                             lde->values.data());
-      log_heights.push_back(log_n);
-      shifts.push_back(in.domain_shift);
-      ldes.push_back(std::move(lde));
-    }
     static const CudaMerkleHasher hasher;
-    return std::make_shared<const PcsCommitted>(params.log_blowup, std::move(log_heights), std::move(shifts),
-                                                std::move(ldes), hasher);
+    const SubgroupLde gpu_lde = [](ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out) {
+      cuda::coset_lde_bitrev(in.data, in.height, in.width, log_blowup, shift.canonical(), out.data);
+    };
+    return commit_with_subgroup_lde(params, std::move(matrices), gpu_lde, hasher);
   }
 
   AfterChallengeTrace logup_trace(const ConstraintSystem& cs, std::optional<ConstMatrixView> preprocessed,

@@ -10,6 +10,7 @@
 // implementation of this interface.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,18 @@ class ProverDevice {
   virtual std::pair<OpenedValues, FriProof> open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
                                                  Challenger& challenger) const = 0;
 };
+
+/// An LDE routine for matrices given on the subgroup H_n: writes the evaluations of the
+/// interpolating polynomials on shift·H_{n·2^log_blowup} in bit-reversed row order.
+using SubgroupLde = std::function<void(ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out)>;
+
+/// A PCS commitment assembled from any subgroup LDE routine and Merkle hasher (how devices
+/// commit). A matrix on the coset s·H_n holds P'(y) = P(s·y) on H_n, and the LDE of P' on the
+/// coset (g/s)·H_N is P(g·x): so the routine is called with shift g/s and every matrix lands
+/// on the committed coset g·H_N. Inputs are validated like pcs_commit's (InputError).
+std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters& params,
+                                                             std::vector<PcsMatrixInput> matrices,
+                                                             const SubgroupLde& lde, const MerkleHasher& hasher);
 
 /// The CPU device (SIMD kernels and the thread pool of each layer).
 const ProverDevice& cpu_prover_device();

@@ -1,0 +1,41 @@
+// Device-independent assembly of a PCS commitment from a subgroup LDE routine
+// (stark/prover/device.hpp).
+#include <memory>
+#include <string>
+
+#include "stark/prover/device.hpp"
+#include "stark/util/error.hpp"
+
+namespace stark {
+
+std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters& params,
+                                                             std::vector<PcsMatrixInput> matrices,
+                                                             const SubgroupLde& lde, const MerkleHasher& hasher) {
+  params.validate();
+  if (matrices.empty()) throw InputError("pcs commit: no matrices");
+  std::vector<uint32_t> log_heights;
+  std::vector<Fp> shifts;
+  std::vector<std::shared_ptr<const RowMajorMatrix>> ldes;
+  for (size_t m = 0; m < matrices.size(); ++m) {
+    const PcsMatrixInput& in = matrices[m];
+    const std::string what = "pcs commit: matrix " + std::to_string(m);
+    const size_t height = in.evals.height();
+    if (in.evals.width == 0) throw InputError(what + " has width 0");
+    if (!is_power_of_two(height)) throw InputError(what + " has height " + std::to_string(height) + ", not a power of two");
+    const uint32_t log_n = log2_exact(height);
+    if (log_n + params.log_blowup > TWO_ADICITY) {
+      throw InputError(what + ": height 2^" + std::to_string(log_n) + " with log_blowup " +
+                       std::to_string(params.log_blowup) + " exceeds the two-adicity");
+    }
+    if (in.domain_shift.is_zero()) throw InputError(what + " has domain shift 0");
+    auto out = std::make_shared<RowMajorMatrix>(height << params.log_blowup, in.evals.width);
+    lde(in.evals.view(), params.log_blowup, generator() * in.domain_shift.inverse(), out->view());
+    log_heights.push_back(log_n);
+    shifts.push_back(in.domain_shift);
+    ldes.push_back(std::move(out));
+  }
+  return std::make_shared<const PcsCommitted>(params.log_blowup, std::move(log_heights), std::move(shifts),
+                                              std::move(ldes), hasher);
+}
+
+}  // namespace stark
