@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -33,6 +36,10 @@ PLONKY3_REFERENCE = {
     "coset_lde_2^20x64_ms_2_threads": 403.0,
     "merkle_commit_2^21x64_s_1_thread": 2.65,
     "merkle_commit_2^21x64_s_2_threads": 1.32,
+    "keccak_1365_perms_prove_s_2_threads": 3.2,
+    "keccak_1365_perms_prove_s_1_thread": 5.85,
+    "keccak_1365_perms_verify_s": 0.47,
+    "keccak_1365_perms_proof_mib": 3.0,
 }
 
 
@@ -234,12 +241,113 @@ def bench_ntt_vs_galois(repeats: int, rows: list[Row]) -> None:
     )
 
 
-def run(quick: bool, repeats: int) -> dict[str, Any]:
+def _e2e_circuit(name: str, quick: bool) -> tuple[list[Any], list[Any], list[Any], dict[str, Any]]:
+    """(airs, traces, public values, parameters) of an end-to-end benchmark circuit."""
+    from .examples import FibonacciAir, KeccakAir, fibonacci_trace, keccak_trace
+
+    if name == "keccak":
+        perms = (1 << 6) if quick else (1 << 10)
+        rng = np.random.default_rng(3)
+        states = rng.integers(0, 2**64, size=(perms, 25), dtype=np.uint64)
+        trace = keccak_trace(states)
+        params = {"permutations": perms, "rows": trace.shape[0], "width": trace.shape[1]}
+        return [KeccakAir()], [trace], [()], params
+    if name == "fibonacci":
+        log_n = 14 if quick else 20
+        trace, pv = fibonacci_trace(1 << log_n)
+        return [FibonacciAir()], [trace], [pv], {"rows": 1 << log_n, "width": 2}
+    raise ValueError(f"unknown end-to-end circuit {name!r}")
+
+
+def _e2e_worker(name: str, quick: bool, threads: int, repeats: int) -> dict[str, Any]:
+    """Runs in a fresh process (so peak RSS belongs to this circuit alone)."""
+    from .context import AirProvingContext
+    from .engine import Engine
+    from .fri_params import FriParameters
+
+    _core.set_num_threads(threads)
+    airs, traces, pvs, params = _e2e_circuit(name, quick)
+    engine = Engine(FriParameters.standard_fast())
+    kb = engine.keygen_builder()
+    ids = [kb.add_air(a) for a in airs]
+    pk = kb.generate_pk()
+    contexts = [AirProvingContext(i, t, public_values=pv) for i, t, pv in zip(ids, traces, pvs)]
+    proofs: list[Any] = []
+
+    def prove() -> None:
+        proofs.append(engine.prove(pk, contexts))
+
+    t_prove = _median_time(prove, repeats)
+    proof = proofs[-1]
+    t_verify = _median_time(lambda: engine.verify(pk.vk, proof), max(repeats, 3))
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "params": params,
+        "threads": threads,
+        "prove_s": t_prove,
+        "verify_s": t_verify,
+        "proof_bytes": len(proof.to_bytes()),
+        "peak_rss_mib": peak_kib / 1024.0,
+    }
+
+
+def _run_e2e(name: str, quick: bool, threads: int, repeats: int) -> dict[str, Any]:
+    cmd = [
+        sys.executable, "-m", "stark_backend", "bench", "--e2e-worker", name,
+        "--threads", str(threads), "--repeats", str(repeats),
+    ]  # fmt: skip
+    if quick:
+        cmd.append("--quick")
+    env = dict(os.environ)
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def bench_end_to_end(quick: bool, repeats: int, rows: list[Row]) -> None:
+    threads = _core.num_threads()
+    for name in ("keccak", "fibonacci"):
+        ours = _run_e2e(name, quick, threads, repeats)
+        one = _run_e2e(name, quick, 1, 1) if threads > 1 else ours
+        ref = None
+        if name == "keccak" and not quick:
+            ref = {
+                "plonky3_prove_s_2_threads": PLONKY3_REFERENCE[
+                    "keccak_1365_perms_prove_s_2_threads"
+                ],
+                "plonky3_verify_s": PLONKY3_REFERENCE["keccak_1365_perms_verify_s"],
+                "plonky3_proof_mib": PLONKY3_REFERENCE["keccak_1365_perms_proof_mib"],
+            }
+        params = dict(ours["params"])
+        params.update(
+            threads=threads,
+            fri="standard_fast",
+            verify_ms=ours["verify_s"] * 1e3,
+            proof_bytes=ours["proof_bytes"],
+            peak_rss_mib=ours["peak_rss_mib"],
+        )
+        rows.append(
+            Row(
+                f"prove_{name}_s",
+                ours["prove_s"],
+                "s",
+                params,
+                baseline="1 thread",
+                baseline_value=one["prove_s"],
+                ratio=one["prove_s"] / ours["prove_s"],
+                reference=ref,
+            )
+        )
+
+
+def run(quick: bool, repeats: int, end_to_end: bool = True) -> dict[str, Any]:
     rows: list[Row] = []
     bench_poseidon2(quick, rows)
     bench_lde_and_merkle(quick, repeats, rows)
     bench_field(quick, rows)
     bench_ntt_vs_galois(repeats, rows)
+    if end_to_end:
+        bench_end_to_end(quick, repeats, rows)
     return {
         "machine": {
             "platform": platform.platform(),
@@ -269,8 +377,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (seconds, not minutes)")
     parser.add_argument("--json", metavar="FILE", help="write the JSON here instead of stdout")
     parser.add_argument("--repeats", type=int, default=3, help="repetitions per row (median)")
+    parser.add_argument(
+        "--no-end-to-end", action="store_true", help="skip the proving rows (Keccak, Fibonacci)"
+    )
+    parser.add_argument("--e2e-worker", choices=["keccak", "fibonacci"], help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    result = run(args.quick, max(1, args.repeats))
+    if args.e2e_worker:
+        out = _e2e_worker(args.e2e_worker, args.quick, args.threads, max(1, args.repeats))
+        print(json.dumps(out))
+        return 0
+    result = run(args.quick, max(1, args.repeats), not args.no_end_to_end)
     _print_table(result)
     text = json.dumps(result, indent=2)
     if args.json:
