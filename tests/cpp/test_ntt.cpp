@@ -164,6 +164,19 @@ TEST(ntt_of_basis_vectors) {
   }
 }
 
+TEST(reverse_bits_matches_bit_by_bit_reversal) {
+  for (uint32_t bits = 0; bits <= 64; ++bits) {
+    for (int it = 0; it < 200; ++it) {
+      const uint64_t x = testing::rng()();
+      uint64_t expect = 0;
+      for (uint32_t b = 0; b < bits; ++b) expect |= ((x >> b) & 1) << (bits - 1 - b);
+      CHECK_EQ(uint64_t(stark::reverse_bits(size_t(x), bits)), expect);
+    }
+  }
+  CHECK_EQ(stark::reverse_bits(1, 3), size_t(4));
+  CHECK_EQ(stark::reverse_bits(6, 3), size_t(3));
+}
+
 TEST(bit_reverse_rows_matches_naive_permutation) {
   for (uint32_t k = 0; k <= 13; ++k) {
     for (size_t w : {size_t(1), size_t(3), size_t(64)}) {

@@ -20,6 +20,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "ntt_kernels.hpp"
 #include "stark/field/simd.hpp"
 #include "stark/util/error.hpp"
@@ -28,6 +32,7 @@
 namespace stark {
 namespace {
 
+using ntt_kernels::Consts;
 using ntt_kernels::Kernels;
 using ntt_kernels::Strip;
 
@@ -38,9 +43,13 @@ constexpr size_t kMinStripWords = 32;
 std::atomic<size_t> g_block_words{size_t(1) << 15};
 
 // ---------------------------------------------------------------------------------------------
-// Twiddle tables: table l holds ω_{2^(l+1)}^(±j) for j < 2^l in Montgomery form. Built once,
-// never freed or moved (callers keep raw pointers), shared by all threads.
+// Twiddle tables: table l holds ω_{2^(l+1)}^(±j) for j < 2^l (canonical) and their Shoup
+// quotients. Built once, never freed or moved (callers keep raw pointers), shared by all threads.
 // ---------------------------------------------------------------------------------------------
+struct TwiddleLayer {
+  std::vector<uint32_t> w, q;
+};
+
 class TwiddleCache {
  public:
   static TwiddleCache& instance() {
@@ -48,14 +57,14 @@ class TwiddleCache {
     return cache;
   }
 
-  void get(unsigned layers, bool inverse, const uint32_t** tables) {
+  void get(unsigned layers, bool inverse, Consts* tables) {
     for (;;) {
       unsigned have;
       {
         std::lock_guard<std::mutex> lock(mutex_);
         auto& v = inverse ? inverse_ : forward_;
         if (v.size() >= layers) {
-          for (unsigned l = 0; l < layers; ++l) tables[l] = v[l]->data();
+          for (unsigned l = 0; l < layers; ++l) tables[l] = Consts{v[l]->w.data(), v[l]->q.data()};
           return;
         }
         have = unsigned(v.size());
@@ -70,16 +79,20 @@ class TwiddleCache {
   }
 
  private:
-  static std::unique_ptr<std::vector<uint32_t>> build(unsigned l, bool inverse) {
+  static std::unique_ptr<TwiddleLayer> build(unsigned l, bool inverse) {
     const size_t half = size_t(1) << l;
     Fp root = two_adic_generator(l + 1);
     if (inverse) root = root.inverse();
-    auto table = std::make_unique<std::vector<uint32_t>>(half);
-    uint32_t* out = table->data();
+    auto table = std::make_unique<TwiddleLayer>();
+    table->w.resize(half);
+    table->q.resize(half);
+    uint32_t* w = table->w.data();
+    uint32_t* q = table->q.data();
     parallel_for_chunks(half, size_t(1) << 15, [&](size_t begin, size_t end) {
       Fp x = root.pow(begin);
       for (size_t j = begin; j < end; ++j) {
-        out[j] = x.mont;
+        w[j] = x.canonical();
+        q[j] = ntt_kernels::shoup_quotient(w[j]);
         x *= root;
       }
     });
@@ -87,11 +100,11 @@ class TwiddleCache {
   }
 
   std::mutex mutex_;
-  std::vector<std::unique_ptr<std::vector<uint32_t>>> forward_, inverse_;
+  std::vector<std::unique_ptr<TwiddleLayer>> forward_, inverse_;
 };
 
 struct Tables {
-  const uint32_t* t[kMaxLogHeight + 1] = {};
+  Consts t[kMaxLogHeight + 1] = {};
 };
 
 Tables twiddles(unsigned layers, bool inverse) {
@@ -99,6 +112,23 @@ Tables twiddles(unsigned layers, bool inverse) {
   TwiddleCache::instance().get(layers, inverse, tables.t);
   return tables;
 }
+
+// Canonical a * w for a constant with Shoup quotient q (scalar form of the kernels' product).
+uint32_t shoup_mul(uint32_t a, uint32_t w, uint32_t q) {
+  const uint32_t quotient = uint32_t((uint64_t(a) * q) >> 32);
+  const uint32_t r = a * w - quotient * P;
+  return r >= P ? r - P : r;
+}
+
+// A constant that multiplies every element (w = 0: none).
+struct Scale {
+  uint32_t w = 0, q = 0;
+  static Scale of(Fp x) {
+    const uint32_t c = x.canonical();
+    return {c, ntt_kernels::shoup_quotient(c)};
+  }
+  explicit operator bool() const { return w != 0; }
+};
 
 // ---------------------------------------------------------------------------------------------
 // Thread-local scratch buffers (64-byte aligned, grown on demand, reused across calls).
@@ -124,6 +154,13 @@ enum BufferSlot { kBufData, kBufData2, kBufTwiddlesA, kBufTwiddlesB, kBufFactors
 uint32_t* scratch(BufferSlot slot, size_t words) {
   thread_local Buffer buffers[kNumBuffers];
   return buffers[slot].get(words);
+}
+
+// Room for the values and quotients of `count` constants.
+Consts scratch_consts(BufferSlot slot, size_t count, uint32_t** w, uint32_t** q) {
+  *w = scratch(slot, 2 * count);
+  *q = *w + count;
+  return Consts{*w, *q};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,62 +222,117 @@ Geometry geometry(Pass pass, size_t width) {
 // Group helpers
 // ---------------------------------------------------------------------------------------------
 
-// Twiddle pointers of a pass with l0 > 0 for the group whose first row offset is lo:
-// local layer r gets 2^r * G words laid out [i][g].
-void local_twiddles(const Tables& tables, Pass pass, size_t lo, size_t span_rows, uint32_t* out,
-                    const uint32_t** tw) {
+// Twiddles of a pass with l0 > 0 for the group whose first row offset is lo: local layer r gets
+// 2^r * G constants laid out [i][g], stored in scratch slot `slot`.
+void local_twiddles(const Tables& tables, Pass pass, size_t lo, size_t span_rows, BufferSlot slot,
+                    Consts* tw) {
   const unsigned layers = pass.l1 - pass.l0;
+  const size_t total = ((size_t(1) << layers) - 1) * span_rows;
+  uint32_t *out_w, *out_q;
+  scratch_consts(slot, total, &out_w, &out_q);
   for (unsigned r = 0; r < layers; ++r) {
-    const unsigned l = pass.l0 + r;
-    const uint32_t* table = tables.t[l];
+    const Consts table = tables.t[pass.l0 + r];
     const size_t count = size_t(1) << r;
-    tw[r] = out;
+    tw[r] = Consts{out_w, out_q};
     if (span_rows >= 8) {
-      for (size_t i = 0; i < count; ++i)
-        std::memcpy(out + i * span_rows, table + lo + (i << pass.l0), span_rows * sizeof(uint32_t));
+      for (size_t i = 0; i < count; ++i) {
+        const size_t src = lo + (i << pass.l0);
+        std::memcpy(out_w + i * span_rows, table.w + src, span_rows * sizeof(uint32_t));
+        std::memcpy(out_q + i * span_rows, table.q + src, span_rows * sizeof(uint32_t));
+      }
     } else {
-      const uint32_t* coarse = tables.t[r];  // ω_{2^(r+1)}^i = ω_{2^(l+1)}^(i 2^l0)
-      for (size_t i = 0; i < count; ++i)
-        for (size_t g = 0; g < span_rows; ++g)
-          out[i * span_rows + g] = (Fp::from_mont(table[lo + g]) * Fp::from_mont(coarse[i])).mont;
+      const Consts coarse = tables.t[r];  // ω_{2^(r+1)}^i = ω_{2^(l+1)}^(i 2^l0)
+      for (size_t i = 0; i < count; ++i) {
+        for (size_t g = 0; g < span_rows; ++g) {
+          const uint32_t w = shoup_mul(table.w[lo + g], coarse.w[i], coarse.q[i]);
+          out_w[i * span_rows + g] = w;
+          out_q[i * span_rows + g] = ntt_kernels::shoup_quotient(w);
+        }
+      }
     }
-    out += count * span_rows;
+    out_w += count * span_rows;
+    out_q += count * span_rows;
   }
 }
 
-// Rows {base + g + m * step : m < spans, g < span_rows}, columns [col, col + strip) of `m`
-// <-> a dense (spans * span_rows) x strip buffer.
+// rev_bits(t) for t < 2^bits (bits <= kMaxLogHeight), built once per size and shared:
+// rev(t) = rev(t / 2) / 2 + (t odd) 2^(bits-1).
+const std::vector<uint32_t>& bit_reversal_table(unsigned bits) {
+  static std::vector<uint32_t> tables[kMaxLogHeight + 1];
+  static std::once_flag built[kMaxLogHeight + 1];
+  std::call_once(built[bits], [bits] {
+    std::vector<uint32_t>& rev = tables[bits];
+    rev.assign(size_t(1) << bits, 0);
+    for (size_t t = 1; t < rev.size(); ++t) rev[t] = (rev[t >> 1] >> 1) | (uint32_t(t & 1) << (bits - 1));
+  });
+  return tables[bits];
+}
+
+// Copies row pieces of `words` words, row r from src_row(r) to dst_row(r). Strided rows defeat
+// the hardware prefetchers (and each one sits in its own page), so the rows kAhead positions
+// ahead are prefetched: for reading on the source side, for writing on the destination side
+// when that side is strided too.
+template <class SrcRow, class DstRow>
+inline void copy_rows(size_t rows, size_t words, SrcRow src_row, DstRow dst_row, bool prefetch_dst) {
+  constexpr size_t kAhead = 8;
+  const size_t bytes = words * sizeof(uint32_t);
+  if (bytes < 64) {  // narrow rows: a plain loop; prefetches and memcpy calls would dominate
+    for (size_t r = 0; r < rows; ++r) {
+      const uint32_t* s = src_row(r);
+      uint32_t* d = dst_row(r);
+      for (size_t c = 0; c < words; ++c) d[c] = s[c];
+    }
+    return;
+  }
+  auto prefetch = [&](size_t r) {
+    const char* ps = reinterpret_cast<const char*>(src_row(r));
+    for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(ps + b, 0, 3);
+    __builtin_prefetch(ps + bytes - 1, 0, 3);
+    if (prefetch_dst) {
+      char* pd = reinterpret_cast<char*>(dst_row(r));
+      for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(pd + b, 1, 3);
+      __builtin_prefetch(pd + bytes - 1, 1, 3);
+    }
+  };
+  for (size_t r = 0; r < std::min(rows, kAhead); ++r) prefetch(r);
+  for (size_t r = 0; r < rows; ++r) {
+    if (r + kAhead < rows) prefetch(r + kAhead);
+    std::memcpy(dst_row(r), src_row(r), bytes);
+  }
+}
+
+// Rows {base + g + m * step : m < spans, g < span_rows}, columns [col, col + strip) of a matrix
+// with row length ld <-> a dense (spans * span_rows) x strip buffer (row m * span_rows + g).
 void gather(const uint32_t* src, size_t ld, size_t base, size_t step, size_t spans, size_t span_rows,
             size_t col, size_t strip, uint32_t* dst) {
-  for (size_t m = 0; m < spans; ++m) {
-    const uint32_t* s = src + (base + m * step) * ld + col;
-    if (strip == ld) {
-      std::memcpy(dst, s, span_rows * strip * sizeof(uint32_t));
-      dst += span_rows * strip;
-    } else {
-      for (size_t g = 0; g < span_rows; ++g, dst += strip)
-        std::memcpy(dst, s + g * ld, strip * sizeof(uint32_t));
-    }
+  if (strip == ld) {  // whole spans are contiguous runs
+    copy_rows(
+        spans, span_rows * strip, [&](size_t m) { return src + (base + m * step) * ld; },
+        [&](size_t m) { return dst + m * span_rows * strip; }, false);
+    return;
   }
+  copy_rows(
+      spans * span_rows, strip,
+      [&](size_t r) { return src + (base + (r / span_rows) * step + r % span_rows) * ld + col; },
+      [&](size_t r) { return dst + r * strip; }, false);
 }
 void scatter(const uint32_t* src, size_t spans, size_t span_rows, size_t strip, uint32_t* dst, size_t ld,
              size_t base, size_t step, size_t col) {
-  for (size_t m = 0; m < spans; ++m) {
-    uint32_t* d = dst + (base + m * step) * ld + col;
-    if (strip == ld) {
-      std::memcpy(d, src, span_rows * strip * sizeof(uint32_t));
-      src += span_rows * strip;
-    } else {
-      for (size_t g = 0; g < span_rows; ++g, src += strip)
-        std::memcpy(d + g * ld, src, strip * sizeof(uint32_t));
-    }
+  if (strip == ld) {
+    copy_rows(
+        spans, span_rows * strip, [&](size_t m) { return src + m * span_rows * strip; },
+        [&](size_t m) { return dst + (base + m * step) * ld; }, true);
+    return;
   }
+  copy_rows(
+      spans * span_rows, strip, [&](size_t r) { return src + r * strip; },
+      [&](size_t r) { return dst + (base + (r / span_rows) * step + r % span_rows) * ld + col; }, true);
 }
 
 // One pass of DIT or DIF layers over every row block of `m` (height a multiple of 2^l1), in
-// place. post_scale != 0: multiply every element by it (Montgomery word) after the layers.
+// place. A non-empty post_scale multiplies every element after the layers.
 void run_pass(const Kernels& kern, MatrixView m, Pass pass, const Tables& tables, bool dit,
-              uint32_t post_scale) {
+              Scale post_scale) {
   const Geometry geo = geometry(pass, m.width);
   const size_t spans = size_t(1) << geo.layers;
   const size_t blocks = m.height >> pass.l1;
@@ -256,24 +348,23 @@ void run_pass(const Kernels& kern, MatrixView m, Pass pass, const Tables& tables
     const size_t lo = (group % groups_per_block) * geo.span_rows;
     const size_t base = (block << pass.l1) + lo;
     if (pass.l0 == 0) {
-      const uint32_t* tw[kMaxLogHeight + 1];
+      Consts tw[kMaxLogHeight + 1];
       for (unsigned r = 0; r < geo.layers; ++r) tw[r] = tables.t[r];
-      tw[0] = nullptr;  // layer 0: ω_2^0 = 1
+      tw[0] = Consts{};  // layer 0: ω_2^0 = 1
       const Strip s{m.data + base * m.width + col, m.width, strip};
       layers_fn(s, spans, 1, 0, geo.layers, tw);
-      if (post_scale != 0) kern.scale(s, spans, post_scale);
+      if (post_scale) kern.scale(s, spans, post_scale.w, post_scale.q);
       return;
     }
     const size_t rows = geo.rows();
     uint32_t* buf = scratch(kBufData, rows * strip);
-    uint32_t* tw_buf = scratch(kBufTwiddlesA, rows);
-    const uint32_t* tw[kMaxLogHeight + 1];
-    local_twiddles(tables, pass, lo, geo.span_rows, tw_buf, tw);
+    Consts tw[kMaxLogHeight + 1];
+    local_twiddles(tables, pass, lo, geo.span_rows, kBufTwiddlesA, tw);
     const size_t step = size_t(1) << pass.l0;
     gather(m.data, m.width, base, step, spans, geo.span_rows, col, strip, buf);
     const Strip s{buf, strip, strip};
     layers_fn(s, spans, geo.span_rows, 0, geo.layers, tw);
-    if (post_scale != 0) kern.scale(s, rows, post_scale);
+    if (post_scale) kern.scale(s, rows, post_scale.w, post_scale.q);
     scatter(buf, spans, geo.span_rows, strip, m.data, m.width, base, step, col);
   });
 }
@@ -281,12 +372,11 @@ void run_pass(const Kernels& kern, MatrixView m, Pass pass, const Tables& tables
 // First DIT pass [0, l1) reading `in` in bit-reversed row order and writing `out` (both height
 // 2^k): position b 2^l1 + t holds input row rev_k(b 2^l1 + t) = rev_l1(t) 2^(k-l1) + rev(b).
 void run_first_dit_pass_bitrev(const Kernels& kern, ConstMatrixView in, MatrixView out, unsigned k, Pass pass,
-                               const Tables& tables, uint32_t post_scale) {
+                               const Tables& tables, Scale post_scale) {
   const Geometry geo = geometry(pass, in.width);
   const size_t spans = size_t(1) << geo.layers;
   const unsigned high_bits = k - pass.l1;
-  std::vector<uint32_t> rev_t(spans);
-  for (size_t t = 0; t < spans; ++t) rev_t[t] = uint32_t(reverse_bits(t, geo.layers));
+  const std::vector<uint32_t>& rev_t = bit_reversal_table(geo.layers);
   const size_t blocks = size_t(1) << high_bits;
   parallel_for(blocks * geo.num_strips, 1, [&](size_t item) {
     const size_t col = (item % geo.num_strips) * geo.strip;
@@ -294,17 +384,38 @@ void run_first_dit_pass_bitrev(const Kernels& kern, ConstMatrixView in, MatrixVi
     const size_t block = item / geo.num_strips;
     const size_t rev_block = reverse_bits(block, high_bits);
     uint32_t* dst = out.data + (block << pass.l1) * out.width + col;
-    for (size_t t = 0; t < spans; ++t) {
-      const uint32_t* src = in.data + ((size_t(rev_t[t]) << high_bits) + rev_block) * in.width + col;
-      std::memcpy(dst + t * out.width, src, strip * sizeof(uint32_t));
+    if (in.width == 1) {
+      kern.gather_words(dst, in.data, rev_t.data(), spans, high_bits, rev_block);
+    } else {
+      copy_rows(
+          spans, strip,
+          [&](size_t t) { return in.data + ((size_t(rev_t[t]) << high_bits) + rev_block) * in.width + col; },
+          [&](size_t t) { return dst + t * out.width; }, true);
     }
-    const uint32_t* tw[kMaxLogHeight + 1];
+    Consts tw[kMaxLogHeight + 1];
     for (unsigned r = 0; r < geo.layers; ++r) tw[r] = tables.t[r];
-    tw[0] = nullptr;
+    tw[0] = Consts{};
     const Strip s{dst, out.width, strip};
     kern.dit(s, spans, 1, 0, geo.layers, tw);
-    if (post_scale != 0) kern.scale(s, spans, post_scale);
+    if (post_scale) kern.scale(s, spans, post_scale.w, post_scale.q);
   });
+}
+
+// Large outputs are written in row-strided order; with 4 KiB pages nearly every strided row is
+// a TLB miss. Asking for transparent huge pages before the first touch (fresh NumPy arrays are
+// untouched mmap memory) removes most of them. Advisory only: populated pages, non-anonymous
+// memory and systems without THP are left as they are.
+void advise_huge_pages(void* data, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+  if (bytes < 8 * kHuge) return;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,15 +448,18 @@ void check_disjoint(ConstMatrixView in, MatrixView out) {
 // LDE
 // ---------------------------------------------------------------------------------------------
 
-// Rows of the fused pass (l0 > 0): coefficient index j = lo + g + m 2^l0 gets n^-1 s^j.
+// Scaling of the fused pass: row (m, g) holds coefficient j = lo + g + m 2^l0 and gets n^-1 s^j
+// (shift_step = s^(2^l0)). Writes spans * span_rows constants.
 void fill_factors(Fp inv_n, Fp shift, Fp shift_step, size_t lo, size_t spans, size_t span_rows,
-                  uint32_t* out) {
+                  uint32_t* out_w, uint32_t* out_q) {
   std::vector<Fp> cur(span_rows);
   Fp x = inv_n * shift.pow(lo);
   for (size_t g = 0; g < span_rows; ++g, x *= shift) cur[g] = x;
   for (size_t m = 0; m < spans; ++m) {
     for (size_t g = 0; g < span_rows; ++g) {
-      out[m * span_rows + g] = cur[g].mont;
+      const uint32_t w = cur[g].canonical();
+      out_w[m * span_rows + g] = w;
+      out_q[m * span_rows + g] = ntt_kernels::shoup_quotient(w);
       cur[g] *= shift_step;
     }
   }
@@ -365,6 +479,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
   const size_t width = in.width;
   if (width == 0) return;
   check_disjoint(in, out);
+  advise_huge_pages(out.data, out.height * out.width * sizeof(uint32_t));
   const size_t n = in.height;
   const size_t blowup = size_t(1) << log_blowup;
 
@@ -385,8 +500,8 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
   for (size_t beta = 0; beta < blowup; ++beta)
     shifts[beta] = ratio * omega_big.pow(reverse_bits(beta, log_blowup));
 
-  const uint32_t* fwd_tw[kMaxLogHeight + 1];
-  const uint32_t* inv_tw[kMaxLogHeight + 1];
+  Consts fwd_tw[kMaxLogHeight + 1];
+  Consts inv_tw[kMaxLogHeight + 1];
 
   if (passes.size() == 1) {
     // The whole column slice fits one group: bit-reversed gather, inverse DIT, then for each
@@ -396,22 +511,25 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
       fwd_tw[r] = fwd_tables.t[r];
       inv_tw[r] = inv_tables.t[r];
     }
-    fwd_tw[0] = inv_tw[0] = nullptr;
-    std::vector<uint32_t> factors(blowup * n);
+    fwd_tw[0] = inv_tw[0] = Consts{};
+    std::vector<uint32_t> factors_w(blowup * n), factors_q(blowup * n);
     for (size_t beta = 0; beta < blowup; ++beta)
-      fill_factors(inv_n, shifts[beta], shifts[beta], 0, n, 1, &factors[beta * n]);
-    std::vector<uint32_t> rev(n);
-    for (size_t t = 0; t < n; ++t) rev[t] = uint32_t(reverse_bits(t, k));
+      fill_factors(inv_n, shifts[beta], shifts[beta], 0, n, 1, &factors_w[beta * n], &factors_q[beta * n]);
+    const std::vector<uint32_t>& rev = bit_reversal_table(k);
     parallel_for(geo.num_strips, 1, [&](size_t strip_index) {
       const size_t col = strip_index * geo.strip;
       const size_t strip = std::min(geo.strip, width - col);
       uint32_t* coeffs = scratch(kBufData, n * strip);
-      for (size_t t = 0; t < n; ++t)
-        std::memcpy(coeffs + t * strip, in.row(rev[t]) + col, strip * sizeof(uint32_t));
+      if (width == 1) {
+        kern.gather_words(coeffs, in.data, rev.data(), n, 0, 0);
+      } else {
+        for (size_t t = 0; t < n; ++t)
+          std::memcpy(coeffs + t * strip, in.row(rev[t]) + col, strip * sizeof(uint32_t));
+      }
       kern.dit(Strip{coeffs, strip, strip}, n, 1, 0, k, inv_tw);
       for (size_t beta = 0; beta < blowup; ++beta) {
         const Strip dst{out.row(beta * n) + col, width, strip};
-        kern.scale_rows(dst, coeffs, strip, n, &factors[beta * n]);
+        kern.scale_rows(dst, coeffs, strip, n, Consts{&factors_w[beta * n], &factors_q[beta * n]});
         kern.dif(dst, n, 1, 0, k, fwd_tw);
       }
     });
@@ -420,8 +538,8 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
 
   // Inverse DFT, all passes but the last, in the first block of the output.
   const MatrixView block0{out.data, n, width};
-  run_first_dit_pass_bitrev(kern, in, block0, k, passes[0], inv_tables, 0);
-  for (size_t p = 1; p + 1 < passes.size(); ++p) run_pass(kern, block0, passes[p], inv_tables, true, 0);
+  run_first_dit_pass_bitrev(kern, in, block0, k, passes[0], inv_tables, Scale{});
+  for (size_t p = 1; p + 1 < passes.size(); ++p) run_pass(kern, block0, passes[p], inv_tables, true, Scale{});
 
   // Fused pass: last inverse layers, coset scaling per block, first forward layers.
   const Pass last = passes.back();
@@ -438,16 +556,17 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
     const size_t lo = (item / geo.num_strips) * geo.span_rows;
     uint32_t* coeffs = scratch(kBufData, rows * strip);
     uint32_t* work = blowup > 1 ? scratch(kBufData2, rows * strip) : coeffs;
-    uint32_t* factors = scratch(kBufFactors, rows);
-    const uint32_t* itw[kMaxLogHeight + 1];
-    const uint32_t* ftw[kMaxLogHeight + 1];
-    local_twiddles(inv_tables, last, lo, geo.span_rows, scratch(kBufTwiddlesA, rows), itw);
-    local_twiddles(fwd_tables, last, lo, geo.span_rows, scratch(kBufTwiddlesB, rows), ftw);
+    uint32_t *factors_w, *factors_q;
+    const Consts factors = scratch_consts(kBufFactors, rows, &factors_w, &factors_q);
+    Consts itw[kMaxLogHeight + 1];
+    Consts ftw[kMaxLogHeight + 1];
+    local_twiddles(inv_tables, last, lo, geo.span_rows, kBufTwiddlesA, itw);
+    local_twiddles(fwd_tables, last, lo, geo.span_rows, kBufTwiddlesB, ftw);
     gather(out.data, width, lo, step, spans, geo.span_rows, col, strip, coeffs);
     kern.dit(Strip{coeffs, strip, strip}, spans, geo.span_rows, 0, geo.layers, itw);
     for (size_t beta = blowup; beta-- > 0;) {
       uint32_t* dst = beta == 0 ? coeffs : work;  // block 0 last: its coefficients are no longer needed
-      fill_factors(inv_n, shifts[beta], shift_steps[beta], lo, spans, geo.span_rows, factors);
+      fill_factors(inv_n, shifts[beta], shift_steps[beta], lo, spans, geo.span_rows, factors_w, factors_q);
       const Strip s{dst, strip, strip};
       kern.scale_rows(s, coeffs, strip, rows, factors);
       kern.dif(s, spans, geo.span_rows, 0, geo.layers, ftw);
@@ -456,7 +575,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
   });
 
   // Remaining forward passes over every block at once (they never mix blocks).
-  for (size_t p = passes.size() - 1; p-- > 0;) run_pass(kern, out, passes[p], fwd_tables, false, 0);
+  for (size_t p = passes.size() - 1; p-- > 0;) run_pass(kern, out, passes[p], fwd_tables, false, Scale{});
 }
 
 }  // namespace
@@ -473,9 +592,10 @@ void ntt_batch(MatrixView m, bool inverse) {
   const Kernels& kern = ntt_kernels::kernels_for(simd::active());
   const Tables tables = twiddles(k, inverse);
   const std::vector<Pass> passes = plan_passes(k, m.width);
-  const uint32_t inv_n = inverse ? Fp::from_canonical(uint32_t(m.height)).inverse().mont : 0;
+  const Scale inv_n = inverse ? Scale::of(Fp::from_canonical(uint32_t(m.height)).inverse()) : Scale{};
   // Decimation in frequency (natural in, bit-reversed out), 1/n folded into the last pass.
-  for (size_t p = passes.size(); p-- > 0;) run_pass(kern, m, passes[p], tables, false, p == 0 ? inv_n : 0);
+  for (size_t p = passes.size(); p-- > 0;)
+    run_pass(kern, m, passes[p], tables, false, p == 0 ? inv_n : Scale{});
   bit_reverse_rows(m);
 }
 
@@ -489,6 +609,7 @@ void ntt_batch(ConstMatrixView in, MatrixView out, bool inverse) {
                      std::to_string(in.width) + ")");
   if (in.width == 0) return;
   check_disjoint(in, out);
+  advise_huge_pages(out.data, out.height * out.width * sizeof(uint32_t));
   if (k == 0) {
     std::memcpy(out.data, in.data, in.width * sizeof(uint32_t));
     return;
@@ -496,11 +617,11 @@ void ntt_batch(ConstMatrixView in, MatrixView out, bool inverse) {
   const Kernels& kern = ntt_kernels::kernels_for(simd::active());
   const Tables tables = twiddles(k, inverse);
   const std::vector<Pass> passes = plan_passes(k, in.width);
-  const uint32_t inv_n = inverse ? Fp::from_canonical(uint32_t(in.height)).inverse().mont : 0;
+  const Scale inv_n = inverse ? Scale::of(Fp::from_canonical(uint32_t(in.height)).inverse()) : Scale{};
   // Decimation in time: the bit-reversal is the first pass's gather; 1/n in the last pass.
-  run_first_dit_pass_bitrev(kern, in, out, k, passes[0], tables, passes.size() == 1 ? inv_n : 0);
+  run_first_dit_pass_bitrev(kern, in, out, k, passes[0], tables, passes.size() == 1 ? inv_n : Scale{});
   for (size_t p = 1; p < passes.size(); ++p)
-    run_pass(kern, out, passes[p], tables, true, p + 1 == passes.size() ? inv_n : 0);
+    run_pass(kern, out, passes[p], tables, true, p + 1 == passes.size() ? inv_n : Scale{});
 }
 
 void bit_reverse_rows(MatrixView m) {

@@ -3,11 +3,12 @@
 // internal linkage, so each ISA's copy is compiled with that ISA's flags and never shared with
 // another translation unit by the linker.
 //
-// A policy P provides: L (lanes), V (a vector of L words), T (a twiddle ready for
+// A policy P provides: L (lanes), V (a vector of L words), T (a constant ready for
 // multiplication), load/store, load_n/store_n (first n lanes, n < L), add/sub (canonical),
-// sub_lazy (x - y + p, in [1, 2p), a valid first operand of mul), mul(V, T) (Montgomery
-// product with a Montgomery-form twiddle, canonical result), tw_bcast(word) and
-// tw_expand<W>(ptr) (lane j gets ptr[j / W]).
+// sub_lazy (x - y + p, in [1, 2p), a valid first operand of mul), mul(V, T) (Shoup product,
+// canonical result, see ntt_kernels.hpp), tw_bcast(w, q), tw_expand<W>(consts) (lane j gets
+// constant j / W), and for vector policies split<S>/merge<S> (see Layers::small_layer) and
+// gather (a vectorized prefix of Layers::gather_words; returns how many words it did).
 //
 // Vectorization: when the strip is at least L columns wide, each row pair is processed across
 // its columns with a broadcast twiddle (the row-major case: every butterfly moves two whole rows).
@@ -26,21 +27,20 @@ namespace stark::ntt_kernels {
 namespace {
 
 constexpr uint32_t kP = constants::kBabyBearP;
-constexpr uint32_t kMu = 0x88000001u;  // p^-1 mod 2^32
-static_assert(uint32_t(uint64_t(kP) * kMu) == 1u);
-
 struct ScalarPolicy {
   static constexpr size_t L = 1;
   using V = uint32_t;
-  using T = uint32_t;
+  struct T {
+    uint32_t w, q;
+  };
   static V load(const uint32_t* p) { return *p; }
   static void store(uint32_t* p, V v) { *p = v; }
   static V load_n(const uint32_t* p, size_t) { return *p; }
   static void store_n(uint32_t* p, V v, size_t) { *p = v; }
-  static T tw_bcast(uint32_t t) { return t; }
+  static T tw_bcast(uint32_t w, uint32_t q) { return {w, q}; }
   template <int W>
-  static T tw_expand(const uint32_t* tw) {
-    return *tw;
+  static T tw_expand(Consts c) {
+    return {*c.w, *c.q};
   }
   static V add(V a, V b) {
     const uint32_t s = a + b;
@@ -48,13 +48,10 @@ struct ScalarPolicy {
   }
   static V sub(V a, V b) { return a >= b ? a - b : a + kP - b; }
   static V sub_lazy(V a, V b) { return a + kP - b; }
-  // a < 2^32, t < p: t * a < p 2^32, so (a t - q p) / 2^32 lies in (-p, p).
   static V mul(V a, T t) {
-    const uint64_t prod = uint64_t(a) * t;
-    const uint32_t q = uint32_t(prod) * kMu;
-    const uint32_t hi = uint32_t(prod >> 32);
-    const uint32_t qp_hi = uint32_t((uint64_t(q) * kP) >> 32);
-    return hi >= qp_hi ? hi - qp_hi : hi + kP - qp_hi;
+    const uint32_t quotient = uint32_t((uint64_t(a) * t.q) >> 32);
+    const uint32_t r = a * t.w - quotient * kP;  // exact: the true value is below 2p < 2^32
+    return r >= kP ? r - kP : r;
   }
 };
 
@@ -129,11 +126,8 @@ inline void dif2_at(uint32_t* a, size_t s, const typename P::T& t, Ld ld, St st)
 // Functor-style operations so one row loop serves the four butterfly shapes.
 template <class P, bool kDit, bool kTrivialLo>
 struct Radix4 {
-  const uint32_t* tw_lo;
-  const uint32_t* tw_hi0;
-  const uint32_t* tw_hi1;
+  Consts tw_lo, tw_hi0, tw_hi1;
   using T = typename P::T;
-  T bcast_lo(size_t r) const { return kTrivialLo ? T{} : P::tw_bcast(tw_lo[r]); }
   template <int W>
   void expand(size_t r, T& lo, T& hi0, T& hi1) const {
     if constexpr (!kTrivialLo) lo = P::template tw_expand<W>(tw_lo + r);
@@ -141,9 +135,9 @@ struct Radix4 {
     hi1 = P::template tw_expand<W>(tw_hi1 + r);
   }
   void twiddles(size_t r, T& lo, T& hi0, T& hi1) const {
-    lo = bcast_lo(r);
-    hi0 = P::tw_bcast(tw_hi0[r]);
-    hi1 = P::tw_bcast(tw_hi1[r]);
+    if constexpr (!kTrivialLo) lo = P::tw_bcast(tw_lo.w[r], tw_lo.q[r]);
+    hi0 = P::tw_bcast(tw_hi0.w[r], tw_hi0.q[r]);
+    hi1 = P::tw_bcast(tw_hi1.w[r], tw_hi1.q[r]);
   }
   template <class Ld, class St>
   void at(uint32_t* a, size_t s, const T& lo, const T& hi0, const T& hi1, Ld ld, St st) const {
@@ -157,14 +151,14 @@ struct Radix4 {
 
 template <class P, bool kDit, bool kTrivial>
 struct Radix2 {
-  const uint32_t* tw;
+  Consts tw;
   using T = typename P::T;
   template <int W>
   void expand(size_t r, T& t, T&, T&) const {
     if constexpr (!kTrivial) t = P::template tw_expand<W>(tw + r);
   }
   void twiddles(size_t r, T& t, T&, T&) const {
-    if constexpr (!kTrivial) t = P::tw_bcast(tw[r]);
+    if constexpr (!kTrivial) t = P::tw_bcast(tw.w[r], tw.q[r]);
   }
   template <class Ld, class St>
   void at(uint32_t* a, size_t s, const T& t, const T&, const T&, Ld ld, St st) const {
@@ -240,7 +234,7 @@ inline void sweep(const Op& op, const ScalarOp& scalar_op, uint32_t* a, size_t s
 template <class P>
 struct Layers {
   template <bool kDit, bool kTrivialLo>
-  static void radix4(Strip s, size_t spans, size_t span_rows, unsigned r, const uint32_t* const* tw) {
+  static void radix4(Strip s, size_t spans, size_t span_rows, unsigned r, const Consts* tw) {
     const size_t d = size_t(1) << r;
     const size_t rows = d * span_rows;
     const size_t stride = rows * s.ld;
@@ -251,7 +245,7 @@ struct Layers {
   }
 
   template <bool kDit, bool kTrivial>
-  static void radix2(Strip s, size_t spans, size_t span_rows, unsigned r, const uint32_t* const* tw) {
+  static void radix2(Strip s, size_t spans, size_t span_rows, unsigned r, const Consts* tw) {
     const size_t d = size_t(1) << r;
     const size_t rows = d * span_rows;
     const size_t stride = rows * s.ld;
@@ -262,45 +256,132 @@ struct Layers {
   }
 
   template <bool kDit>
-  static void pair(Strip s, size_t spans, size_t span_rows, unsigned r, const uint32_t* const* tw) {
-    if (tw[r] == nullptr) {
+  static void pair(Strip s, size_t spans, size_t span_rows, unsigned r, const Consts* tw) {
+    if (tw[r].empty()) {
       radix4<kDit, true>(s, spans, span_rows, r, tw);
     } else {
       radix4<kDit, false>(s, spans, span_rows, r, tw);
     }
   }
   template <bool kDit>
-  static void single(Strip s, size_t spans, size_t span_rows, unsigned r, const uint32_t* const* tw) {
-    if (tw[r] == nullptr) {
+  static void single(Strip s, size_t spans, size_t span_rows, unsigned r, const Consts* tw) {
+    if (tw[r].empty()) {
       radix2<kDit, true>(s, spans, span_rows, r, tw);
     } else {
       radix2<kDit, false>(s, spans, span_rows, r, tw);
     }
   }
 
+  // Layers whose pair distance S = 2^r * span_rows * width words is below the vector length, on
+  // a contiguous strip: each vector holds both halves of its butterflies, so pairs of vectors
+  // are rearranged in registers (P::split<S>) into one vector of first halves and one of second
+  // halves, transformed, and put back (P::merge<S>). In both layouts lane j of the halves sits
+  // at offset j mod S within its butterfly block, so one twiddle vector serves the whole sweep
+  // (every block of a small layer uses the same twiddles).
+  template <bool kDit, bool kTrivial, int S>
+  static void small_layer(uint32_t* data, size_t words, size_t width, Consts tw) {
+    using T = typename P::T;
+    using V = typename P::V;
+    constexpr size_t L = P::L;
+    alignas(64) uint32_t tw_w[L], tw_q[L];
+    for (size_t j = 0; j < L; ++j) {
+      const size_t row = (j % S) / width;
+      tw_w[j] = kTrivial ? 0 : tw.w[row];
+      tw_q[j] = kTrivial ? 0 : tw.q[row];
+    }
+    const T t = P::template tw_expand<1>(Consts{tw_w, tw_q});
+    for (size_t v = 0; v < words; v += 2 * L) {
+      V x, y;
+      P::template split<S>(P::load(data + v), P::load(data + v + L), x, y);
+      V a, b;
+      if constexpr (kDit) {
+        const V u = kTrivial ? y : P::mul(y, t);
+        a = P::add(x, u);
+        b = P::sub(x, u);
+      } else {
+        a = P::add(x, y);
+        b = kTrivial ? P::sub(x, y) : P::mul(P::sub_lazy(x, y), t);
+      }
+      V lo, hi;
+      P::template merge<S>(a, b, lo, hi);
+      P::store(data + v, lo);
+      P::store(data + v + L, hi);
+    }
+  }
+
+  template <bool kDit>
+  static void small(Strip s, size_t words, size_t distance, Consts tw) {
+    if constexpr (P::L > 1) small_vector<kDit>(s, words, distance, tw);
+  }
+  template <bool kDit>
+  static void small_vector(Strip s, size_t words, size_t distance, Consts tw) {
+    auto run = [&](auto s_tag) {
+      constexpr int kS = decltype(s_tag)::value;
+      if (tw.empty()) {
+        small_layer<kDit, true, kS>(s.data, words, s.width, tw);
+      } else {
+        small_layer<kDit, false, kS>(s.data, words, s.width, tw);
+      }
+    };
+    switch (distance) {
+      case 1:
+        run(std::integral_constant<int, 1>());
+        break;
+      case 2:
+        run(std::integral_constant<int, 2>());
+        break;
+      case 4:
+        run(std::integral_constant<int, 4>());
+        break;
+      default:
+        if constexpr (P::L > 8) run(std::integral_constant<int, 8>());
+        break;
+    }
+  }
+
+  // Number of leading layers of [r_begin, r_end) that run as small layers (0 when the strip is
+  // not a flat array of a width dividing the vector length).
+  static unsigned small_layer_end(Strip s, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end) {
+    constexpr size_t L = P::L;
+    if constexpr (L == 1) {
+      return r_begin;
+    } else {
+      const size_t words = spans * span_rows * s.width;
+      if (s.ld != s.width || L % s.width != 0 || words % (2 * L) != 0) return r_begin;
+      unsigned r = r_begin;
+      while (r < r_end && (span_rows << r) * s.width < L) ++r;
+      return r;
+    }
+  }
+
   static void dit(Strip s, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
-                  const uint32_t* const* tw) {
-    unsigned r = r_begin;
+                  const Consts* tw) {
+    const unsigned small_end = small_layer_end(s, spans, span_rows, r_begin, r_end);
+    const size_t words = spans * span_rows * s.width;
+    for (unsigned r = r_begin; r < small_end; ++r) small<true>(s, words, (span_rows << r) * s.width, tw[r]);
+    unsigned r = small_end;
     for (; r + 2 <= r_end; r += 2) pair<true>(s, spans, span_rows, r, tw);
     if (r < r_end) single<true>(s, spans, span_rows, r, tw);
   }
 
   static void dif(Strip s, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
-                  const uint32_t* const* tw) {
+                  const Consts* tw) {
+    const unsigned small_end = small_layer_end(s, spans, span_rows, r_begin, r_end);
     unsigned r = r_end;
-    for (; r >= r_begin + 2; r -= 2) pair<false>(s, spans, span_rows, r - 2, tw);
-    if (r > r_begin) single<false>(s, spans, span_rows, r_begin, tw);
+    for (; r >= small_end + 2; r -= 2) pair<false>(s, spans, span_rows, r - 2, tw);
+    if (r > small_end) single<false>(s, spans, span_rows, small_end, tw);
+    const size_t words = spans * span_rows * s.width;
+    for (unsigned q = small_end; q-- > r_begin;) small<false>(s, words, (span_rows << q) * s.width, tw[q]);
   }
 
-  static void scale_rows(Strip dst, const uint32_t* src, size_t src_ld, size_t rows,
-                         const uint32_t* factors) {
+  static void scale_rows(Strip dst, const uint32_t* src, size_t src_ld, size_t rows, Consts factors) {
     using T = typename P::T;
     constexpr size_t L = P::L;
     const size_t width = dst.width;
     if (width >= L) {
       const size_t full = width - width % L, rest = width - full;
       for (size_t r = 0; r < rows; ++r) {
-        const T f = P::tw_bcast(factors[r]);
+        const T f = P::tw_bcast(factors.w[r], factors.q[r]);
         const uint32_t* in = src + r * src_ld;
         uint32_t* out = dst.data + r * dst.ld;
         for (size_t c = 0; c < full; c += L) P::store(out + c, P::mul(P::load(in + c), f));
@@ -339,10 +420,10 @@ struct Layers {
     }
   }
 
-  static void scale(Strip s, size_t rows, uint32_t factor) {
+  static void scale(Strip s, size_t rows, uint32_t w, uint32_t q) {
     using T = typename P::T;
     constexpr size_t L = P::L;
-    const T f = P::tw_bcast(factor);
+    const T f = P::tw_bcast(w, q);
     auto run = [&](uint32_t* p, size_t n) {
       size_t i = 0;
       for (; i + L <= n; i += L) P::store(p + i, P::mul(P::load(p + i), f));
@@ -355,8 +436,16 @@ struct Layers {
     }
   }
 
+  static void gather_words(uint32_t* dst, const uint32_t* src, const uint32_t* index, size_t n,
+                           unsigned shift, size_t add) {
+    size_t t = 0;
+    if constexpr (P::L > 1) t = P::gather(dst, src, index, n, shift, add);
+    for (; t < n; ++t) dst[t] = src[(size_t(index[t]) << shift) + add];
+  }
+
   static const Kernels& table() {
-    static const Kernels k{&Layers::dit, &Layers::dif, &Layers::scale_rows, &Layers::scale};
+    static const Kernels k{&Layers::dit, &Layers::dif, &Layers::scale_rows, &Layers::scale,
+                           &Layers::gather_words};
     return k;
   }
 };

@@ -48,12 +48,15 @@ inline uint32_t log2_exact(size_t n) {
 }
 inline bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
-/// Reverses the low `bits` bits of i.
+/// Reverses the low `bits` bits of i (bits <= 64; higher bits of i are ignored).
 inline size_t reverse_bits(size_t i, uint32_t bits) {
   if (bits == 0) return 0;
-  size_t r = 0;
-  for (uint32_t b = 0; b < bits; ++b) r |= ((i >> b) & 1) << (bits - 1 - b);
-  return r;
+  uint64_t x = i;  // reverse all 64 bits by swapping ever larger groups, then keep the top `bits`
+  x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
+  x = ((x >> 2) & 0x3333333333333333ull) | ((x & 0x3333333333333333ull) << 2);
+  x = ((x >> 4) & 0x0F0F0F0F0F0F0F0Full) | ((x & 0x0F0F0F0F0F0F0F0Full) << 4);
+  x = __builtin_bswap64(x);
+  return size_t(x >> (64 - bits));
 }
 
 }  // namespace stark
