@@ -81,15 +81,18 @@ std::vector<std::vector<Ext4>> evaluate_matrix(const MatrixJob& job, const Bucke
       });
     }
     // Row chunks give independent partial sums (at most 64 of them, so the partial buffers stay
-    // small); inside a chunk, blocks of 32 rows keep the rows being combined cache resident.
+    // small). Inside a chunk the kernel walks blocks of 8 rows column-group by column-group:
+    // 8 concurrent row streams keep the hardware prefetchers effective (measured: 32-row blocks
+    // are 2-3x slower on wide traces) while the accumulators stay in L2.
+    constexpr size_t kRowBlock = 8;
     const size_t chunk = std::max<size_t>(1024, n / 64);
     const size_t num_chunks = (n + chunk - 1) / chunk;
     std::vector<uint32_t> partial(num_chunks * J * w, 0);
     parallel_for(num_chunks, 1, [&](size_t t) {
       const size_t r0 = t * chunk, r1 = std::min(n, r0 + chunk);
       uint32_t* acc = partial.data() + t * J * w;
-      for (size_t s = r0; s < r1; s += 32)
-        fri_detail::weighted_column_sums(job.lde.data + s * w, w, std::min<size_t>(32, r1 - s), w,
+      for (size_t s = r0; s < r1; s += kRowBlock)
+        fri_detail::weighted_column_sums(job.lde.data + s * w, w, std::min(kRowBlock, r1 - s), w,
                                          weights.data() + s * J, J, acc, w);
     });
     parallel_for_chunks(w, 256, [&](size_t cb, size_t ce) {
