@@ -1,7 +1,8 @@
-// Poseidon2 driver: the portable scalar permutation (written straight from the definition, on
-// canonical words with 64-bit lazy sums), the sponge and compression, and the batched entry
-// points that split work over threads and hand each range to the vector kernel of the active
-// SIMD level (poseidon2_avx2.cpp / poseidon2_avx512.cpp).
+// Poseidon2 driver: the portable scalar permutation (written straight from the definition, with
+// 64-bit lazy sums in the linear layers; the reference the vector kernels are tested against),
+// the sponge and compression, and the batched entry points that split work over threads and
+// hand each range to the vector kernel of the active SIMD level (poseidon2_avx2.cpp /
+// poseidon2_avx512.cpp, one algorithm in poseidon2_packed.hpp).
 #include "stark/hash/poseidon2.hpp"
 
 #include <algorithm>
