@@ -284,6 +284,36 @@ TEST(coset_lde_from_coset_matches_naive) {
   }
 }
 
+TEST(large_matrices_use_the_streaming_path_correctly) {
+  // Outputs of 64 MiB and more take the streaming-store path; check them against transforms of
+  // smaller pieces that do not.
+  const Fp g = stark::generator();
+  const uint32_t k = 19;
+  const size_t n = size_t(1) << k, w = 16;
+  const RowMajorMatrix evals = random_matrix(n, w);
+  RowMajorMatrix lde(2 * n, w);
+  stark::coset_lde_bitrev(evals.view(), 1, g, lde.view());  // 64 MiB
+  // block β of the bit-reversed LDE is the b = 0 LDE onto g·ω_{2n}^β·H_n
+  for (size_t beta = 0; beta < 2; ++beta) {
+    RowMajorMatrix half(n, w);
+    stark::coset_lde_bitrev_from_coset(evals.view(), Fp::one(), 0,
+                                       g * stark::two_adic_generator(k + 1).pow(beta), half.view());
+    CHECK(std::equal(half.values.begin(), half.values.end(), lde.values.begin() + beta * n * w));
+  }
+  // a 2^21 x 8 NTT (64 MiB) against its columns transformed one at a time
+  const RowMajorMatrix x = random_matrix(size_t(1) << 21, 8);
+  const RowMajorMatrix fwd = ntt_out_of_place(x, false);
+  for (size_t c = 0; c < 8; c += 3) {
+    RowMajorMatrix col(x.height(), 1);
+    for (size_t i = 0; i < x.height(); ++i) col.values[i] = x.row(i)[c];
+    stark::ntt_batch(col.view(), false);
+    bool same = true;
+    for (size_t i = 0; i < x.height(); ++i) same = same && col.values[i] == fwd.row(i)[c];
+    CHECK(same);
+  }
+  CHECK(ntt_in_place(fwd, true).values == x.values);
+}
+
 TEST(lde_of_low_degree_columns_is_exact) {
   // A column that is a polynomial of degree < n given on H_n extends to the same polynomial.
   const uint32_t k = 10, b = 2;

@@ -23,6 +23,9 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#if defined(STARK_X86)
+#include <emmintrin.h>  // SSE2 (x86-64 baseline): streaming stores
+#endif
 
 #include "ntt_kernels.hpp"
 #include "stark/field/simd.hpp"
@@ -40,7 +43,7 @@ constexpr unsigned kMaxLogHeight = TWO_ADICITY;
 // Narrowest column slice of a wide matrix: 32 words = 128 bytes (two cache lines) per row piece,
 // so strided gathers still move whole cache lines.
 constexpr size_t kMinStripWords = 32;
-std::atomic<size_t> g_block_words{size_t(1) << 15};
+std::atomic<size_t> g_block_words{size_t(1) << 16};
 
 // ---------------------------------------------------------------------------------------------
 // Twiddle tables: table l holds ω_{2^(l+1)}^(±j) for j < 2^l (canonical) and their Shoup
@@ -270,10 +273,11 @@ const std::vector<uint32_t>& bit_reversal_table(unsigned bits) {
 
 // Copies row pieces of `words` words, row r from src_row(r) to dst_row(r). Strided rows defeat
 // the hardware prefetchers (and each one sits in its own page), so the rows kAhead positions
-// ahead are prefetched: for reading on the source side, for writing on the destination side
-// when that side is strided too.
+// ahead are prefetched. With `streaming`, destination rows are written with non-temporal
+// stores: they are not read again until a later pass, so fetching their old contents into the
+// cache first (read for ownership) would only waste memory bandwidth.
 template <class SrcRow, class DstRow>
-inline void copy_rows(size_t rows, size_t words, SrcRow src_row, DstRow dst_row, bool prefetch_dst) {
+inline void copy_rows(size_t rows, size_t words, SrcRow src_row, DstRow dst_row, bool streaming) {
   constexpr size_t kAhead = 8;
   const size_t bytes = words * sizeof(uint32_t);
   if (bytes < 64) {  // narrow rows: a plain loop; prefetches and memcpy calls would dominate
@@ -288,18 +292,33 @@ inline void copy_rows(size_t rows, size_t words, SrcRow src_row, DstRow dst_row,
     const char* ps = reinterpret_cast<const char*>(src_row(r));
     for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(ps + b, 0, 3);
     __builtin_prefetch(ps + bytes - 1, 0, 3);
-    if (prefetch_dst) {
-      char* pd = reinterpret_cast<char*>(dst_row(r));
-      for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(pd + b, 1, 3);
-      __builtin_prefetch(pd + bytes - 1, 1, 3);
-    }
   };
   for (size_t r = 0; r < std::min(rows, kAhead); ++r) prefetch(r);
   for (size_t r = 0; r < rows; ++r) {
     if (r + kAhead < rows) prefetch(r + kAhead);
-    std::memcpy(dst_row(r), src_row(r), bytes);
+    const uint32_t* s = src_row(r);
+    uint32_t* d = dst_row(r);
+#if defined(STARK_X86)
+    if (streaming && (reinterpret_cast<uintptr_t>(d) & 15) == 0) {
+      size_t c = 0;
+      for (; c + 4 <= words; c += 4)
+        _mm_stream_si128(reinterpret_cast<__m128i*>(d + c),
+                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + c)));
+      for (; c < words; ++c) d[c] = s[c];
+      continue;
+    }
+#endif
+    std::memcpy(d, s, bytes);
   }
+#if defined(STARK_X86)
+  if (streaming) _mm_sfence();  // order the weakly ordered streaming stores before the task ends
+#endif
 }
+
+// Streaming stores pay off only when the matrix is far larger than the last-level cache (the
+// scattered rows are evicted before the next pass anyway); for smaller ones they would push
+// data out to memory that the next pass could have found in cache.
+bool use_streaming_stores(size_t words) { return words * sizeof(uint32_t) >= (size_t(64) << 20); }
 
 // Rows {base + g + m * step : m < spans, g < span_rows}, columns [col, col + strip) of a matrix
 // with row length ld <-> a dense (spans * span_rows) x strip buffer (row m * span_rows + g).
@@ -317,16 +336,16 @@ void gather(const uint32_t* src, size_t ld, size_t base, size_t step, size_t spa
       [&](size_t r) { return dst + r * strip; }, false);
 }
 void scatter(const uint32_t* src, size_t spans, size_t span_rows, size_t strip, uint32_t* dst, size_t ld,
-             size_t base, size_t step, size_t col) {
+             size_t base, size_t step, size_t col, bool streaming) {
   if (strip == ld) {
     copy_rows(
         spans, span_rows * strip, [&](size_t m) { return src + m * span_rows * strip; },
-        [&](size_t m) { return dst + (base + m * step) * ld; }, true);
+        [&](size_t m) { return dst + (base + m * step) * ld; }, streaming);
     return;
   }
   copy_rows(
       spans * span_rows, strip, [&](size_t r) { return src + r * strip; },
-      [&](size_t r) { return dst + (base + (r / span_rows) * step + r % span_rows) * ld + col; }, true);
+      [&](size_t r) { return dst + (base + (r / span_rows) * step + r % span_rows) * ld + col; }, streaming);
 }
 
 // One pass of DIT or DIF layers over every row block of `m` (height a multiple of 2^l1), in
@@ -339,6 +358,7 @@ void run_pass(const Kernels& kern, MatrixView m, Pass pass, const Tables& tables
   const size_t groups_per_block = pass.l0 == 0 ? 1 : (size_t(1) << pass.l0) / geo.span_rows;
   const size_t items = blocks * groups_per_block * geo.num_strips;
   const auto layers_fn = dit ? kern.dit : kern.dif;
+  const bool streaming = use_streaming_stores(m.height * m.width);
   parallel_for(items, 1, [&](size_t item) {
     const size_t strip_index = item % geo.num_strips;
     const size_t group = item / geo.num_strips;
@@ -365,7 +385,7 @@ void run_pass(const Kernels& kern, MatrixView m, Pass pass, const Tables& tables
     const Strip s{buf, strip, strip};
     layers_fn(s, spans, geo.span_rows, 0, geo.layers, tw);
     if (post_scale) kern.scale(s, rows, post_scale.w, post_scale.q);
-    scatter(buf, spans, geo.span_rows, strip, m.data, m.width, base, step, col);
+    scatter(buf, spans, geo.span_rows, strip, m.data, m.width, base, step, col, streaming);
   });
 }
 
@@ -390,7 +410,7 @@ void run_first_dit_pass_bitrev(const Kernels& kern, ConstMatrixView in, MatrixVi
       copy_rows(
           spans, strip,
           [&](size_t t) { return in.data + ((size_t(rev_t[t]) << high_bits) + rev_block) * in.width + col; },
-          [&](size_t t) { return dst + t * out.width; }, true);
+          [&](size_t t) { return dst + t * out.width; }, false);
     }
     Consts tw[kMaxLogHeight + 1];
     for (unsigned r = 0; r < geo.layers; ++r) tw[r] = tables.t[r];
@@ -548,6 +568,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
   const size_t rows = geo.rows();
   const size_t step = size_t(1) << last.l0;
   const size_t groups = step / geo.span_rows;
+  const bool streaming = use_streaming_stores(out.height * width);
   std::vector<Fp> shift_steps(blowup);
   for (size_t beta = 0; beta < blowup; ++beta) shift_steps[beta] = shifts[beta].pow(step);
   parallel_for(groups * geo.num_strips, 1, [&](size_t item) {
@@ -570,7 +591,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
       const Strip s{dst, strip, strip};
       kern.scale_rows(s, coeffs, strip, rows, factors);
       kern.dif(s, spans, geo.span_rows, 0, geo.layers, ftw);
-      scatter(dst, spans, geo.span_rows, strip, out.data, width, beta * n + lo, step, col);
+      scatter(dst, spans, geo.span_rows, strip, out.data, width, beta * n + lo, step, col, streaming);
     }
   });
 

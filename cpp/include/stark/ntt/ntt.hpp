@@ -56,9 +56,10 @@ void coset_lde_bitrev_from_coset(ConstMatrixView in, Fp in_shift, uint32_t log_b
 // wrong shape, a zero shift, or overlapping input and output raise InputError naming the
 // argument. Width 0 is valid (nothing to do).
 
-/// Cache blocking knob: the number of 32-bit words one group of rows may occupy (default 2^15,
-/// 128 KiB, sized for a 512 KiB L2). Results never depend on it; tests set tiny values to run
-/// the multi-pass code paths on small inputs. Not to be changed while transforms are running.
+/// Cache blocking knob: the number of 32-bit words one group of rows may occupy (default 2^16,
+/// 256 KiB, half of a 512 KiB L2: the fused LDE pass keeps two such groups). Results never
+/// depend on it; tests set tiny values to run the multi-pass code paths on small inputs. Not to
+/// be changed while transforms are running.
 void set_ntt_block_words(size_t words);
 size_t ntt_block_words();
 
