@@ -18,6 +18,13 @@ struct ScalarPolicy {
   static V neg(V a) { return detail::sub_mod(0, a); }
   static V mul(V a, V b) { return detail::monty_reduce(uint64_t(a) * b); }
   static V mul_const(V a, V c) { return detail::monty_reduce(uint64_t(a) * c); }
+
+  using Wide = int64_t;
+  static Wide wide_zero() { return 0; }
+  static V center(V x) { return x > (P - 1) / 2 ? x - P : x; }  // two's complement bits
+  static V odd_half(V x) { return x; }
+  static void mac(Wide& w, V xc, V, V cc) { w += int64_t(int32_t(xc)) * int32_t(cc); }
+  static V reduce(Wide w) { return detail::monty_reduce_wide(uint64_t(w + kTwoPSquared)); }
 };
 
 }  // namespace

@@ -10,6 +10,11 @@
 // - nodes whose value is the same at every point (built from constants, public values,
 //   challenges, exposed values) are folded at compile time; when a varying operation needs one
 //   as a vector it is broadcast once per arena;
+// - F-valued linear subexpressions (sums, differences, negations, products by constants) of
+//   single-use nodes are flattened into one linear combination c0 + Σ c_i·v_i evaluated by a
+//   single instruction, and a product of two affine single-term operands is distributed,
+//   (a0 + a·u)(b0 + b·w) = a0 b0 + a0 b·w + b0 a·u + ab·(u·w), so 1 - x or 2·x never needs a
+//   vector of its own; the products u·w are shared;
 // - nodes that depend on challenges, permutation columns or exposed values are E-valued (four
 //   consecutive vectors); all others stay in F;
 // - "sinks" add coeff·value of a node into an E accumulator (the constraint fold, the LogUp
@@ -39,18 +44,20 @@ struct ColumnSource {
 };
 
 enum class Op : uint8_t {
-  Add, Sub, Mul, Neg,                   // F x F
-  AddConst, SubConst, ConstSub, MulConst,  // F x constant word (aux)
+  Mul,      // F x F
+  LinComb,  // F: the linear combination lin_headers[a]
   ExtAdd, ExtAddBase, ExtSub, ExtSubBase, BaseSubExt, ExtMul, ExtMulBase, ExtNeg,
-  AccumulateBase, AccumulateExt,  // accumulator (dst) += coeffs[aux] · a
+  AccumulateExt,        // accumulator (dst) += coeffs[aux] · a (E)
+  AccumulateBaseBatch,  // accumulator (dst) += Σ batch_terms[a .. a + b) (F values)
 };
 
 struct Instr {
   Op op;
-  uint32_t dst;  // element offsets into the arena
+  uint32_t dst;  // element offsets into the arena (see Op for the exceptions)
   uint32_t a;
   uint32_t b;
-  uint32_t aux;  // Montgomery word of a constant operand, or a coefficient index
+  uint32_t aux;
+  uint32_t aux2;
 };
 
 /// acc[accumulator] += coeff · value(node).
@@ -80,6 +87,9 @@ struct BlockProgram {
   std::vector<Ext4> accumulator_init;
   std::vector<uint32_t> outputs;  // arena offsets of the requested F values (valid after run)
   std::vector<Ext4> coeffs;
+  std::vector<BatchTerm> batch_terms;
+  std::vector<LinHeader> lin_headers;
+  std::vector<LinTerm> lin_terms;
   std::vector<Instr> instrs;
 
   size_t arena_words() const { return size_t(num_vectors) * stride; }
@@ -122,10 +132,17 @@ class BlockRunner {
  private:
   void load_columns(size_t first, size_t count);
 
+  // Consecutive columns of one matrix land in consecutive vectors: one transposition each.
+  struct ColumnRun {
+    uint32_t matrix, first_column, first_vector, count;
+  };
+
   const BlockProgram& program_;
   const BlockSources& sources_;
   const BlockKernels& kernels_;
   std::vector<uint32_t> arena_;
+  std::vector<ColumnRun> runs_;
+  std::vector<uint8_t> matrix_used_;
   std::vector<const uint32_t*> rows_;  // per matrix, per loaded point
 };
 
