@@ -298,6 +298,17 @@ TEST(key_bytes_round_trip) {
   verify(vk, prove(pk, f.all()));
 }
 
+TEST(pre_hash_is_the_pcs_commitment_of_the_key_bytes) {
+  for (uint32_t b : {1u, 3u}) {
+    Fixture f(test_params(b));
+    const std::vector<uint8_t> bytes = f.pk.vk.bytes_without_pre_hash();
+    std::vector<PcsMatrixInput> one;
+    one.push_back(PcsMatrixInput{RowMajorMatrix(std::vector<uint32_t>(bytes.begin(), bytes.end()), bytes.size()),
+                                 Fp::one()});
+    CHECK(pcs_commit(f.pk.vk.fri, std::move(one)).root() == f.pk.vk.pre_hash);
+  }
+}
+
 TEST(trace_height_constraints_layout) {
   Fixture f;
   const auto& c = f.pk.vk.trace_height_constraints;

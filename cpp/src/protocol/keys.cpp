@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "stark/merkle/merkle_tree.hpp"
+#include "stark/hash/poseidon2.hpp"
 #include "stark/util/bytes.hpp"
 #include "stark/util/error.hpp"
 
@@ -269,11 +269,13 @@ std::shared_ptr<const PcsCommitted> commit_preprocessed(const FriParameters& fri
 
 Digest compute_pre_hash(const VerifyingKey& vk) {
   const std::vector<uint8_t> bytes = vk.bytes_without_pre_hash();
-  // The one-row matrix of bytes has a constant LDE: 2^log_blowup copies of the row (§8.5).
-  const size_t rows = size_t(1) << vk.fri.log_blowup;
-  auto matrix = std::make_shared<RowMajorMatrix>(rows, bytes.size());
-  for (size_t r = 0; r < rows; ++r) std::copy(bytes.begin(), bytes.end(), matrix->row(r));
-  return merkle_root({matrix->view()});
+  // The one-row matrix of bytes has a constant LDE: 2^log_blowup identical rows (§8.5). Their
+  // Merkle tree has identical leaves Hs(row), and every level compresses two equal digests, so
+  // the root is log_blowup self-compressions of the leaf — no need to materialize the copies.
+  const std::vector<uint32_t> row(bytes.begin(), bytes.end());
+  Digest node = hash_sponge(row.data(), row.size());
+  for (uint32_t level = 0; level < vk.fri.log_blowup; ++level) node = compress(node, node);
+  return node;
 }
 
 }  // namespace stark
