@@ -531,6 +531,102 @@ TEST(quotient_is_identical_for_every_simd_level_and_thread_count) {
   set_num_threads(saved_threads);
 }
 
+namespace {
+
+// A random DAG over every kind of leaf, exercising the interpreter's lowering: shared and
+// single-use nodes, products of affine operands, x·x, cancellation (x - x), constant subtrees,
+// scalings by ±1 and ±2, long single-use sums (beyond the inline limit and the delayed-reduction
+// batch), bit compositions Σ 2^k·x_k, and E-valued subexpressions.
+ConstraintSystem random_system(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Builder b;
+  b.cs.preprocessed_width = 2;
+  b.cs.preprocessed_height = 8;
+  b.cs.cached_main_widths = {2};
+  b.cs.common_main_width = 3;
+  b.cs.num_public_values = 2;
+  std::vector<uint32_t> pool;
+  std::vector<uint32_t> deg;
+  auto add_node = [&](uint32_t id, uint32_t d) {
+    pool.push_back(id);
+    if (deg.size() <= id) deg.resize(id + 1, 0);
+    deg[id] = d;
+  };
+  for (uint8_t off = 0; off < 2; ++off) {
+    for (uint32_t c = 0; c < 2; ++c) add_node(b.var(NodeKind::Preprocessed, c, off), 1);
+    for (uint32_t c = 0; c < 2; ++c) add_node(b.main(c, off, 0), 1);
+    for (uint32_t c = 0; c < 3; ++c) add_node(b.main(c, off, 1), 1);
+    for (uint32_t c = 0; c < 2; ++c) add_node(b.var(NodeKind::Permutation, c, off), 1);
+  }
+  for (uint32_t i = 0; i < 2; ++i) add_node(b.var(NodeKind::Public, i), 0);
+  for (uint32_t v : {0u, 1u, 2u, P - 1, P - 2, 7u, uint32_t(rng() % P)}) add_node(b.constant(v), 0);
+  add_node(b.var(NodeKind::Challenge, 0), 0);
+  add_node(b.var(NodeKind::Challenge, 1), 0);
+  add_node(b.var(NodeKind::Exposed, 0), 0);
+  add_node(b.leaf(NodeKind::IsFirstRow), 1);
+  add_node(b.leaf(NodeKind::IsLastRow), 1);
+  add_node(b.leaf(NodeKind::IsTransition), 0);
+  const size_t num_leaves = pool.size();
+  auto pick = [&]() { return pool[rng() % 3 == 0 ? rng() % num_leaves : rng() % pool.size()]; };
+  for (int i = 0; i < 400; ++i) {
+    const uint32_t l = pick(), r = pick();
+    switch (rng() % 7) {
+      case 0: add_node(b.add(l, r), std::max(deg[l], deg[r])); break;
+      case 1: add_node(b.sub(l, r), std::max(deg[l], deg[r])); break;
+      case 2: add_node(b.neg(l), deg[l]); break;
+      case 3: add_node(b.sub(l, l), deg[l]); break;
+      case 4: {  // scaling by a small constant
+        const uint32_t c = b.constant(std::array<uint32_t, 4>{2, P - 2, P - 1, 3}[rng() % 4]);
+        add_node(b.mul(c, l), deg[l]);
+        break;
+      }
+      default:
+        if (deg[l] + deg[r] <= 4) add_node(b.mul(l, r), deg[l] + deg[r]);
+        else if (2 * deg[l] <= 4) add_node(b.mul(l, l), 2 * deg[l]);
+        else add_node(b.add(l, r), std::max(deg[l], deg[r]));
+    }
+  }
+  for (int k = 0; k < 40; ++k) b.constrain(pool[num_leaves + rng() % (pool.size() - num_leaves)]);
+  // Σ 2^k·x_k over 20 single-use terms, minus a column.
+  uint32_t acc = b.main(0, 0, 1);
+  for (uint32_t k = 0; k < 20; ++k) acc = b.add(acc, b.mul(b.constant(1u << k), pick()));
+  b.constrain(b.sub(acc, b.main(1, 0, 1)));
+  // A long single-use chain with varied coefficients (beyond 64 terms).
+  uint32_t chain = b.constant(5);
+  for (int k = 0; k < 90; ++k) chain = b.add(chain, b.mul(b.constant(uint32_t(rng() % P)), pick()));
+  b.constrain(b.mul(b.leaf(NodeKind::IsTransition), chain));
+  b.constrain(b.constant(9));  // a constant constraint
+  b.cs.interactions.push_back({0, 1, {b.main(0, 0, 0)}, b.constant(1)});
+  b.cs.interaction_chunks = {{0}};
+  return b.finish();
+}
+
+}  // namespace
+
+TEST(quotient_matches_scalar_evaluation_on_random_dags) {
+  const simd::Level saved = simd::active();
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    const ConstraintSystem cs = random_system(seed);
+    const uint32_t log_n = 3;
+    const uint32_t log_blowup = std::max<uint32_t>(1, log2_exact(cs.quotient_degree));
+    const size_t big = size_t(1) << (log_n + log_blowup);
+    Lde lde;
+    lde.prep = random_matrix(big, 2);
+    lde.mains.push_back(random_matrix(big, 2));
+    lde.mains.push_back(random_matrix(big, 3));
+    lde.after = random_matrix(big, 8);
+    const QuotientInputs in = quotient_inputs(lde, log_n, log_blowup, {testing::random_canonical(), 4},
+                                              {random_ext(), random_ext()}, {random_ext()});
+    const Ext4 alpha = random_ext();
+    for (simd::Level level : {simd::Level::Scalar, simd::Level::Avx2, simd::Level::Avx512}) {
+      if (!simd::supported(level)) continue;
+      simd::set_active(level);
+      compare_with_scalar(cs, in, lde, alpha, quotient_values(cs, in, alpha));
+    }
+  }
+  simd::set_active(saved);
+}
+
 TEST(quotient_chunks_split_with_stride_q) {
   std::vector<Ext4> values;
   for (int i = 0; i < 16; ++i) values.push_back(random_ext());
