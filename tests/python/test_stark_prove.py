@@ -209,3 +209,33 @@ def test_proofs_differ_with_inputs() -> None:
     t, pv = fibonacci_trace(8, 1, 1)
     b = engine.run_test([FibonacciAir()], [t], [pv])
     assert a.to_bytes() != b.to_bytes()
+
+
+def test_concurrent_proving_from_python_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = sb.Engine(FAST)
+    kb = engine.keygen_builder()
+    kb.add_air(FibonacciAir())
+    pk = kb.generate_pk()
+    jobs = [fibonacci_trace(64, a, 1) for a in range(6)]
+
+    def prove(job: tuple[np.ndarray, list[int]]) -> bytes:
+        trace, pv = job
+        proof = engine.prove(pk, [sb.AirProvingContext(0, trace, public_values=pv)])
+        engine.verify(pk, proof)  # a proving key is accepted where a verifying key is expected
+        return proof.to_bytes()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        parallel = list(pool.map(prove, jobs))
+    assert parallel == [prove(job) for job in jobs]
+
+
+def test_proof_pickles() -> None:
+    import pickle
+
+    trace, pv = fibonacci_trace(4)
+    proof = sb.Engine(FAST).run_test([FibonacciAir()], [trace], [pv])
+    assert pickle.loads(pickle.dumps(proof)) == proof
+    assert len(proof) == len(proof.to_bytes())
+    assert "0:4" in repr(proof)
