@@ -9,6 +9,7 @@ evaluations at ``ω_n^0 .. ω_n^(n-1)`` with ``ω_n`` = ``two_adic_generator(log
 
 from __future__ import annotations
 
+import gc
 import json
 import pathlib
 
@@ -149,14 +150,24 @@ def test_ntt_sizes_up_to_2_14_invert_and_agree_across_configs():
 def test_ntt_one_dimensional_and_dtype():
     x = np.arange(16, dtype=np.uint32)
     got = _core.ntt(x, False)
-    assert (
-        got.shape == (16,)
-        and got.dtype == np.uint32
-        and got.flags.c_contiguous
-        and got.flags.owndata
-    )
+    assert got.shape == (16,) and got.dtype == np.uint32 and got.flags.c_contiguous
+    assert got.flags.writeable and got.ctypes.data % 64 == 0  # aligned buffer of its own
     assert np.array_equal(got, naive_dft(x[:, None], False)[:, 0])
     assert np.array_equal(_core.ntt(x[:1], True), x[:1])
+
+
+def test_results_outlive_inputs_and_are_independent():
+    rng = np.random.default_rng(9)
+    x = random_matrix(rng, 1 << 12, 5)
+    expect = naive_dft(x[:64], False)
+    fwd = _core.ntt(x[:64].copy(), False)
+    lde = _core.coset_lde(x, 1, GENERATOR, True)
+    assert not np.shares_memory(lde, x)
+    del x
+    gc.collect()
+    assert np.array_equal(fwd, expect)
+    lde[:] = 0  # writable, and nothing else sees it
+    assert not lde.any()
 
 
 @pytest.mark.parametrize("log_blowup", [0, 1, 2, 3])
