@@ -241,7 +241,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
       try {
         ac = device.logup_trace(air.vk->cs, preprocessed_trace_view(air), air.mains, air.input->public_values,
                                 alpha_lu, beta_lu);
-      } catch (const InputError&) {
+      } catch (const DeviceError&) {
         throw;
       } catch (const std::runtime_error& e) {
         // A zero LogUp denominator: probability ~ rows·interactions / |E| for honest traces.
