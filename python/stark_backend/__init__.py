@@ -6,7 +6,8 @@ See ``DESIGN.md`` for the public API; the compiled core lives in ``stark_backend
 
 from __future__ import annotations
 
-from . import _core, primitives
+from . import _core as _core
+from . import primitives
 from .air import Air, AirBuilder, Expr, LookupBus, PermutationCheckBus
 from .context import AirProvingContext
 from .engine import Engine

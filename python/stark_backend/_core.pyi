@@ -1,0 +1,539 @@
+# Type stubs of the compiled module; regenerate with scripts/fix_stub.py (see its docstring).
+"""
+stark_backend compiled core (private; use the stark_backend package)
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import typing
+
+import numpy
+import numpy.typing
+
+__all__: list[str] = [
+    "Challenger",
+    "ConstraintSystem",
+    "MerkleTree",
+    "P",
+    "Proof",
+    "ProvingKey",
+    "VerifyingKey",
+    "air_after_challenge_trace",
+    "air_check_ood",
+    "air_folded_at",
+    "air_quotient_chunks",
+    "air_quotient_values",
+    "air_recombine_quotient",
+    "bench_mul_throughput",
+    "bench_poseidon2",
+    "bit_reverse_rows",
+    "compress",
+    "coset_lde",
+    "coset_lde_from_coset",
+    "cuda_available",
+    "cuda_compiled",
+    "cuda_coset_lde",
+    "cuda_describe",
+    "cuda_hash_rows",
+    "cuda_ntt",
+    "cuda_poseidon2_permute",
+    "ext_inv",
+    "ext_mul",
+    "field_add",
+    "field_inv",
+    "field_mul",
+    "field_sub",
+    "hash_rows",
+    "hash_sponge",
+    "keygen",
+    "merkle_root",
+    "merkle_verify",
+    "ntt",
+    "num_threads",
+    "poseidon2_permute",
+    "prove",
+    "prover_device_name",
+    "set_num_threads",
+    "set_simd_level",
+    "simd_active",
+    "simd_detected",
+    "verify",
+]
+
+class MerkleTree:
+    """
+    Mixed-height Merkle tree over a list[typing.Any] of matrices; keeps every layer for openings.
+    """
+    def __init__(self, matrices: typing.Any) -> None: ...
+    def open(
+        self, index: typing.Any
+    ) -> tuple[list[typing.Any], numpy.typing.NDArray[numpy.uint32]]:
+        """
+        (rows, siblings): row index >> (L - log2 h_m) of every matrix in original order, and the (L, 8) sibling digests, leaf level first.
+        """
+    def root(self) -> numpy.typing.NDArray[numpy.uint32]:
+        """
+        Root digest, shape (8,).
+        """
+    @property
+    def height(self) -> int:
+        """
+        Height of the tallest matrix (number of leaves).
+        """
+    @property
+    def num_matrices(self) -> int: ...
+
+class Challenger:
+    """
+    Duplex-sponge Fiat–Shamir challenger over Poseidon2 (width 16, rate 8); fresh = all-zero state.
+    """
+    def __copy__(self) -> Challenger: ...
+    def __deepcopy__(self, memo: typing.Any) -> Challenger: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __init__(self) -> None: ...
+    def check_witness(self, bits: typing.Any, witness: typing.Any) -> bool:
+        """
+        Verifier side of grind (observes the witness when bits > 0).
+        """
+    def copy(self) -> Challenger: ...
+    def grind(self, bits: typing.Any) -> int:
+        """
+        Smallest proof-of-work witness for `bits`; the challenger then observes it and samples like the verifier's check_witness.
+        """
+    def observe(self, value: typing.Any) -> None: ...
+    def observe_digest(self, digest: typing.Any) -> None: ...
+    def observe_ext(self, value: typing.Any) -> None:
+        """
+        Observe an extension element (c0, c1, c2, c3) as four base elements.
+        """
+    def observe_many(self, values: typing.Any) -> None: ...
+    def sample(self) -> int:
+        """
+        Next challenge element (canonical int).
+        """
+    def sample_bits(self, bits: typing.Any) -> int:
+        """
+        canonical(sample()) mod 2^bits (bits <= 30).
+        """
+    def sample_ext(self) -> tuple[int, int, int, int]:
+        """
+        Extension challenge (c0, c1, c2, c3) from four consecutive samples.
+        """
+    @property
+    def input_buffer(self) -> list[int]: ...
+    @property
+    def output_buffer(self) -> list[int]: ...
+    @property
+    def state(self) -> list[int]:
+        """
+        The 16 sponge words (for tests).
+        """
+
+class VerifyingKey:
+    @staticmethod
+    def from_bytes(arg0: bytes) -> VerifyingKey: ...
+    def to_bytes(self) -> bytes: ...
+    @property
+    def air_names(self) -> list[str]: ...
+    @property
+    def cached_main_widths(self) -> list[list[int]]: ...
+    @property
+    def common_main_widths(self) -> list[int]: ...
+    @property
+    def constraint_systems(self) -> list[typing.Any]: ...
+    @property
+    def deep_pow_bits(self) -> int: ...
+    @property
+    def fri(self) -> tuple[typing.Any, ...]: ...
+    @property
+    def log_up_pow_bits(self) -> int: ...
+    @property
+    def main_widths(self) -> list[int]: ...
+    @property
+    def num_airs(self) -> int: ...
+    @property
+    def num_interactions(self) -> list[int]: ...
+    @property
+    def num_public_values(self) -> list[int]: ...
+    @property
+    def pre_hash(self) -> list[int]: ...
+    @property
+    def preprocessed_heights(self) -> list[int | None]: ...
+    @property
+    def preprocessed_widths(self) -> list[int]: ...
+    @property
+    def quotient_degrees(self) -> list[int]: ...
+    @property
+    def total_widths(self) -> list[int]: ...
+    @property
+    def trace_height_constraints(self) -> list[typing.Any]: ...
+
+class ProvingKey:
+    @staticmethod
+    def from_bytes(arg0: bytes) -> ProvingKey: ...
+    def preprocessed_trace(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> typing.Any: ...
+    def to_bytes(self) -> bytes: ...
+    @property
+    def vk(self) -> VerifyingKey: ...
+
+class Proof:
+    @staticmethod
+    def from_bytes(arg0: bytes) -> Proof: ...
+    def num_bytes(self) -> int: ...
+    def to_bytes(self) -> bytes: ...
+    @property
+    def air_ids(self) -> list[int]: ...
+    @property
+    def heights(self) -> list[int]: ...
+    @property
+    def public_values(self) -> list[list[int]]: ...
+
+class ConstraintSystem:
+    """
+    One AIR's constraint system decoded from its canonical IR bytes (stark_backend.air.ir) and validated.
+    """
+    @staticmethod
+    def from_bytes(data: bytes) -> ConstraintSystem:
+        """
+        Decode and validate; ProofFormatError (with the byte offset) on malformed bytes.
+        """
+    def __eq__(self, other: object) -> bool: ...
+    def __repr__(self) -> str: ...
+    def to_bytes(self) -> bytes:
+        """
+        The canonical encoding (identical to the bytes it was decoded from).
+        """
+    @property
+    def after_challenge_width(self) -> int: ...
+    @property
+    def cached_main_widths(self) -> list[int]: ...
+    @property
+    def common_main_width(self) -> int: ...
+    @property
+    def interaction_chunks(self) -> list[list[int]]: ...
+    @property
+    def max_degree(self) -> int: ...
+    @property
+    def node_degrees(self) -> list[int]: ...
+    @property
+    def num_air_constraints(self) -> int: ...
+    @property
+    def num_constraints(self) -> int: ...
+    @property
+    def num_interactions(self) -> int: ...
+    @property
+    def num_nodes(self) -> int: ...
+    @property
+    def num_public_values(self) -> int: ...
+    @property
+    def preprocessed_height(self) -> int: ...
+    @property
+    def preprocessed_width(self) -> int: ...
+    @property
+    def quotient_degree(self) -> int: ...
+
+def air_after_challenge_trace(
+    cs: ConstraintSystem,
+    preprocessed: typing.Any,
+    mains: typing.Any,
+    public_values: typing.Any,
+    alpha_lu: typing.Any,
+    beta_lu: typing.Any,
+) -> tuple[numpy.typing.NDArray[numpy.uint32], numpy.typing.NDArray[numpy.uint32]]:
+    """
+    (flattened (n, 4*(chunks+1)), cumulative_sum (4,)) from traces in natural row order.
+    """
+
+def air_check_ood(
+    cs: ConstraintSystem,
+    log_height: typing.SupportsInt | typing.SupportsIndex,
+    zeta: typing.Any,
+    main_local: typing.Any,
+    main_next: typing.Any,
+    public_values: typing.Any,
+    alpha: typing.Any,
+    chunk_values: typing.Any,
+    *,
+    preprocessed_local: typing.Any = None,
+    preprocessed_next: typing.Any = None,
+    after_challenge_local: typing.Any = None,
+    after_challenge_next: typing.Any = None,
+    challenges: typing.Any = None,
+    exposed: typing.Any = None,
+    air_name: str = "",
+) -> None:
+    """
+    The out-of-domain check of one AIR; raises OodEvaluationMismatch on failure.
+    """
+
+def air_folded_at(
+    cs: ConstraintSystem,
+    log_height: typing.SupportsInt | typing.SupportsIndex,
+    zeta: typing.Any,
+    main_local: typing.Any,
+    main_next: typing.Any,
+    public_values: typing.Any,
+    alpha: typing.Any,
+    *,
+    preprocessed_local: typing.Any = None,
+    preprocessed_next: typing.Any = None,
+    after_challenge_local: typing.Any = None,
+    after_challenge_next: typing.Any = None,
+    challenges: typing.Any = None,
+    exposed: typing.Any = None,
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    fold(zeta) from opened values: rows of extension elements, shape (w, 4); main_local/main_next are lists with one row per main partition.
+    """
+
+def air_quotient_chunks(
+    values: typing.Any, quotient_degree: typing.SupportsInt | typing.SupportsIndex
+) -> list[typing.Any]:
+    """
+    The q chunk matrices (n, 4): chunk t row j = Q(x_{t + j q}).
+    """
+
+def air_quotient_values(
+    cs: ConstraintSystem,
+    log_blowup: typing.SupportsInt | typing.SupportsIndex,
+    preprocessed: typing.Any,
+    mains: typing.Any,
+    after_challenge: typing.Any,
+    public_values: typing.Any,
+    challenges: typing.Any,
+    exposed: typing.Any,
+    alpha: typing.Any,
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Q(x_i) on the quotient domain in natural order, shape (n*q, 4); inputs are LDEs (bit-reversed rows).
+    """
+
+def air_recombine_quotient(
+    log_height: typing.SupportsInt | typing.SupportsIndex,
+    quotient_degree: typing.SupportsInt | typing.SupportsIndex,
+    zeta: typing.Any,
+    chunk_values: typing.Any,
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Q(zeta) from the opened chunk values, shape (q, 4, 4).
+    """
+
+def bench_mul_throughput(
+    extension: bool, count: typing.SupportsInt | typing.SupportsIndex
+) -> float:
+    """
+    Field multiplications per second on the active SIMD level, one thread (base or extension field).
+    """
+
+def bench_poseidon2(
+    count: typing.SupportsInt | typing.SupportsIndex,
+    threads: typing.SupportsInt | typing.SupportsIndex,
+) -> float:
+    """
+    Permutations per second of the batched permutation on `count` states with `threads` threads.
+    """
+
+def bit_reverse_rows(
+    values: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    New array whose row i is row rev(i) of values (n a power of two).
+    """
+
+def compress(left: typing.Any, right: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    2-to-1 compression C(l, r) = Perm(l || r)[0..8) of two (8,) digests.
+    """
+
+def coset_lde(
+    evals: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    log_blowup: typing.SupportsInt | typing.SupportsIndex,
+    shift: typing.SupportsInt | typing.SupportsIndex,
+    bit_reversed: bool,
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Evaluations on H_n (natural order) -> evaluations on shift * H_(n 2^log_blowup), natural or bit-reversed row order. Returns a new (n << log_blowup, w) array.
+    """
+
+def coset_lde_from_coset(
+    evals: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    in_shift: typing.SupportsInt | typing.SupportsIndex,
+    log_blowup: typing.SupportsInt | typing.SupportsIndex,
+    out_shift: typing.SupportsInt | typing.SupportsIndex,
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Evaluations on in_shift * H_n -> evaluations on out_shift * H_(n 2^log_blowup) in bit-reversed row order (the PCS commitment layout).
+    """
+
+def cuda_available() -> bool:
+    """
+    True if the CUDA units were compiled in and a usable GPU is present.
+    """
+
+def cuda_compiled() -> bool:
+    """
+    True if the CUDA units were compiled in.
+    """
+
+def cuda_coset_lde(
+    evals: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    log_blowup: typing.SupportsInt | typing.SupportsIndex,
+    shift: typing.SupportsInt | typing.SupportsIndex,
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Coset LDE on the GPU: evaluations on H_n -> evaluations on shift*H_(n*2^b), rows bit-reversed.
+    """
+
+def cuda_describe() -> str:
+    """
+    The device in use, or why none is usable.
+    """
+
+def cuda_hash_rows(
+    matrix: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Padding-free sponge of every row of an (h, w) uint32 array on the GPU; returns (h, 8).
+    """
+
+def cuda_ntt(
+    values: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32], inverse: bool = False
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    NTT along axis 0 of an (n,) or (n, w) uint32 array on the GPU (natural order in and out).
+    """
+
+def cuda_poseidon2_permute(
+    states: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Poseidon2 permutation of each row of an (n, 16) uint32 array on the GPU; returns (n, 16).
+    """
+
+def ext_inv(
+    a: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Element-wise inverse in F_p[X]/(X^4 - 11) of an (n, 4) array; 0 maps to 0.
+    """
+
+def ext_mul(
+    a: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    b: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Element-wise product in F_p[X]/(X^4 - 11) of two (n, 4) arrays of coefficients (c0, c1, c2, c3).
+    """
+
+def field_add(
+    a: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    b: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Element-wise a + b mod p of two equal-length 1-D uint32 arrays.
+    """
+
+def field_inv(
+    a: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Element-wise inverse mod p (batch inversion); 0 maps to 0.
+    """
+
+def field_mul(
+    a: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    b: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Element-wise a * b mod p of two equal-length 1-D uint32 arrays.
+    """
+
+def field_sub(
+    a: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    b: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Element-wise a - b mod p of two equal-length 1-D uint32 arrays.
+    """
+
+def hash_rows(matrices: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Leaf digests: row i -> Hs(row i of every matrix, concatenated). Matrices (h, w_i) of equal height; returns (h, 8).
+    """
+
+def hash_sponge(values: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Padding-free sponge Hs (rate 8, overwrite mode) of a 1-D uint32 array; returns the (8,) digest.
+    """
+
+def keygen(
+    fri: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], airs: list[typing.Any]
+) -> ProvingKey:
+    """
+    Keygen from (name, constraint-system bytes, preprocessed uint32 matrix or None) per AIR.
+    """
+
+def merkle_root(matrices: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    MMCS root (8,) of a list[typing.Any] of (height, width) uint32 matrices (PROTOCOL §2.1).
+    """
+
+def merkle_verify(
+    root: typing.Any,
+    heights: typing.Any,
+    widths: typing.Any,
+    index: typing.Any,
+    rows: typing.Any,
+    siblings: typing.Any,
+) -> tuple[bool, str]:
+    """
+    Verify a batch opening (PROTOCOL §2.3). Returns (ok, reason); reason is '' when ok. Malformed verifier parameters (heights, widths) raise InputError.
+    """
+
+def ntt(
+    values: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32], inverse: bool
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    NTT of every column of an (n, w) array: forward maps coefficients to evaluations at w_n^0..w_n^(n-1), inverse maps back (with 1/n). Returns a new array.
+    """
+
+def num_threads() -> int:
+    """
+    Threads used by the core.
+    """
+
+def poseidon2_permute(states: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Poseidon2 permutation of each row of an (n, 16) uint32 array; returns a new (n, 16) array.
+    """
+
+def prove(pk: ProvingKey, device: str, contexts: list[typing.Any]) -> Proof:
+    """
+    Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values).
+    """
+
+def prover_device_name(kind: str) -> str: ...
+def set_num_threads(n: typing.SupportsInt | typing.SupportsIndex) -> None:
+    """
+    Set the core's thread count (n <= 0 restores the default).
+    """
+
+def set_simd_level(level: str) -> None:
+    """
+    Force a SIMD level (for tests and benchmarks); it must be supported by the CPU.
+    """
+
+def simd_active() -> str: ...
+def simd_detected() -> str:
+    """
+    Best SIMD level of this CPU: 'scalar', 'avx2' or 'avx512'.
+    """
+
+def verify(
+    vk: VerifyingKey,
+    fri: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    proof: Proof,
+) -> None: ...
+
+P: int = 2013265921
