@@ -52,7 +52,8 @@ class Engine:
 
     ``fri_params`` defaults to :meth:`FriParameters.standard_fast`. ``device`` is ``"cpu"``,
     ``"cuda"`` (:class:`~stark_backend.DeviceError` without a usable GPU) or ``"auto"``
-    (currently the CPU; see the comment in ``__init__``). Proofs are byte-identical on every device and thread count.
+    (currently the CPU; see the comment in ``__init__``). Proofs are byte-identical on
+    every device and thread count.
     """
 
     __slots__ = ("_device", "_fri")
