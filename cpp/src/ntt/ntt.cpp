@@ -469,18 +469,25 @@ void check_disjoint(ConstMatrixView in, MatrixView out) {
 // ---------------------------------------------------------------------------------------------
 
 // Scaling of the fused pass: row (m, g) holds coefficient j = lo + g + m 2^l0 and gets n^-1 s^j
-// (shift_step = s^(2^l0)). Writes spans * span_rows constants.
+// (shift_step = s^(2^l0)). Writes spans * span_rows factors in Montgomery form. The products
+// run as eight interleaved chains (m mod 8), so multiplier latency does not serialize them.
 void fill_factors(Fp inv_n, Fp shift, Fp shift_step, size_t lo, size_t spans, size_t span_rows,
-                  uint32_t* out_w, uint32_t* out_q) {
-  std::vector<Fp> cur(span_rows);
-  Fp x = inv_n * shift.pow(lo);
-  for (size_t g = 0; g < span_rows; ++g, x *= shift) cur[g] = x;
-  for (size_t m = 0; m < spans; ++m) {
-    for (size_t g = 0; g < span_rows; ++g) {
-      const uint32_t w = cur[g].canonical();
-      out_w[m * span_rows + g] = w;
-      out_q[m * span_rows + g] = ntt_kernels::shoup_quotient(w);
-      cur[g] *= shift_step;
+                  uint32_t* out) {
+  constexpr size_t kChains = 8;
+  Fp step_pow[kChains];
+  step_pow[0] = Fp::one();
+  for (size_t c = 1; c < kChains; ++c) step_pow[c] = step_pow[c - 1] * shift_step;
+  const Fp chain_step = step_pow[kChains - 1] * shift_step;
+  Fp base = inv_n * shift.pow(lo);
+  for (size_t g = 0; g < span_rows; ++g, base *= shift) {
+    Fp cur[kChains];
+    for (size_t c = 0; c < kChains; ++c) cur[c] = base * step_pow[c];
+    for (size_t m0 = 0; m0 < spans; m0 += kChains) {
+      const size_t count = std::min(kChains, spans - m0);
+      for (size_t c = 0; c < count; ++c) {
+        out[(m0 + c) * span_rows + g] = cur[c].mont;
+        cur[c] *= chain_step;
+      }
     }
   }
 }
@@ -532,9 +539,9 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
       inv_tw[r] = inv_tables.t[r];
     }
     fwd_tw[0] = inv_tw[0] = Consts{};
-    std::vector<uint32_t> factors_w(blowup * n), factors_q(blowup * n);
+    std::vector<uint32_t> factors(blowup * n);
     for (size_t beta = 0; beta < blowup; ++beta)
-      fill_factors(inv_n, shifts[beta], shifts[beta], 0, n, 1, &factors_w[beta * n], &factors_q[beta * n]);
+      fill_factors(inv_n, shifts[beta], shifts[beta], 0, n, 1, &factors[beta * n]);
     const std::vector<uint32_t>& rev = bit_reversal_table(k);
     parallel_for(geo.num_strips, 1, [&](size_t strip_index) {
       const size_t col = strip_index * geo.strip;
@@ -549,7 +556,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
       kern.dit(Strip{coeffs, strip, strip}, n, 1, 0, k, inv_tw);
       for (size_t beta = 0; beta < blowup; ++beta) {
         const Strip dst{out.row(beta * n) + col, width, strip};
-        kern.scale_rows(dst, coeffs, strip, n, Consts{&factors_w[beta * n], &factors_q[beta * n]});
+        kern.scale_rows(dst, coeffs, strip, n, &factors[beta * n]);
         kern.dif(dst, n, 1, 0, k, fwd_tw);
       }
     });
@@ -577,8 +584,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
     const size_t lo = (item / geo.num_strips) * geo.span_rows;
     uint32_t* coeffs = scratch(kBufData, rows * strip);
     uint32_t* work = blowup > 1 ? scratch(kBufData2, rows * strip) : coeffs;
-    uint32_t *factors_w, *factors_q;
-    const Consts factors = scratch_consts(kBufFactors, rows, &factors_w, &factors_q);
+    uint32_t* factors = scratch(kBufFactors, rows);
     Consts itw[kMaxLogHeight + 1];
     Consts ftw[kMaxLogHeight + 1];
     local_twiddles(inv_tables, last, lo, geo.span_rows, kBufTwiddlesA, itw);
@@ -587,7 +593,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
     kern.dit(Strip{coeffs, strip, strip}, spans, geo.span_rows, 0, geo.layers, itw);
     for (size_t beta = blowup; beta-- > 0;) {
       uint32_t* dst = beta == 0 ? coeffs : work;  // block 0 last: its coefficients are no longer needed
-      fill_factors(inv_n, shifts[beta], shift_steps[beta], lo, spans, geo.span_rows, factors_w, factors_q);
+      fill_factors(inv_n, shifts[beta], shift_steps[beta], lo, spans, geo.span_rows, factors);
       const Strip s{dst, strip, strip};
       kern.scale_rows(s, coeffs, strip, rows, factors);
       kern.dif(s, spans, geo.span_rows, 0, geo.layers, ftw);

@@ -94,6 +94,20 @@ struct Avx2Policy {
     }
     return t;
   }
+  // Montgomery-form factor and its odd-lane form (scale_rows).
+  struct TM {
+    __m256i v, odd;
+  };
+  static TM mont_bcast(uint32_t m) {
+    const __m256i v = _mm256_set1_epi32(int(m));
+    return {v, v};
+  }
+  template <int W>
+  static TM mont_expand(const uint32_t* m) {
+    const __m256i v = expand<W>(m);
+    return {v, _mm256_srli_epi64(v, 32)};
+  }
+  static V mul_mont(V a, const TM& m) { return avx2::mul_pre({a}, m.v, m.odd).v; }
   static V add(V a, V b) { return avx2::add({a}, {b}).v; }
   static V sub(V a, V b) { return avx2::sub({a}, {b}).v; }
   static V sub_lazy(V a, V b) { return _mm256_add_epi32(_mm256_sub_epi32(a, b), _mm256_set1_epi32(int(kP))); }

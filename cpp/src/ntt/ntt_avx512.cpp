@@ -101,6 +101,20 @@ struct Avx512Policy {
     }
     return t;
   }
+  // Montgomery-form factor and its odd-lane form (scale_rows).
+  struct TM {
+    __m512i v, odd;
+  };
+  static TM mont_bcast(uint32_t m) {
+    const __m512i v = _mm512_set1_epi32(int(m));
+    return {v, v};
+  }
+  template <int W>
+  static TM mont_expand(const uint32_t* m) {
+    const __m512i v = expand<W>(m);
+    return {v, _mm512_srli_epi64(v, 32)};
+  }
+  static V mul_mont(V a, const TM& m) { return avx512::mul_pre({a}, m.v, m.odd).v; }
   static V add(V a, V b) { return avx512::add({a}, {b}).v; }
   static V sub(V a, V b) { return avx512::sub({a}, {b}).v; }
   static V sub_lazy(V a, V b) { return _mm512_add_epi32(_mm512_sub_epi32(a, b), _mm512_set1_epi32(int(kP))); }

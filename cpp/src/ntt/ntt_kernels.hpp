@@ -48,8 +48,12 @@ inline uint32_t shoup_quotient(uint32_t w) { return uint32_t((uint64_t(w) << 32)
 
 using LayersFn = void (*)(Strip strip, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
                           const Consts* tw);
-/// dst row r = src row r * factors[r] (dst may equal src).
-using ScaleRowsFn = void (*)(Strip dst, const uint32_t* src, size_t src_ld, size_t rows, Consts factors);
+/// dst row r = src row r * factors[r], factors in Montgomery form (x 2^32 mod p: a Montgomery
+/// product of a canonical word and a Montgomery-form factor is the canonical product). Per-row
+/// factors come out of a chain of field multiplications, which produces Montgomery words
+/// directly, where Shoup quotients would cost a division each. dst may equal src.
+using ScaleRowsFn = void (*)(Strip dst, const uint32_t* src, size_t src_ld, size_t rows,
+                             const uint32_t* factors);
 /// Every element of `rows` rows times one constant w (with its quotient q).
 using ScaleFn = void (*)(Strip strip, size_t rows, uint32_t w, uint32_t q);
 

@@ -27,6 +27,8 @@ namespace stark::ntt_kernels {
 namespace {
 
 constexpr uint32_t kP = constants::kBabyBearP;
+constexpr uint32_t kMu = 0x88000001u;  // p^-1 mod 2^32, for Montgomery products
+static_assert(uint32_t(uint64_t(kP) * kMu) == 1u);
 struct ScalarPolicy {
   static constexpr size_t L = 1;
   using V = uint32_t;
@@ -48,6 +50,20 @@ struct ScalarPolicy {
   }
   static V sub(V a, V b) { return a >= b ? a - b : a + kP - b; }
   static V sub_lazy(V a, V b) { return a + kP - b; }
+  using TM = uint32_t;
+  static TM mont_bcast(uint32_t m) { return m; }
+  template <int W>
+  static TM mont_expand(const uint32_t* m) {
+    return *m;
+  }
+  // Montgomery product a m 2^-32 (a < 2^32, m < p): (a m - q p) / 2^32 lies in (-p, p).
+  static V mul_mont(V a, TM m) {
+    const uint64_t prod = uint64_t(a) * m;
+    const uint32_t q = uint32_t(prod) * kMu;
+    const uint32_t hi = uint32_t(prod >> 32);
+    const uint32_t qp_hi = uint32_t((uint64_t(q) * kP) >> 32);
+    return hi >= qp_hi ? hi - qp_hi : hi + kP - qp_hi;
+  }
   static V mul(V a, T t) {
     const uint32_t quotient = uint32_t((uint64_t(a) * t.q) >> 32);
     const uint32_t r = a * t.w - quotient * kP;  // exact: the true value is below 2p < 2^32
@@ -374,18 +390,19 @@ struct Layers {
     for (unsigned q = small_end; q-- > r_begin;) small<false>(s, words, (span_rows << q) * s.width, tw[q]);
   }
 
-  static void scale_rows(Strip dst, const uint32_t* src, size_t src_ld, size_t rows, Consts factors) {
-    using T = typename P::T;
+  static void scale_rows(Strip dst, const uint32_t* src, size_t src_ld, size_t rows,
+                         const uint32_t* factors) {
+    using T = typename P::TM;
     constexpr size_t L = P::L;
     const size_t width = dst.width;
     if (width >= L) {
       const size_t full = width - width % L, rest = width - full;
       for (size_t r = 0; r < rows; ++r) {
-        const T f = P::tw_bcast(factors.w[r], factors.q[r]);
+        const T f = P::mont_bcast(factors[r]);
         const uint32_t* in = src + r * src_ld;
         uint32_t* out = dst.data + r * dst.ld;
-        for (size_t c = 0; c < full; c += L) P::store(out + c, P::mul(P::load(in + c), f));
-        if (rest != 0) P::store_n(out + full, P::mul(P::load_n(in + full, rest), f), rest);
+        for (size_t c = 0; c < full; c += L) P::store(out + c, P::mul_mont(P::load(in + c), f));
+        if (rest != 0) P::store_n(out + full, P::mul_mont(P::load_n(in + full, rest), f), rest);
       }
       return;
     }
@@ -394,7 +411,8 @@ struct Layers {
         auto flat = [&](auto w_tag) {
           constexpr int W = decltype(w_tag)::value;
           for (size_t v = 0; v < rows * W; v += L)
-            P::store(dst.data + v, P::mul(P::load(src + v), P::template tw_expand<W>(factors + v / W)));
+            P::store(dst.data + v,
+                     P::mul_mont(P::load(src + v), P::template mont_expand<W>(factors + v / W)));
         };
         switch (width) {
           case 1:
