@@ -34,7 +34,7 @@ struct Avx512Policy {
   };
   static Wide wide_zero() { return {_mm512_setzero_si512(), _mm512_setzero_si512()}; }
   static V center(V x) {
-    // x > (p-1)/2 (a signed compare is exact: words are below 2^31) -> x - p.
+    // x > (p-1)/2 -> x - p (as two's complement bits).
     const __mmask16 big = _mm512_cmpgt_epu32_mask(x.v, _mm512_set1_epi32(int32_t((P - 1) / 2)));
     return {_mm512_mask_sub_epi32(x.v, big, x.v, _mm512_set1_epi32(int32_t(P)))};
   }

@@ -304,15 +304,11 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
     }
     return Form{Fp::zero(), {Term{atom_of(c), Fp::one()}}};
   };
-  // A multiplication operand as c0 + c·u with at most one term.
+  // A multiplication operand as c0 + c·u with at most one term (longer pending forms are
+  // materialized first).
   auto affine_of = [&](uint32_t c) -> Form {
     if (cls[c] != Cls::UniformF && is_pending[c] && pending[c].terms.size() > 1) atom_of(c);
-    Form f = form_of(c, Fp::zero());
-    if (f.terms.size() > 1) {  // a repeated value not yet merged
-      normalize(f);
-      if (f.terms.size() > 1) return Form{Fp::zero(), {Term{emit_form(std::move(f)), Fp::one()}}};
-    }
-    return f;
+    return form_of(c, Fp::zero());
   };
 
   for (size_t v = 0; v < num_nodes; ++v) {

@@ -10,16 +10,20 @@
 // - nodes whose value is the same at every point (built from constants, public values,
 //   challenges, exposed values) are folded at compile time; when a varying operation needs one
 //   as a vector it is broadcast once per arena;
-// - F-valued linear subexpressions (sums, differences, negations, products by constants) of
-//   single-use nodes are flattened into one linear combination c0 + Σ c_i·v_i evaluated by a
-//   single instruction, and a product of two affine single-term operands is distributed,
-//   (a0 + a·u)(b0 + b·w) = a0 b0 + a0 b·w + b0 a·u + ab·(u·w), so 1 - x or 2·x never needs a
-//   vector of its own; the products u·w are shared;
+// - F-valued nodes are lowered to linear combinations c0 + Σ c_i·v_i + Σ c_j·(x_j·y_j): sums,
+//   differences, negations and products by constants of single-use nodes are flattened into
+//   their consumer (forms c0 + k·u into every consumer: the scaling lands in a coefficient), a
+//   product of two affine single-term operands is distributed,
+//   (a0 + a·u)(b0 + b·w) = a0 b0 + a0 b·w + b0 a·u + ab·(u·w),
+//   so 1 - x or 2·x never needs a vector of its own, and a product read by only one linear
+//   combination is evaluated inside it; each combination is one instruction (unrolled kernels
+//   for the small shapes, a generic one with delayed reduction for the scaled terms);
 // - nodes that depend on challenges, permutation columns or exposed values are E-valued (four
 //   consecutive vectors); all others stay in F;
 // - "sinks" add coeff·value of a node into an E accumulator (the constraint fold, the LogUp
-//   fingerprints), so constraint roots never need to stay alive;
-// - scratch vectors are recycled after a node's last consumer, keeping the arena small.
+//   fingerprints); F-valued sinks are batched and summed with one delayed reduction per
+//   batch, so constraint roots stay alive only until their batch is flushed;
+// - scratch vectors are recycled after a value's last reader, keeping the arena small.
 #pragma once
 
 #include <cstdint>
