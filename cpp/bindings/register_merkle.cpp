@@ -154,7 +154,9 @@ void register_merkle(py::module_& m) {
       py::arg("matrices"), "MMCS root (8,) of a list of (height, width) uint32 matrices (PROTOCOL §2.1).");
 
   py::class_<PyMerkleTree>(
-      m, "MerkleTree", "Mixed-height Merkle tree over a list of matrices; keeps every layer for openings.")
+      m, "MerkleTree",
+      "Mixed-height Merkle tree over a list of matrices; keeps every layer for openings. The "
+      "tree references the arrays (no copy): do not modify them while it is in use.")
       .def(py::init([](const py::object& matrices) {
              std::vector<U32Array> arrays = matrix_arrays(matrices);
              std::vector<ConstMatrixView> views = views_of(arrays);

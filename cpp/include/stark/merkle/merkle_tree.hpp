@@ -49,6 +49,14 @@ struct MerkleOpening {
   std::vector<Digest> siblings;             // L digests, leaf level first
 };
 
+namespace detail {
+/// Frees digest storage allocated with the given alignment (large trees are huge-page aligned).
+struct AlignedDigestFree {
+  size_t alignment = 64;
+  void operator()(uint32_t* p) const;
+};
+}  // namespace detail
+
 /// A committed batch of matrices with every digest layer kept for openings. The matrices are
 /// not copied: the tree holds views plus shared ownership of whatever keeps them alive.
 class MerkleTree {
@@ -86,7 +94,7 @@ class MerkleTree {
   size_t height_ = 0;
   uint32_t log_height_ = 0;
   // All layers back to back: layer l starts at layer_offset_[l] (in words).
-  std::unique_ptr<uint32_t[]> digests_;
+  std::unique_ptr<uint32_t[], detail::AlignedDigestFree> digests_;
   std::vector<size_t> layer_offset_;
   Digest root_{};
 };
