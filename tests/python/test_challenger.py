@@ -8,8 +8,8 @@ import random
 
 import numpy as np
 import pytest
-import reference_model as ref
 
+import reference_model as ref
 from stark_backend import _core
 from stark_backend.errors import InputError
 

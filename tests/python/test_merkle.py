@@ -10,8 +10,8 @@ import threading
 
 import numpy as np
 import pytest
-import reference_model as ref
 
+import reference_model as ref
 from stark_backend import _core
 from stark_backend.errors import InputError
 
