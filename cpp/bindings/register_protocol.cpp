@@ -53,7 +53,8 @@ ConstMatrixView view_of(const U32Array& a) { return {a.data(), size_t(a.shape(0)
 
 std::vector<uint32_t> u32_list(const py::handle& h, const std::string& what) {
   U32Array arr = py::isinstance<U32Array>(h) ? py::reinterpret_borrow<U32Array>(h) : U32Array();
-  if (!py::isinstance<U32Array>(h) || arr.ndim() != 1) throw InputError(what + ": expected a 1-D uint32 array");
+  if (!py::isinstance<U32Array>(h) || arr.ndim() != 1)
+    throw InputError(what + ": expected a 1-D uint32 array");
   return std::vector<uint32_t>(arr.data(), arr.data() + arr.shape(0));
 }
 
@@ -78,30 +79,39 @@ void bind_verifying_key(py::module_& m) {
       .def_property_readonly("num_airs", &VerifyingKey::num_airs)
       .def_property_readonly("log_up_pow_bits", [](const VerifyingKey& vk) { return vk.log_up_pow_bits; })
       .def_property_readonly("deep_pow_bits", [](const VerifyingKey& vk) { return vk.deep_pow_bits; })
-      .def_property_readonly("pre_hash", [](const VerifyingKey& vk) { return std::vector<uint32_t>(vk.pre_hash.begin(), vk.pre_hash.end()); })
+      .def_property_readonly("pre_hash",
+                             [](const VerifyingKey& vk) {
+                               return std::vector<uint32_t>(vk.pre_hash.begin(), vk.pre_hash.end());
+                             })
       .def_property_readonly("air_names",
                              [](const VerifyingKey& vk) {
-                               return per_air<std::string>(vk, [](const AirVerifyingKey& a) { return a.name; });
+                               return per_air<std::string>(vk,
+                                                           [](const AirVerifyingKey& a) { return a.name; });
                              })
       .def_property_readonly("main_widths",
                              [](const VerifyingKey& vk) {
-                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.main_width(); });
+                               return per_air<uint32_t>(
+                                   vk, [](const AirVerifyingKey& a) { return a.main_width(); });
                              })
       .def_property_readonly("total_widths",
                              [](const VerifyingKey& vk) {
-                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.total_width(); });
+                               return per_air<uint32_t>(
+                                   vk, [](const AirVerifyingKey& a) { return a.total_width(); });
                              })
       .def_property_readonly("num_interactions",
                              [](const VerifyingKey& vk) {
-                               return per_air<size_t>(vk, [](const AirVerifyingKey& a) { return a.num_interactions(); });
+                               return per_air<size_t>(
+                                   vk, [](const AirVerifyingKey& a) { return a.num_interactions(); });
                              })
       .def_property_readonly("quotient_degrees",
                              [](const VerifyingKey& vk) {
-                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.cs.quotient_degree; });
+                               return per_air<uint32_t>(
+                                   vk, [](const AirVerifyingKey& a) { return a.cs.quotient_degree; });
                              })
       .def_property_readonly("num_public_values",
                              [](const VerifyingKey& vk) {
-                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.cs.num_public_values; });
+                               return per_air<uint32_t>(
+                                   vk, [](const AirVerifyingKey& a) { return a.cs.num_public_values; });
                              })
       .def_property_readonly("cached_main_widths",
                              [](const VerifyingKey& vk) {
@@ -110,11 +120,13 @@ void bind_verifying_key(py::module_& m) {
                              })
       .def_property_readonly("common_main_widths",
                              [](const VerifyingKey& vk) {
-                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.cs.common_main_width; });
+                               return per_air<uint32_t>(
+                                   vk, [](const AirVerifyingKey& a) { return a.cs.common_main_width; });
                              })
       .def_property_readonly("preprocessed_widths",
                              [](const VerifyingKey& vk) {
-                               return per_air<uint32_t>(vk, [](const AirVerifyingKey& a) { return a.cs.preprocessed_width; });
+                               return per_air<uint32_t>(
+                                   vk, [](const AirVerifyingKey& a) { return a.cs.preprocessed_width; });
                              })
       .def_property_readonly("preprocessed_heights",
                              [](const VerifyingKey& vk) {
@@ -131,7 +143,8 @@ void bind_verifying_key(py::module_& m) {
       .def_property_readonly("constraint_systems",
                              [](const VerifyingKey& vk) {
                                py::list out;
-                               for (const AirVerifyingKey& a : vk.airs) out.append(to_py_bytes(a.cs.to_bytes()));
+                               for (const AirVerifyingKey& a : vk.airs)
+                                 out.append(to_py_bytes(a.cs.to_bytes()));
                                return out;
                              })
       .def_property_readonly("trace_height_constraints", [](const VerifyingKey& vk) {
@@ -161,10 +174,10 @@ void bind_proving_key(py::module_& m) {
                     return std::make_shared<ProvingKey>(
                         ProvingKey::from_bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
                   })
-      .def_property_readonly(
-          "vk", [](const ProvingKey& pk) { return std::make_shared<VerifyingKey>(pk.vk); })
+      .def_property_readonly("vk", [](const ProvingKey& pk) { return std::make_shared<VerifyingKey>(pk.vk); })
       .def("preprocessed_trace", [](const ProvingKey& pk, size_t air_id) -> py::object {
-        if (air_id >= pk.preprocessed.size()) throw InputError("air id " + std::to_string(air_id) + " out of range");
+        if (air_id >= pk.preprocessed.size())
+          throw InputError("air id " + std::to_string(air_id) + " out of range");
         if (!pk.preprocessed[air_id]) return py::none();
         const RowMajorMatrix& t = *pk.preprocessed[air_id]->trace;
         U32Array out = new_matrix(t.height(), t.width);
@@ -225,7 +238,8 @@ void register_protocol(py::module_& m) {
         std::vector<AirKeygenInput> inputs;
         for (size_t a = 0; a < airs.size(); ++a) {
           const py::tuple item = airs[a].cast<py::tuple>();
-          if (item.size() != 3) throw InputError("keygen: expected (name, constraint_system, preprocessed) per AIR");
+          if (item.size() != 3)
+            throw InputError("keygen: expected (name, constraint_system, preprocessed) per AIR");
           AirKeygenInput in;
           in.name = item[0].cast<std::string>();
           const std::string cs = item[1].cast<py::bytes>();
@@ -233,7 +247,8 @@ void register_protocol(py::module_& m) {
           if (!item[2].is_none()) {
             const U32Array arr = strict_matrix(item[2], "AIR '" + in.name + "': preprocessed trace");
             const ConstMatrixView v = view_of(arr);
-            in.preprocessed_trace = RowMajorMatrix(std::vector<uint32_t>(v.data, v.data + v.height * v.width), v.width);
+            in.preprocessed_trace =
+                RowMajorMatrix(std::vector<uint32_t>(v.data, v.data + v.height * v.width), v.width);
           }
           inputs.push_back(std::move(in));
         }
@@ -251,7 +266,8 @@ void register_protocol(py::module_& m) {
         std::vector<AirProvingInput> inputs;
         for (size_t i = 0; i < contexts.size(); ++i) {
           const py::tuple item = contexts[i].cast<py::tuple>();
-          if (item.size() != 4) throw InputError("prove: expected (air_id, cached_mains, common_main, public_values)");
+          if (item.size() != 4)
+            throw InputError("prove: expected (air_id, cached_mains, common_main, public_values)");
           AirProvingInput in;
           in.air_id = item[0].cast<uint32_t>();
           const std::string label = "context " + std::to_string(i);
@@ -282,7 +298,9 @@ void register_protocol(py::module_& m) {
       },
       py::arg("vk"), py::arg("fri"), py::arg("proof"));
 
-  m.def("prover_device_name", [](const std::string& kind) { return prover_device(kind).name(); }, py::arg("kind"));
+  m.def(
+      "prover_device_name", [](const std::string& kind) { return prover_device(kind).name(); },
+      py::arg("kind"));
 }
 
 }  // namespace stark::py_bind

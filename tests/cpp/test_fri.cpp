@@ -87,7 +87,8 @@ void prove_instance(Instance& inst) {
   inst.committed.clear();
   for (const TestRound& r : inst.rounds) {
     std::vector<PcsMatrixInput> inputs;
-    for (const TestMatrix& m : r.matrices) inputs.push_back({evaluate_on_coset(m.coeffs, m.n, m.shift), m.shift});
+    for (const TestMatrix& m : r.matrices)
+      inputs.push_back({evaluate_on_coset(m.coeffs, m.n, m.shift), m.shift});
     inst.committed.push_back(pcs_commit(inst.params, std::move(inputs)));
   }
   std::vector<PcsOpenRound> open_rounds;
@@ -107,8 +108,8 @@ void prove_instance(Instance& inst) {
     vr.commitment = inst.committed[ri].root();
     for (size_t mi = 0; mi < inst.rounds[ri].matrices.size(); ++mi) {
       const TestMatrix& m = inst.rounds[ri].matrices[mi];
-      vr.matrices.push_back(PcsVerifyMatrix{log2_exact(m.n), m.shift, m.coeffs.size(), m.points,
-                                            inst.opened[ri][mi]});
+      vr.matrices.push_back(
+          PcsVerifyMatrix{log2_exact(m.n), m.shift, m.coeffs.size(), m.points, inst.opened[ri][mi]});
     }
     inst.verify_rounds.push_back(std::move(vr));
   }
@@ -369,7 +370,8 @@ TEST(height_one_bucket_must_vanish) {
       PcsVerifyRound{fake.root(), {PcsVerifyMatrix{0, Fp::one(), 2, {zeta, zeta}, opened[0][0]}}}};
   std::string msg;
   Challenger vch = seeded_challenger();
-  CHECK(rejected_with(VerifyErrorKind::InvalidOpeningArgument, [&] { pcs_verify(p, rounds, proof, vch); }, &msg));
+  CHECK(rejected_with(
+      VerifyErrorKind::InvalidOpeningArgument, [&] { pcs_verify(p, rounds, proof, vch); }, &msg));
   if (msg.find("height-1") == std::string::npos) testing::report(__FILE__, __LINE__, "message: " + msg);
 }
 
@@ -417,7 +419,8 @@ TEST(wide_matrix_kernels_all_simd_levels) {
       bool ok = true;
       for (size_t p = 0; p < 3; ++p)
         for (size_t c = 0; c < w; ++c)
-          if (inst.opened[0][0][p][c] != eval_poly(r.matrices[0].coeffs[c], r.matrices[0].points[p])) ok = false;
+          if (inst.opened[0][0][p][c] != eval_poly(r.matrices[0].coeffs[c], r.matrices[0].points[p]))
+            ok = false;
       CHECK(ok);
       const auto bytes = fri_proof_to_bytes(inst.proof);
       if (reference.empty())
@@ -484,13 +487,16 @@ TEST(honest_tamper_instance_verifies) {
 TEST(tampering_any_field_is_rejected) {
   const Instance inst = tamper_instance();
   int cases = 0, rejected = 0;
-  auto expect_reject = [&](const std::string& what, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof) {
+  auto expect_reject = [&](const std::string& what, const std::vector<PcsVerifyRound>& rounds,
+                           const FriProof& proof) {
     ++cases;
     std::string msg;
-    if (rejected_with(VerifyErrorKind::InvalidOpeningArgument, [&] { verify_instance(inst, rounds, proof); }, &msg))
+    if (rejected_with(
+            VerifyErrorKind::InvalidOpeningArgument, [&] { verify_instance(inst, rounds, proof); }, &msg))
       ++rejected;
     else
-      testing::report(__FILE__, __LINE__, "tampered " + what + " not rejected as InvalidOpeningArgument: " + msg);
+      testing::report(__FILE__, __LINE__,
+                      "tampered " + what + " not rejected as InvalidOpeningArgument: " + msg);
   };
   const FriProof& good = inst.proof;
   for (size_t i = 0; i < good.commit_phase_commits.size(); ++i) {
@@ -580,7 +586,8 @@ TEST(non_low_degree_codeword_is_rejected) {
     const std::vector<Ext4> points{zeta, zeta * two_adic_generator(k)};
     Challenger pch = seeded_challenger();
     auto [opened, proof] = pcs_open(p, {PcsOpenRound{&fake, {points}}}, pch);
-    std::vector<PcsVerifyRound> rounds{PcsVerifyRound{fake.root(), {PcsVerifyMatrix{k, Fp::one(), 3, points, opened[0][0]}}}};
+    std::vector<PcsVerifyRound> rounds{
+        PcsVerifyRound{fake.root(), {PcsVerifyMatrix{k, Fp::one(), 3, points, opened[0][0]}}}};
     Challenger vch = seeded_challenger();
     CHECK(rejected_with(VerifyErrorKind::InvalidOpeningArgument, [&] { pcs_verify(p, rounds, proof, vch); }));
     // Claiming the values of a genuine low-degree polynomial instead does not help either.
@@ -589,7 +596,8 @@ TEST(non_low_degree_codeword_is_rejected) {
       for (auto& y : at) y = rand_ext();
     rounds[0].matrices[0].values = wrong;
     Challenger vch2 = seeded_challenger();
-    CHECK(rejected_with(VerifyErrorKind::InvalidOpeningArgument, [&] { pcs_verify(p, rounds, proof, vch2); }));
+    CHECK(
+        rejected_with(VerifyErrorKind::InvalidOpeningArgument, [&] { pcs_verify(p, rounds, proof, vch2); }));
   }
 }
 
@@ -605,20 +613,23 @@ TEST(zero_denominator_is_rejected_not_crashing) {
   prove_instance(inst);
   auto rounds = inst.verify_rounds;
   rounds[0].matrices[0].points[0] = Ext4(generator());
-  CHECK(rejected_with(VerifyErrorKind::InvalidOpeningArgument, [&] { verify_instance(inst, rounds, inst.proof); }));
+  CHECK(rejected_with(VerifyErrorKind::InvalidOpeningArgument,
+                      [&] { verify_instance(inst, rounds, inst.proof); }));
 }
 
 TEST(wrong_shapes_are_invalid_proof_shape) {
   const Instance inst = tamper_instance();
   const auto& vr = inst.verify_rounds;
   int cases = 0, ok = 0;
-  auto expect_shape = [&](const std::string& what, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof,
-                          const FriParameters& params) {
+  auto expect_shape = [&](const std::string& what, const std::vector<PcsVerifyRound>& rounds,
+                          const FriProof& proof, const FriParameters& params) {
     ++cases;
     std::string msg;
-    const bool a = rejected_with(VerifyErrorKind::InvalidProofShape, [&] { fri_check_shape(params, rounds, proof); }, &msg);
+    const bool a = rejected_with(
+        VerifyErrorKind::InvalidProofShape, [&] { fri_check_shape(params, rounds, proof); }, &msg);
     Challenger ch = seeded_challenger();
-    const bool b = rejected_with(VerifyErrorKind::InvalidProofShape, [&] { pcs_verify(params, rounds, proof, ch); });
+    const bool b =
+        rejected_with(VerifyErrorKind::InvalidProofShape, [&] { pcs_verify(params, rounds, proof, ch); });
     if (a && b)
       ++ok;
     else
@@ -627,25 +638,101 @@ TEST(wrong_shapes_are_invalid_proof_shape) {
   const FriProof& g = inst.proof;
   const FriParameters& P0 = inst.params;
   fri_check_shape(P0, vr, g);
-  { FriProof t = g; t.commit_phase_commits.pop_back(); expect_shape("commits -1", vr, t, P0); }
-  { FriProof t = g; t.commit_phase_commits.push_back({}); expect_shape("commits +1", vr, t, P0); }
-  { FriProof t = g; t.commit_pow_witnesses.push_back(0); expect_shape("witnesses +1", vr, t, P0); }
-  { FriProof t = g; t.final_poly.pop_back(); expect_shape("final poly -1", vr, t, P0); }
-  { FriProof t = g; t.final_poly.push_back(Ext4()); expect_shape("final poly +1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs.pop_back(); expect_shape("queries -1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs.push_back(g.query_proofs[0]); expect_shape("queries +1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[1].input_proof.pop_back(); expect_shape("input rounds -1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[0].input_proof[0].opened_rows.pop_back(); expect_shape("rows -1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[0].input_proof[1].opened_rows[0].push_back(1); expect_shape("row +1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[0].input_proof[0].opened_rows[1].pop_back(); expect_shape("row -1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[0].input_proof[0].opened_rows[1][0] = P; expect_shape("row non-canonical", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[2].input_proof[0].siblings.pop_back(); expect_shape("siblings -1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[2].input_proof[1].siblings.push_back({}); expect_shape("siblings +1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[0].commit_phase_openings.pop_back(); expect_shape("fold openings -1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[0].commit_phase_openings[1].siblings.pop_back(); expect_shape("fold siblings -1", vr, t, P0); }
-  { FriProof t = g; t.query_proofs[0].commit_phase_openings[0].siblings.push_back({}); expect_shape("fold siblings +1", vr, t, P0); }
-  { FriProof t = g; t.commit_phase_commits[0][0] = P + 5; expect_shape("commit non-canonical", vr, t, P0); }
-  { FriProof t = g; t.query_pow_witness = P; expect_shape("pow non-canonical", vr, t, P0); }
+  {
+    FriProof t = g;
+    t.commit_phase_commits.pop_back();
+    expect_shape("commits -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.commit_phase_commits.push_back({});
+    expect_shape("commits +1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.commit_pow_witnesses.push_back(0);
+    expect_shape("witnesses +1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.final_poly.pop_back();
+    expect_shape("final poly -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.final_poly.push_back(Ext4());
+    expect_shape("final poly +1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs.pop_back();
+    expect_shape("queries -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs.push_back(g.query_proofs[0]);
+    expect_shape("queries +1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[1].input_proof.pop_back();
+    expect_shape("input rounds -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[0].input_proof[0].opened_rows.pop_back();
+    expect_shape("rows -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[0].input_proof[1].opened_rows[0].push_back(1);
+    expect_shape("row +1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[0].input_proof[0].opened_rows[1].pop_back();
+    expect_shape("row -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[0].input_proof[0].opened_rows[1][0] = P;
+    expect_shape("row non-canonical", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[2].input_proof[0].siblings.pop_back();
+    expect_shape("siblings -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[2].input_proof[1].siblings.push_back({});
+    expect_shape("siblings +1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[0].commit_phase_openings.pop_back();
+    expect_shape("fold openings -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[0].commit_phase_openings[1].siblings.pop_back();
+    expect_shape("fold siblings -1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_proofs[0].commit_phase_openings[0].siblings.push_back({});
+    expect_shape("fold siblings +1", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.commit_phase_commits[0][0] = P + 5;
+    expect_shape("commit non-canonical", vr, t, P0);
+  }
+  {
+    FriProof t = g;
+    t.query_pow_witness = P;
+    expect_shape("pow non-canonical", vr, t, P0);
+  }
   {
     auto rounds = vr;
     rounds[0].matrices[0].values[0].pop_back();

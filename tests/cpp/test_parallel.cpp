@@ -19,7 +19,10 @@ TEST(parallel_for_covers_every_index_once) {
 
 TEST(parallel_for_rethrows_chunk_errors) {
   stark::set_num_threads(2);
-  CHECK_THROWS(stark::parallel_for(1000, 1, [](size_t i) { if (i == 777) throw std::runtime_error("x"); }),
+  CHECK_THROWS(stark::parallel_for(1000, 1,
+                                   [](size_t i) {
+                                     if (i == 777) throw std::runtime_error("x");
+                                   }),
                std::runtime_error);
   // the pool is still usable afterwards
   std::atomic<size_t> sum{0};

@@ -82,7 +82,8 @@ ConstraintSystem fibonacci_cs() {
   d.cs.common_main_width = 2;
   d.cs.num_public_values = 3;
   const uint32_t x = d.main(0), y = d.main(1), xn = d.main(0, 1), yn = d.main(1, 1);
-  const uint32_t a = d.var(NodeKind::Public, 0), b = d.var(NodeKind::Public, 1), out = d.var(NodeKind::Public, 2);
+  const uint32_t a = d.var(NodeKind::Public, 0), b = d.var(NodeKind::Public, 1),
+                 out = d.var(NodeKind::Public, 2);
   const uint32_t first = d.var(NodeKind::IsFirstRow), last = d.var(NodeKind::IsLastRow);
   const uint32_t trans = d.var(NodeKind::IsTransition);
   d.assert_zero(d.mul(first, d.sub(x, a)));
@@ -203,7 +204,9 @@ struct Fixture {
   AirProvingInput sel_input() const { return {1, {}, sel_main.view(), {}}; }
   AirProvingInput inter_input() const { return {2, {}, inter.view(), {}}; }
   AirProvingInput cached_input() const { return {3, {inter_cached_v.view()}, inter_cached_c.view(), {}}; }
-  std::vector<AirProvingInput> all() const { return {cached_input(), fib_input(), inter_input(), sel_input()}; }
+  std::vector<AirProvingInput> all() const {
+    return {cached_input(), fib_input(), inter_input(), sel_input()};
+  }
 };
 
 template <class F>
@@ -221,7 +224,9 @@ bool kind_in(std::optional<VerifyErrorKind> k, const std::vector<VerifyErrorKind
   return std::find(allowed.begin(), allowed.end(), *k) != allowed.end();
 }
 
-std::string kind_str(std::optional<VerifyErrorKind> k) { return k ? verify_error_class_name(*k) : "accepted"; }
+std::string kind_str(std::optional<VerifyErrorKind> k) {
+  return k ? verify_error_class_name(*k) : "accepted";
+}
 
 }  // namespace
 
@@ -243,16 +248,21 @@ TEST(all_airs_prove_and_verify) {
 
 TEST(any_subset_of_airs) {
   Fixture f;
-  const std::vector<std::vector<AirProvingInput>> subsets = {
-      {f.fib_input()}, {f.sel_input()}, {f.inter_input()}, {f.cached_input()},
-      {f.fib_input(), f.sel_input()}, {f.inter_input(), f.fib_input()}, {f.cached_input(), f.sel_input()}};
+  const std::vector<std::vector<AirProvingInput>> subsets = {{f.fib_input()},
+                                                             {f.sel_input()},
+                                                             {f.inter_input()},
+                                                             {f.cached_input()},
+                                                             {f.fib_input(), f.sel_input()},
+                                                             {f.inter_input(), f.fib_input()},
+                                                             {f.cached_input(), f.sel_input()}};
   for (const auto& s : subsets) {
     const Proof proof = prove(f.pk, s);
     const auto k = verify_kind([&] { verify(f.pk.vk, proof); });
     if (k) std::fprintf(stderr, "  subset of %zu AIRs: %s\n", s.size(), kind_str(k).c_str());
     CHECK(!k);
     // Without interactions there is no LogUp phase at all.
-    const bool inter = std::any_of(s.begin(), s.end(), [](const AirProvingInput& in) { return in.air_id >= 2; });
+    const bool inter =
+        std::any_of(s.begin(), s.end(), [](const AirProvingInput& in) { return in.air_id >= 2; });
     CHECK_EQ(proof.logup_pow_witness.has_value(), inter);
   }
 }
@@ -303,8 +313,8 @@ TEST(pre_hash_is_the_pcs_commitment_of_the_key_bytes) {
     Fixture f(test_params(b));
     const std::vector<uint8_t> bytes = f.pk.vk.bytes_without_pre_hash();
     std::vector<PcsMatrixInput> one;
-    one.push_back(PcsMatrixInput{RowMajorMatrix(std::vector<uint32_t>(bytes.begin(), bytes.end()), bytes.size()),
-                                 Fp::one()});
+    one.push_back(PcsMatrixInput{
+        RowMajorMatrix(std::vector<uint32_t>(bytes.begin(), bytes.end()), bytes.size()), Fp::one()});
     CHECK(pcs_commit(f.pk.vk.fri, std::move(one)).root() == f.pk.vk.pre_hash);
   }
 }
@@ -370,7 +380,8 @@ TEST(trace_height_constraint_violation) {
   const ProvingKey pk = keygen(test_params(), std::move(airs));
   const RowMajorMatrix t = random_matrix(1, 2);
   const Proof proof = prove(pk, {{0, {}, t.view(), {}}});
-  CHECK_EQ(kind_str(verify_kind([&] { verify(pk.vk, proof); })), std::string("TraceHeightConstraintViolation"));
+  CHECK_EQ(kind_str(verify_kind([&] { verify(pk.vk, proof); })),
+           std::string("TraceHeightConstraintViolation"));
   // Without the heavy AIR, the constraint holds.
   uint32_t out = 0;
   const RowMajorMatrix fib = fibonacci_trace(4, 0, 1, out);
@@ -399,8 +410,7 @@ TEST(tampering_with_every_part) {
   const std::vector<K> pre_logup = {K::ChallengePhaseError};
   // Observed after the LogUp challenges but before ζ: the DEEP PoW (5 bits) or, if it happens to
   // pass, the openings / OOD check at a different ζ.
-  const std::vector<K> pre_zeta = {K::InvalidPowWitness, K::InvalidOpeningArgument,
-                                             K::OodEvaluationMismatch};
+  const std::vector<K> pre_zeta = {K::InvalidPowWitness, K::InvalidOpeningArgument, K::OodEvaluationMismatch};
   const std::vector<K> opening = {K::InvalidOpeningArgument};
   const std::vector<K> shape = {K::InvalidProofShape};
 
@@ -440,13 +450,15 @@ TEST(tampering_with_every_part) {
       {"after-challenge commitment", [&](Proof& p) { bump(p.after_challenge_commits[0][3]); }, pre_zeta},
       {"missing after-challenge commitment", [](Proof& p) { p.after_challenge_commits.clear(); }, shape},
       {"quotient commitment", [&](Proof& p) { bump(p.quotient_commit[0]); }, pre_zeta},
-      {"LogUp PoW witness", [&](Proof& p) { bump(*p.logup_pow_witness); }, std::vector<K>{K::ChallengePhaseError}},
+      {"LogUp PoW witness", [&](Proof& p) { bump(*p.logup_pow_witness); },
+       std::vector<K>{K::ChallengePhaseError}},
       {"missing LogUp PoW witness", [](Proof& p) { p.logup_pow_witness.reset(); }, shape},
       {"DEEP PoW witness", [&](Proof& p) { bump(p.deep_pow_witness); }, pre_zeta},
       {"preprocessed opening", [&](Proof& p) { bump_ext(p.opened.preprocessed[0].local[0]); }, opening},
       {"cached main opening", [&](Proof& p) { bump_ext(p.opened.main[0][0].next[0]); }, opening},
       {"common main opening", [&](Proof& p) { bump_ext(p.opened.main[1][2].local[1]); }, opening},
-      {"after-challenge opening", [&](Proof& p) { bump_ext(p.opened.after_challenge[0][1].next[5]); }, opening},
+      {"after-challenge opening", [&](Proof& p) { bump_ext(p.opened.after_challenge[0][1].next[5]); },
+       opening},
       {"quotient opening", [&](Proof& p) { bump_ext(p.opened.quotient[3][1][2]); }, opening},
       {"opened width", [](Proof& p) { p.opened.main[1][0].local.pop_back(); }, shape},
       {"quotient chunk count", [](Proof& p) { p.opened.quotient[2].pop_back(); }, shape},
@@ -455,17 +467,13 @@ TEST(tampering_with_every_part) {
       {"FRI final polynomial", [&](Proof& p) { bump_ext(p.fri.final_poly[0]); }, opening},
       {"FRI query PoW witness", [&](Proof& p) { bump(p.fri.query_pow_witness); }, opening},
       {"FRI input opening row",
-       [&](Proof& p) { bump(p.fri.query_proofs[2].input_proof[1].opened_rows[0][0]); },
-       opening},
-      {"FRI input Merkle path",
-       [&](Proof& p) { bump(p.fri.query_proofs[0].input_proof[0].siblings[0][0]); },
+       [&](Proof& p) { bump(p.fri.query_proofs[2].input_proof[1].opened_rows[0][0]); }, opening},
+      {"FRI input Merkle path", [&](Proof& p) { bump(p.fri.query_proofs[0].input_proof[0].siblings[0][0]); },
        opening},
       {"FRI fold sibling value",
-       [&](Proof& p) { bump_ext(p.fri.query_proofs[1].commit_phase_openings[0].sibling_value); },
-       opening},
+       [&](Proof& p) { bump_ext(p.fri.query_proofs[1].commit_phase_openings[0].sibling_value); }, opening},
       {"FRI fold Merkle path",
-       [&](Proof& p) { bump(p.fri.query_proofs[3].commit_phase_openings[1].siblings[0][5]); },
-       opening},
+       [&](Proof& p) { bump(p.fri.query_proofs[3].commit_phase_openings[1].siblings[0][5]); }, opening},
       {"FRI query count", [](Proof& p) { p.fri.query_proofs.pop_back(); }, shape},
       {"FRI fold count", [](Proof& p) { p.fri.commit_phase_commits.pop_back(); }, shape},
   };
@@ -566,7 +574,7 @@ TEST(prover_input_errors) {
   RowMajorMatrix three(3, 2);
   CHECK_THROWS(prove(f.pk, {{0, {}, three.view(), f.fib_pv}}), InputError);  // height 3
   RowMajorMatrix wide(4, 3);
-  CHECK_THROWS(prove(f.pk, {{0, {}, wide.view(), f.fib_pv}}), InputError);   // width 3
+  CHECK_THROWS(prove(f.pk, {{0, {}, wide.view(), f.fib_pv}}), InputError);  // width 3
   RowMajorMatrix bad = f.fib;
   bad.row(2)[1] = P;
   try {

@@ -48,35 +48,35 @@ inline uint32_t random_canonical() { return uint32_t(rng()() % 2013265921u); }
 
 #define TEST_CONCAT2(a, b) a##b
 #define TEST_CONCAT(a, b) TEST_CONCAT2(a, b)
-#define TEST(name)                                                                         \
-  static void name();                                                                      \
-  static ::testing::Registrar TEST_CONCAT(registrar_, name)(#name, name);                  \
+#define TEST(name)                                                        \
+  static void name();                                                     \
+  static ::testing::Registrar TEST_CONCAT(registrar_, name)(#name, name); \
   static void name()
 
-#define CHECK(cond)                                                       \
-  do {                                                                    \
+#define CHECK(cond)                                                         \
+  do {                                                                      \
     if (!(cond)) ::testing::report(__FILE__, __LINE__, "CHECK(" #cond ")"); \
   } while (0)
 
-#define CHECK_EQ(a, b)                                                                  \
-  do {                                                                                  \
-    const auto& va_ = (a);                                                              \
-    const auto& vb_ = (b);                                                              \
-    if (!(va_ == vb_)) {                                                                \
-      std::ostringstream os_;                                                           \
-      os_ << "CHECK_EQ(" #a ", " #b ") failed: " << va_ << " != " << vb_;               \
-      ::testing::report(__FILE__, __LINE__, os_.str());                                 \
-    }                                                                                   \
+#define CHECK_EQ(a, b)                                                    \
+  do {                                                                    \
+    const auto& va_ = (a);                                                \
+    const auto& vb_ = (b);                                                \
+    if (!(va_ == vb_)) {                                                  \
+      std::ostringstream os_;                                             \
+      os_ << "CHECK_EQ(" #a ", " #b ") failed: " << va_ << " != " << vb_; \
+      ::testing::report(__FILE__, __LINE__, os_.str());                   \
+    }                                                                     \
   } while (0)
 
-#define CHECK_THROWS(expr, ExcType)                                                   \
-  do {                                                                                \
-    bool thrown_ = false;                                                             \
-    try {                                                                             \
-      (void)(expr);                                                                   \
-    } catch (const ExcType&) {                                                        \
-      thrown_ = true;                                                                 \
-    }                                                                                 \
+#define CHECK_THROWS(expr, ExcType)                                                           \
+  do {                                                                                        \
+    bool thrown_ = false;                                                                     \
+    try {                                                                                     \
+      (void)(expr);                                                                           \
+    } catch (const ExcType&) {                                                                \
+      thrown_ = true;                                                                         \
+    }                                                                                         \
     if (!thrown_) ::testing::report(__FILE__, __LINE__, "expected " #ExcType " from " #expr); \
   } while (0)
 

@@ -6,8 +6,9 @@ namespace stark::cuda {
 
 namespace {
 [[noreturn]] void unavailable() {
-  throw DeviceError("stark_backend was built without CUDA support (no CUDA toolkit at build time, "
-                    "or STARK_CUDA=OFF); rebuild with a CUDA toolkit to use device='cuda'");
+  throw DeviceError(
+      "stark_backend was built without CUDA support (no CUDA toolkit at build time, "
+      "or STARK_CUDA=OFF); rebuild with a CUDA toolkit to use device='cuda'");
 }
 }  // namespace
 

@@ -42,9 +42,12 @@ void set_active(Level level) {
 
 const char* name(Level level) {
   switch (level) {
-    case Level::Scalar: return "scalar";
-    case Level::Avx2: return "avx2";
-    case Level::Avx512: return "avx512";
+    case Level::Scalar:
+      return "scalar";
+    case Level::Avx2:
+      return "avx2";
+    case Level::Avx512:
+      return "avx512";
   }
   return "unknown";
 }

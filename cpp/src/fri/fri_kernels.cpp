@@ -5,8 +5,9 @@
 
 namespace stark::fri_detail {
 
-void weighted_column_sums_scalar(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* weights,
-                                 size_t num_weights, uint32_t* acc, size_t acc_stride) {
+void weighted_column_sums_scalar(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                                 const uint32_t* weights, size_t num_weights, uint32_t* acc,
+                                 size_t acc_stride) {
   for (size_t r = 0; r < rows; ++r) {
     const uint32_t* row = m + r * stride;
     const uint32_t* w = weights + r * num_weights;
@@ -39,19 +40,23 @@ void weighted_column_sums(const uint32_t* m, size_t stride, size_t rows, size_t 
       return weighted_column_sums_avx512(m, stride, rows, cols, weights, num_weights, acc, acc_stride);
     case simd::Level::Avx2:
       return weighted_column_sums_avx2(m, stride, rows, cols, weights, num_weights, acc, acc_stride);
-    case simd::Level::Scalar: break;
+    case simd::Level::Scalar:
+      break;
   }
 #endif
   weighted_column_sums_scalar(m, stride, rows, cols, weights, num_weights, acc, acc_stride);
 }
 
-void row_combinations(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* const alpha[4],
-                      uint32_t* out) {
+void row_combinations(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                      const uint32_t* const alpha[4], uint32_t* out) {
 #if defined(STARK_X86)
   switch (simd::active()) {
-    case simd::Level::Avx512: return row_combinations_avx512(m, stride, rows, cols, alpha, out);
-    case simd::Level::Avx2: return row_combinations_avx2(m, stride, rows, cols, alpha, out);
-    case simd::Level::Scalar: break;
+    case simd::Level::Avx512:
+      return row_combinations_avx512(m, stride, rows, cols, alpha, out);
+    case simd::Level::Avx2:
+      return row_combinations_avx2(m, stride, rows, cols, alpha, out);
+    case simd::Level::Scalar:
+      break;
   }
 #endif
   row_combinations_scalar(m, stride, rows, cols, alpha, out);

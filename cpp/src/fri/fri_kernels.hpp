@@ -34,21 +34,23 @@ void weighted_column_sums(const uint32_t* m, size_t stride, size_t rows, size_t 
 /// (pre-scaled) must be readable up to index cols + kAlphaPadding (the vector code loads the odd
 /// words with a one-element offset); the padding values are never used.
 inline constexpr size_t kAlphaPadding = 16;
-void row_combinations(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* const alpha[4],
-                      uint32_t* out);
+void row_combinations(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                      const uint32_t* const alpha[4], uint32_t* out);
 
 // Per-ISA builds (fri_kernels.cpp, fri_kernels_avx2.cpp, fri_kernels_avx512.cpp).
-void weighted_column_sums_scalar(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* weights,
-                                 size_t num_weights, uint32_t* acc, size_t acc_stride);
+void weighted_column_sums_scalar(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                                 const uint32_t* weights, size_t num_weights, uint32_t* acc,
+                                 size_t acc_stride);
 void row_combinations_scalar(const uint32_t* m, size_t stride, size_t rows, size_t cols,
                              const uint32_t* const alpha[4], uint32_t* out);
 #if defined(STARK_X86)
-void weighted_column_sums_avx2(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* weights,
-                               size_t num_weights, uint32_t* acc, size_t acc_stride);
-void row_combinations_avx2(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* const alpha[4],
-                           uint32_t* out);
-void weighted_column_sums_avx512(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* weights,
-                                 size_t num_weights, uint32_t* acc, size_t acc_stride);
+void weighted_column_sums_avx2(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                               const uint32_t* weights, size_t num_weights, uint32_t* acc, size_t acc_stride);
+void row_combinations_avx2(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                           const uint32_t* const alpha[4], uint32_t* out);
+void weighted_column_sums_avx512(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                                 const uint32_t* weights, size_t num_weights, uint32_t* acc,
+                                 size_t acc_stride);
 void row_combinations_avx512(const uint32_t* m, size_t stride, size_t rows, size_t cols,
                              const uint32_t* const alpha[4], uint32_t* out);
 #endif

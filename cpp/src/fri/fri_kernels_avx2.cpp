@@ -38,13 +38,14 @@ struct Avx2Ops {
 
 }  // namespace
 
-void weighted_column_sums_avx2(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* weights,
-                               size_t num_weights, uint32_t* acc, size_t acc_stride) {
+void weighted_column_sums_avx2(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                               const uint32_t* weights, size_t num_weights, uint32_t* acc,
+                               size_t acc_stride) {
   weighted_column_sums_packed<Avx2Ops>(m, stride, rows, cols, weights, num_weights, acc, acc_stride);
 }
 
-void row_combinations_avx2(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* const alpha[4],
-                           uint32_t* out) {
+void row_combinations_avx2(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                           const uint32_t* const alpha[4], uint32_t* out) {
   row_combinations_packed<Avx2Ops>(m, stride, rows, cols, alpha, out);
 }
 

@@ -42,8 +42,9 @@ struct Avx512Ops {
 
 }  // namespace
 
-void weighted_column_sums_avx512(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* weights,
-                                 size_t num_weights, uint32_t* acc, size_t acc_stride) {
+void weighted_column_sums_avx512(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                                 const uint32_t* weights, size_t num_weights, uint32_t* acc,
+                                 size_t acc_stride) {
   weighted_column_sums_packed<Avx512Ops>(m, stride, rows, cols, weights, num_weights, acc, acc_stride);
 }
 

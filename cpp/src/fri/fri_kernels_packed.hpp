@@ -55,24 +55,34 @@ void weighted_column_sums_packed_fixed(const uint32_t* m, size_t stride, size_t 
 }
 
 template <class Ops>
-void weighted_column_sums_packed(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* weights,
-                                 size_t num_weights, uint32_t* acc, size_t acc_stride) {
+void weighted_column_sums_packed(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                                 const uint32_t* weights, size_t num_weights, uint32_t* acc,
+                                 size_t acc_stride) {
   switch (num_weights) {
-    case 1: return weighted_column_sums_packed_fixed<Ops, 1>(m, stride, rows, cols, weights, acc, acc_stride);
-    case 2: return weighted_column_sums_packed_fixed<Ops, 2>(m, stride, rows, cols, weights, acc, acc_stride);
-    case 3: return weighted_column_sums_packed_fixed<Ops, 3>(m, stride, rows, cols, weights, acc, acc_stride);
-    case 4: return weighted_column_sums_packed_fixed<Ops, 4>(m, stride, rows, cols, weights, acc, acc_stride);
-    case 5: return weighted_column_sums_packed_fixed<Ops, 5>(m, stride, rows, cols, weights, acc, acc_stride);
-    case 6: return weighted_column_sums_packed_fixed<Ops, 6>(m, stride, rows, cols, weights, acc, acc_stride);
-    case 7: return weighted_column_sums_packed_fixed<Ops, 7>(m, stride, rows, cols, weights, acc, acc_stride);
-    case 8: return weighted_column_sums_packed_fixed<Ops, 8>(m, stride, rows, cols, weights, acc, acc_stride);
-    default: return weighted_column_sums_scalar(m, stride, rows, cols, weights, num_weights, acc, acc_stride);
+    case 1:
+      return weighted_column_sums_packed_fixed<Ops, 1>(m, stride, rows, cols, weights, acc, acc_stride);
+    case 2:
+      return weighted_column_sums_packed_fixed<Ops, 2>(m, stride, rows, cols, weights, acc, acc_stride);
+    case 3:
+      return weighted_column_sums_packed_fixed<Ops, 3>(m, stride, rows, cols, weights, acc, acc_stride);
+    case 4:
+      return weighted_column_sums_packed_fixed<Ops, 4>(m, stride, rows, cols, weights, acc, acc_stride);
+    case 5:
+      return weighted_column_sums_packed_fixed<Ops, 5>(m, stride, rows, cols, weights, acc, acc_stride);
+    case 6:
+      return weighted_column_sums_packed_fixed<Ops, 6>(m, stride, rows, cols, weights, acc, acc_stride);
+    case 7:
+      return weighted_column_sums_packed_fixed<Ops, 7>(m, stride, rows, cols, weights, acc, acc_stride);
+    case 8:
+      return weighted_column_sums_packed_fixed<Ops, 8>(m, stride, rows, cols, weights, acc, acc_stride);
+    default:
+      return weighted_column_sums_scalar(m, stride, rows, cols, weights, num_weights, acc, acc_stride);
   }
 }
 
 template <class Ops>
-void row_combinations_packed(const uint32_t* m, size_t stride, size_t rows, size_t cols, const uint32_t* const alpha[4],
-                             uint32_t* out) {
+void row_combinations_packed(const uint32_t* m, size_t stride, size_t rows, size_t cols,
+                             const uint32_t* const alpha[4], uint32_t* out) {
   using V = typename Ops::V;
   constexpr size_t L = Ops::kLanes;
   for (size_t r = 0; r < rows; ++r) {
@@ -85,13 +95,13 @@ void row_combinations_packed(const uint32_t* m, size_t stride, size_t rows, size
       const V o0 = Ops::odd(d0), o1 = Ops::odd(d1), o2 = Ops::odd(d2), o3 = Ops::odd(d3);
       for (int e = 0; e < 4; ++e) {
         const uint32_t* a = alpha[e] + c;
-        const V te = Ops::add64(Ops::add64(Ops::mul_wide(d0, Ops::load(a)), Ops::mul_wide(d1, Ops::load(a + L))),
-                                Ops::add64(Ops::mul_wide(d2, Ops::load(a + 2 * L)),
-                                           Ops::mul_wide(d3, Ops::load(a + 3 * L))));
-        const V to =
-            Ops::add64(Ops::add64(Ops::mul_wide(o0, Ops::load(a + 1)), Ops::mul_wide(o1, Ops::load(a + L + 1))),
-                       Ops::add64(Ops::mul_wide(o2, Ops::load(a + 2 * L + 1)),
-                                  Ops::mul_wide(o3, Ops::load(a + 3 * L + 1))));
+        const V te = Ops::add64(
+            Ops::add64(Ops::mul_wide(d0, Ops::load(a)), Ops::mul_wide(d1, Ops::load(a + L))),
+            Ops::add64(Ops::mul_wide(d2, Ops::load(a + 2 * L)), Ops::mul_wide(d3, Ops::load(a + 3 * L))));
+        const V to = Ops::add64(
+            Ops::add64(Ops::mul_wide(o0, Ops::load(a + 1)), Ops::mul_wide(o1, Ops::load(a + L + 1))),
+            Ops::add64(Ops::mul_wide(o2, Ops::load(a + 2 * L + 1)),
+                       Ops::mul_wide(o3, Ops::load(a + 3 * L + 1))));
         acc[e] = Ops::addp(acc[e], Ops::reduce4(te, to));
       }
     }
@@ -100,7 +110,8 @@ void row_combinations_packed(const uint32_t* m, size_t stride, size_t rows, size
       const V o = Ops::odd(d);
       for (int e = 0; e < 4; ++e) {
         const uint32_t* a = alpha[e] + c;
-        acc[e] = Ops::addp(acc[e], Ops::reduce4(Ops::mul_wide(d, Ops::load(a)), Ops::mul_wide(o, Ops::load(a + 1))));
+        acc[e] = Ops::addp(acc[e],
+                           Ops::reduce4(Ops::mul_wide(d, Ops::load(a)), Ops::mul_wide(o, Ops::load(a + 1))));
       }
     }
     for (int e = 0; e < 4; ++e) {
@@ -108,7 +119,8 @@ void row_combinations_packed(const uint32_t* m, size_t stride, size_t rows, size
       Ops::store(lanes, acc[e]);
       uint32_t s = 0;
       for (size_t l = 0; l < L; ++l) s = detail::add_mod(s, lanes[l]);
-      for (size_t t = c; t < cols; ++t) s = detail::add_mod(s, detail::monty_reduce(uint64_t(alpha[e][t]) * row[t]));
+      for (size_t t = c; t < cols; ++t)
+        s = detail::add_mod(s, detail::monty_reduce(uint64_t(alpha[e][t]) * row[t]));
       out[4 * r + e] = s;
     }
   }

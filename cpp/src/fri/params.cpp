@@ -14,10 +14,14 @@ FriParameters FriParameters::standard_fast() { return standard_with_100_bits_sec
 FriParameters FriParameters::standard_with_100_bits_security(uint32_t log_blowup) {
   // openvm v1.4.0 standard_fri_params_with_100_bits_security: (queries, commit PoW, query PoW).
   switch (log_blowup) {
-    case 1: return FriParameters{1, 0, 193, 20, 20};
-    case 2: return FriParameters{2, 0, 118, 16, 20};
-    case 3: return FriParameters{3, 0, 97, 16, 20};
-    case 4: return FriParameters{4, 0, 88, 16, 20};
+    case 1:
+      return FriParameters{1, 0, 193, 20, 20};
+    case 2:
+      return FriParameters{2, 0, 118, 16, 20};
+    case 3:
+      return FriParameters{3, 0, 97, 16, 20};
+    case 4:
+      return FriParameters{4, 0, 88, 16, 20};
     default:
       throw InputError("standard_with_100_bits_security: log_blowup must be 1, 2, 3 or 4, got " +
                        std::to_string(log_blowup));

@@ -15,10 +15,9 @@ std::string matrix_name(size_t m) { return "matrix " + std::to_string(m); }
 
 // Checks the assembled commitment data before the tree is built (member initialization order:
 // this runs in the initializer of ldes_, ahead of tree_).
-std::vector<std::shared_ptr<const RowMajorMatrix>> checked_ldes(uint32_t log_blowup,
-                                                                const std::vector<uint32_t>& log_heights,
-                                                                const std::vector<Fp>& shifts,
-                                                                std::vector<std::shared_ptr<const RowMajorMatrix>> ldes) {
+std::vector<std::shared_ptr<const RowMajorMatrix>> checked_ldes(
+    uint32_t log_blowup, const std::vector<uint32_t>& log_heights, const std::vector<Fp>& shifts,
+    std::vector<std::shared_ptr<const RowMajorMatrix>> ldes) {
   if (ldes.empty()) throw InputError("PcsCommitted: at least one matrix is required");
   if (log_heights.size() != ldes.size() || shifts.size() != ldes.size())
     throw InputError("PcsCommitted: " + std::to_string(ldes.size()) + " LDEs but " +
@@ -40,8 +39,10 @@ std::vector<std::shared_ptr<const RowMajorMatrix>> checked_ldes(uint32_t log_blo
 
 }  // namespace
 
-PcsCommitted::PcsCommitted(uint32_t log_blowup, std::vector<uint32_t> log_trace_heights, std::vector<Fp> domain_shifts,
-                           std::vector<std::shared_ptr<const RowMajorMatrix>> ldes, const MerkleHasher& hasher)
+PcsCommitted::PcsCommitted(uint32_t log_blowup, std::vector<uint32_t> log_trace_heights,
+                           std::vector<Fp> domain_shifts,
+                           std::vector<std::shared_ptr<const RowMajorMatrix>> ldes,
+                           const MerkleHasher& hasher)
     : log_blowup_(log_blowup),
       log_trace_heights_(std::move(log_trace_heights)),
       domain_shifts_(std::move(domain_shifts)),
@@ -66,9 +67,10 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
                        " is not a power of two >= 1");
     const uint32_t k = log2_exact(n);
     if (k + b > TWO_ADICITY)
-      throw InputError("pcs_commit: " + matrix_name(m) + ": log height " + std::to_string(k) + " + log_blowup " +
-                       std::to_string(b) + " exceeds 27");
-    if (matrices[m].domain_shift.is_zero()) throw InputError("pcs_commit: " + matrix_name(m) + ": zero domain shift");
+      throw InputError("pcs_commit: " + matrix_name(m) + ": log height " + std::to_string(k) +
+                       " + log_blowup " + std::to_string(b) + " exceeds 27");
+    if (matrices[m].domain_shift.is_zero())
+      throw InputError("pcs_commit: " + matrix_name(m) + ": zero domain shift");
     std::atomic<size_t> bad{SIZE_MAX};
     parallel_for_chunks(ev.values.size(), 1 << 16, [&](size_t lo, size_t hi) {
       for (size_t i = lo; i < hi; ++i)
@@ -80,8 +82,9 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
         }
     });
     if (const size_t i = bad.load(); i != SIZE_MAX)
-      throw InputError("pcs_commit: " + matrix_name(m) + ": value " + std::to_string(ev.values[i]) + " at row " +
-                       std::to_string(i / ev.width) + ", column " + std::to_string(i % ev.width) + " is not < p");
+      throw InputError("pcs_commit: " + matrix_name(m) + ": value " + std::to_string(ev.values[i]) +
+                       " at row " + std::to_string(i / ev.width) + ", column " +
+                       std::to_string(i % ev.width) + " is not < p");
     log_heights.push_back(k);
     shifts.push_back(matrices[m].domain_shift);
   }

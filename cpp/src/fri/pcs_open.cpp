@@ -157,7 +157,8 @@ void accumulate_reduced_opening(const MatrixJob& job, const std::vector<std::vec
                              Fp::from_mont(combos[4 * i + 2]), Fp::from_mont(combos[4 * i + 3]));
         const size_t r = s + i;
         Ext4 acc;
-        for (size_t p = 0; p < num_points; ++p) acc += coef[p] * ((combined_claims[p] - row_combo) * inv[p][r]);
+        for (size_t p = 0; p < num_points; ++p)
+          acc += coef[p] * ((combined_claims[p] - row_combo) * inv[p][r]);
         ro[r] += acc;
       }
     }
@@ -186,8 +187,8 @@ std::vector<Ext4> fold_codeword(const std::vector<Ext4>& f, const Ext4& beta) {
 
 }  // namespace
 
-std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
-                                           Challenger& challenger) {
+std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
+                                           const std::vector<PcsOpenRound>& rounds, Challenger& challenger) {
   params.validate();
   const uint32_t b = params.log_blowup;
   const uint32_t lfp = params.log_final_poly_len;
@@ -217,8 +218,9 @@ std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params, const st
       job.points = &rounds[ri].points[mi];
       if (job.points->empty()) throw InputError("pcs_open: " + where(ri, mi) + " has no opening point");
       if (job.log_lde_height < b + lfp)
-        throw InputError("pcs_open: " + where(ri, mi) + ": trace height 2^" + std::to_string(job.log_trace_height) +
-                         " is below the final polynomial length 2^" + std::to_string(lfp));
+        throw InputError("pcs_open: " + where(ri, mi) + ": trace height 2^" +
+                         std::to_string(job.log_trace_height) + " is below the final polynomial length 2^" +
+                         std::to_string(lfp));
       lgmh = std::max(lgmh, job.log_lde_height);
       max_width = std::max(max_width, job.lde.width);
       auto& bucket = buckets[job.log_lde_height];

@@ -43,7 +43,8 @@ std::string q_name(size_t q) { return "query " + std::to_string(q); }
 
 }  // namespace
 
-void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof) {
+void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds,
+                     const FriProof& proof) {
   try {
     params.validate();
   } catch (const InputError& e) {
@@ -78,7 +79,8 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
           shape_error(mn + ", point " + std::to_string(p) + ": " + std::to_string(mat.values[p].size()) +
                       " opened values for width " + std::to_string(mat.width));
         for (const Ext4& y : mat.values[p])
-          if (!canonical_ext(y)) shape_error(mn + ", point " + std::to_string(p) + ": non-canonical opened value");
+          if (!canonical_ext(y))
+            shape_error(mn + ", point " + std::to_string(p) + ": non-canonical opened value");
       }
       const uint32_t h = mat.log_trace_height + b;
       round_log_max[ri] = std::max(round_log_max[ri], h);
@@ -99,8 +101,8 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
       shape_error("commit-phase PoW witness " + std::to_string(i) + " is not canonical");
   }
   if (proof.final_poly.size() != (size_t(1) << lfp))
-    shape_error("final polynomial has " + std::to_string(proof.final_poly.size()) + " coefficients, expected " +
-                std::to_string(size_t(1) << lfp));
+    shape_error("final polynomial has " + std::to_string(proof.final_poly.size()) +
+                " coefficients, expected " + std::to_string(size_t(1) << lfp));
   for (const Ext4& c : proof.final_poly)
     if (!canonical_ext(c)) shape_error("non-canonical final polynomial coefficient");
   if (proof.query_pow_witness >= P) shape_error("query PoW witness is not canonical");
@@ -121,8 +123,9 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
       for (size_t mi = 0; mi < in.opened_rows.size(); ++mi) {
         const auto& row = in.opened_rows[mi];
         if (row.size() != rounds[ri].matrices[mi].width)
-          shape_error(rn + ", matrix " + std::to_string(mi) + ": opened row has " + std::to_string(row.size()) +
-                      " elements, expected " + std::to_string(rounds[ri].matrices[mi].width));
+          shape_error(rn + ", matrix " + std::to_string(mi) + ": opened row has " +
+                      std::to_string(row.size()) + " elements, expected " +
+                      std::to_string(rounds[ri].matrices[mi].width));
         for (uint32_t v : row)
           if (v >= P) shape_error(rn + ", matrix " + std::to_string(mi) + ": non-canonical opened element");
       }
@@ -232,9 +235,11 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
     for (size_t ri = 0; ri < rounds.size(); ++ri) {
       const FriInputOpening& in = qp.input_proof[ri];
       const MerkleVerifyResult res =
-          verify_merkle_batch(rounds[ri].commitment, heights[ri], widths[ri], idx >> (lgmh - round_log_max[ri]),
-                              in.opened_rows, in.siblings);
-      if (!res) reject(qn + ": opening of round " + std::to_string(ri) + " does not match its commitment: " + res.reason);
+          verify_merkle_batch(rounds[ri].commitment, heights[ri], widths[ri],
+                              idx >> (lgmh - round_log_max[ri]), in.opened_rows, in.siblings);
+      if (!res)
+        reject(qn + ": opening of round " + std::to_string(ri) +
+               " does not match its commitment: " + res.reason);
       for (size_t mi = 0; mi < rounds[ri].matrices.size(); ++mi) {
         const PcsVerifyMatrix& mat = rounds[ri].matrices[mi];
         const MatrixClaims& mc = claims[ri][mi];
@@ -273,10 +278,11 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
       const size_t leaf_height[1] = {size_t(1) << lh};
       const size_t leaf_width[1] = {8};
       const std::vector<uint32_t> leaf_rows[1] = {std::move(pair)};
-      const MerkleVerifyResult res = verify_merkle_batch(proof.commit_phase_commits[rnd], leaf_height, leaf_width,
-                                                         j >> 1, leaf_rows, co.siblings);
+      const MerkleVerifyResult res = verify_merkle_batch(proof.commit_phase_commits[rnd], leaf_height,
+                                                         leaf_width, j >> 1, leaf_rows, co.siblings);
       if (!res)
-        reject(qn + ": fold round " + std::to_string(rnd) + " pair does not match its commitment: " + res.reason);
+        reject(qn + ": fold round " + std::to_string(rnd) +
+               " pair does not match its commitment: " + res.reason);
       j >>= 1;
       const Fp x = two_adic_generator(lh + 1).pow(fri_detail::reverse_low_bits(uint32_t(j), lh));
       v = (e0 + e1) * half + betas[rnd] * ((e0 - e1) * (x + x).inverse());
@@ -288,7 +294,8 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
     for (uint32_t h = 0; h <= kMaxLog; ++h)
       if (present[h] && !consumed[h])
         reject(qn + ": reduced opening of LDE height 2^" + std::to_string(h) + " was never folded in");
-    const Fp x_final = two_adic_generator(log_final_domain).pow(fri_detail::reverse_low_bits(uint32_t(j), log_final_domain));
+    const Fp x_final =
+        two_adic_generator(log_final_domain).pow(fri_detail::reverse_low_bits(uint32_t(j), log_final_domain));
     Ext4 eval;
     for (size_t i = proof.final_poly.size(); i-- > 0;) eval = eval * x_final + proof.final_poly[i];
     if (eval != v) reject(qn + ": folded value does not match the final polynomial");

@@ -3,10 +3,12 @@
 namespace stark {
 
 bool FriQueryProof::operator==(const FriQueryProof& o) const {
-  if (input_proof.size() != o.input_proof.size() || commit_phase_openings.size() != o.commit_phase_openings.size())
+  if (input_proof.size() != o.input_proof.size() ||
+      commit_phase_openings.size() != o.commit_phase_openings.size())
     return false;
   for (size_t i = 0; i < input_proof.size(); ++i)
-    if (input_proof[i].opened_rows != o.input_proof[i].opened_rows || input_proof[i].siblings != o.input_proof[i].siblings)
+    if (input_proof[i].opened_rows != o.input_proof[i].opened_rows ||
+        input_proof[i].siblings != o.input_proof[i].siblings)
       return false;
   for (size_t i = 0; i < commit_phase_openings.size(); ++i)
     if (commit_phase_openings[i].sibling_value != o.commit_phase_openings[i].sibling_value ||
@@ -17,7 +19,8 @@ bool FriQueryProof::operator==(const FriQueryProof& o) const {
 
 bool FriProof::operator==(const FriProof& o) const {
   return commit_phase_commits == o.commit_phase_commits && commit_pow_witnesses == o.commit_pow_witnesses &&
-         final_poly == o.final_poly && query_pow_witness == o.query_pow_witness && query_proofs == o.query_proofs;
+         final_poly == o.final_poly && query_pow_witness == o.query_pow_witness &&
+         query_proofs == o.query_proofs;
 }
 
 void write_fri_proof(ByteWriter& w, const FriProof& proof) {

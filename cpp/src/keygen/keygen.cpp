@@ -56,21 +56,23 @@ ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs) {
     air.cs = std::move(in.cs);
     const ConstraintSystem& cs = air.cs;
 
-    if (air.main_width() == 0) throw KeygenError(label + ": the main trace has width 0 (an AIR needs main columns)");
+    if (air.main_width() == 0)
+      throw KeygenError(label + ": the main trace has width 0 (an AIR needs main columns)");
     if (cs.max_degree > max_degree) {
       throw KeygenError(label + ": constraint degree " + std::to_string(cs.max_degree) +
                         " exceeds the engine's max_constraint_degree " + std::to_string(max_degree) +
                         " (log_blowup " + std::to_string(fri.log_blowup) + ")");
     }
     if (cs.quotient_degree > blowup) {
-      throw KeygenError(label + ": quotient degree " + std::to_string(cs.quotient_degree) + " exceeds the blowup " +
-                        std::to_string(blowup));
+      throw KeygenError(label + ": quotient degree " + std::to_string(cs.quotient_degree) +
+                        " exceeds the blowup " + std::to_string(blowup));
     }
 
     const bool wants_prep = cs.preprocessed_width > 0;
     if (wants_prep != in.preprocessed_trace.has_value()) {
-      throw KeygenError(label + (wants_prep ? ": its constraints use a preprocessed trace but none was given"
-                                            : ": a preprocessed trace was given but its constraints declare none"));
+      throw KeygenError(label + (wants_prep
+                                     ? ": its constraints use a preprocessed trace but none was given"
+                                     : ": a preprocessed trace was given but its constraints declare none"));
     }
     if (!in.preprocessed_trace) continue;
     RowMajorMatrix& trace = *in.preprocessed_trace;
@@ -85,19 +87,22 @@ ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs) {
       throw KeygenError(what + " has height " + std::to_string(height) + ", not a power of two");
     }
     if (height != cs.preprocessed_height) {
-      throw KeygenError(what + " has height " + std::to_string(height) + ", but its constraint system declares " +
-                        std::to_string(cs.preprocessed_height));
+      throw KeygenError(what + " has height " + std::to_string(height) +
+                        ", but its constraint system declares " + std::to_string(cs.preprocessed_height));
     }
     const uint32_t log_height = log2_exact(height);
     if (log_height + fri.log_blowup > TWO_ADICITY) {
       throw KeygenError(what + " has height 2^" + std::to_string(log_height) + "; with log_blowup " +
-                        std::to_string(fri.log_blowup) + " it exceeds the two-adicity 2^" + std::to_string(TWO_ADICITY));
+                        std::to_string(fri.log_blowup) + " it exceeds the two-adicity 2^" +
+                        std::to_string(TWO_ADICITY));
     }
-    const auto bad = std::find_if(trace.values.begin(), trace.values.end(), [](uint32_t v) { return v >= P; });
+    const auto bad =
+        std::find_if(trace.values.begin(), trace.values.end(), [](uint32_t v) { return v >= P; });
     if (bad != trace.values.end()) {
       const size_t i = size_t(bad - trace.values.begin());
-      throw KeygenError(what + ": value " + std::to_string(*bad) + " at row " + std::to_string(i / trace.width) +
-                        ", column " + std::to_string(i % trace.width) + " is not a canonical field element");
+      throw KeygenError(what + ": value " + std::to_string(*bad) + " at row " +
+                        std::to_string(i / trace.width) + ", column " + std::to_string(i % trace.width) +
+                        " is not a canonical field element");
     }
     auto shared = std::make_shared<const RowMajorMatrix>(std::move(trace));
     auto committed = commit_preprocessed(fri, shared);
@@ -115,10 +120,10 @@ ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs) {
     const uint64_t budget = fri.log_blowup == 1 ? kBatchBudgetLogBlowup1 : kBatchBudgetOtherwise;
     const uint64_t used = 2 * (total_width + 4 * max_q);
     if (used > budget) {
-      throw KeygenError("keygen: 2·(total width " + std::to_string(total_width) + " + 4·max quotient degree " +
-                        std::to_string(max_q) + ") = " + std::to_string(used) + " exceeds the batch budget " +
-                        std::to_string(budget) + " of the standard parameters at log_blowup " +
-                        std::to_string(fri.log_blowup));
+      throw KeygenError("keygen: 2·(total width " + std::to_string(total_width) +
+                        " + 4·max quotient degree " + std::to_string(max_q) + ") = " + std::to_string(used) +
+                        " exceeds the batch budget " + std::to_string(budget) +
+                        " of the standard parameters at log_blowup " + std::to_string(fri.log_blowup));
     }
     if (total_constraints > kMaxTotalConstraints) {
       throw KeygenError("keygen: " + std::to_string(total_constraints) + " constraints in total exceed the " +

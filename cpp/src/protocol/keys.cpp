@@ -87,8 +87,9 @@ VerifyingKey read_vk(ByteReader& r) {
     const size_t flag_at = r.offset();
     const uint8_t has_prep = r.u8("has_preprocessed");
     if (has_prep > 1) {
-      throw ProofFormatError("verifying key: has_preprocessed of AIR " + std::to_string(a) + " at byte offset " +
-                             std::to_string(flag_at) + ": value " + std::to_string(has_prep) + " is not 0 or 1");
+      throw ProofFormatError("verifying key: has_preprocessed of AIR " + std::to_string(a) +
+                             " at byte offset " + std::to_string(flag_at) + ": value " +
+                             std::to_string(has_prep) + " is not 0 or 1");
     }
     if (has_prep) {
       PreprocessedVerifyingData prep;
@@ -96,22 +97,24 @@ VerifyingKey read_vk(ByteReader& r) {
       const size_t at = r.offset();
       prep.log_height = r.u32("preprocessed log_height");
       if (prep.log_height + vk.fri.log_blowup > TWO_ADICITY) {
-        throw ProofFormatError("verifying key: preprocessed log_height of AIR '" + air.name + "' at byte offset " +
-                               std::to_string(at) + ": " + std::to_string(prep.log_height) +
-                               " + log_blowup exceeds " + std::to_string(TWO_ADICITY));
+        throw ProofFormatError("verifying key: preprocessed log_height of AIR '" + air.name +
+                               "' at byte offset " + std::to_string(at) + ": " +
+                               std::to_string(prep.log_height) + " + log_blowup exceeds " +
+                               std::to_string(TWO_ADICITY));
       }
       air.preprocessed = prep;
     }
     const size_t cs_at = r.offset();
     air.cs = ConstraintSystem::decode(r);
     auto bad = [&](const std::string& why) {
-      throw ProofFormatError("verifying key: constraint system of AIR '" + air.name + "' (id " + std::to_string(a) +
-                             ") at byte offset " + std::to_string(cs_at) + ": " + why);
+      throw ProofFormatError("verifying key: constraint system of AIR '" + air.name + "' (id " +
+                             std::to_string(a) + ") at byte offset " + std::to_string(cs_at) + ": " + why);
     };
-    if ((air.cs.preprocessed_width > 0) != has_prep) bad("preprocessed width and preprocessed commitment disagree");
+    if ((air.cs.preprocessed_width > 0) != has_prep)
+      bad("preprocessed width and preprocessed commitment disagree");
     if (has_prep && (uint64_t(1) << air.preprocessed->log_height) != air.cs.preprocessed_height) {
-      bad("preprocessed height " + std::to_string(air.cs.preprocessed_height) + " differs from the committed height 2^" +
-          std::to_string(air.preprocessed->log_height));
+      bad("preprocessed height " + std::to_string(air.cs.preprocessed_height) +
+          " differs from the committed height 2^" + std::to_string(air.preprocessed->log_height));
     }
     if (air.main_width() == 0) bad("main trace width is 0");
     if (air.cs.max_degree > uint32_t(vk.fri.max_constraint_degree())) {
@@ -126,7 +129,9 @@ VerifyingKey read_vk(ByteReader& r) {
   vk.trace_height_constraints.resize(ncons);
   for (LinearConstraint& c : vk.trace_height_constraints) {
     const size_t n = r.length("trace-height coefficient count", 4, num_airs);
-    if (n != num_airs) r.fail("trace-height coefficient count", "expected one coefficient per AIR (" + std::to_string(num_airs) + ")");
+    if (n != num_airs)
+      r.fail("trace-height coefficient count",
+             "expected one coefficient per AIR (" + std::to_string(num_airs) + ")");
     c.coefficients.reserve(n);
     for (size_t i = 0; i < n; ++i) c.coefficients.push_back(r.u32("trace-height coefficient"));
     c.threshold = r.u64("trace-height threshold");
@@ -159,7 +164,8 @@ uint32_t AirVerifyingKey::main_width() const {
 }
 
 uint32_t AirVerifyingKey::total_width() const {
-  const uint64_t w = uint64_t(cs.preprocessed_width) + main_width() + 4 * uint64_t(cs.after_challenge_width());
+  const uint64_t w =
+      uint64_t(cs.preprocessed_width) + main_width() + 4 * uint64_t(cs.after_challenge_width());
   return uint32_t(std::min<uint64_t>(w, UINT32_MAX));
 }
 

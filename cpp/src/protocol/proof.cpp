@@ -119,7 +119,8 @@ Proof proof_from_bytes(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < nmain; ++i) proof.main_commits.push_back(r.digest("main commitment"));
   const size_t nac = r.length("after-challenge commitment count", kDigestBytes);
   proof.after_challenge_commits.reserve(nac);
-  for (size_t i = 0; i < nac; ++i) proof.after_challenge_commits.push_back(r.digest("after-challenge commitment"));
+  for (size_t i = 0; i < nac; ++i)
+    proof.after_challenge_commits.push_back(r.digest("after-challenge commitment"));
   proof.quotient_commit = r.digest("quotient commitment");
 
   const size_t flag_at = r.offset();

@@ -10,7 +10,8 @@ namespace stark {
 
 std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters& params,
                                                              std::vector<PcsMatrixInput> matrices,
-                                                             const SubgroupLde& lde, const MerkleHasher& hasher) {
+                                                             const SubgroupLde& lde,
+                                                             const MerkleHasher& hasher) {
   params.validate();
   if (matrices.empty()) throw InputError("pcs commit: no matrices");
   std::vector<uint32_t> log_heights;
@@ -21,7 +22,8 @@ std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters
     const std::string what = "pcs commit: matrix " + std::to_string(m);
     const size_t height = in.evals.height();
     if (in.evals.width == 0) throw InputError(what + " has width 0");
-    if (!is_power_of_two(height)) throw InputError(what + " has height " + std::to_string(height) + ", not a power of two");
+    if (!is_power_of_two(height))
+      throw InputError(what + " has height " + std::to_string(height) + ", not a power of two");
     const uint32_t log_n = log2_exact(height);
     if (log_n + params.log_blowup > TWO_ADICITY) {
       throw InputError(what + ": height 2^" + std::to_string(log_n) + " with log_blowup " +

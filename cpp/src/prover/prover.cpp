@@ -18,10 +18,10 @@ struct PresentAir {
   const AirVerifyingKey* vk = nullptr;
   const PreprocessedProvingData* preprocessed = nullptr;
   uint32_t log_height = 0;
-  std::vector<ConstMatrixView> mains;       // cached..., common (if its width is non-zero)
-  std::vector<size_t> cached_commits;       // index into the cached commitments, per partition
-  size_t common_matrix = SIZE_MAX;          // matrix index in the common-main commitment
-  size_t after_challenge_matrix = SIZE_MAX; // matrix index in the after-challenge commitment
+  std::vector<ConstMatrixView> mains;        // cached..., common (if its width is non-zero)
+  std::vector<size_t> cached_commits;        // index into the cached commitments, per partition
+  size_t common_matrix = SIZE_MAX;           // matrix index in the common-main commitment
+  size_t after_challenge_matrix = SIZE_MAX;  // matrix index in the after-challenge commitment
   AfterChallengeTrace after_challenge;
 };
 
@@ -45,9 +45,9 @@ void check_canonical(ConstMatrixView m, const std::string& what) {
   });
   const size_t bad = first_bad.load();
   if (bad != SIZE_MAX) {
-    throw InputError(what + ": value " + std::to_string(m.data[bad]) + " at row " + std::to_string(bad / m.width) +
-                     ", column " + std::to_string(bad % m.width) + " is not a canonical field element (must be < " +
-                     std::to_string(P) + ")");
+    throw InputError(what + ": value " + std::to_string(m.data[bad]) + " at row " +
+                     std::to_string(bad / m.width) + ", column " + std::to_string(bad % m.width) +
+                     " is not a canonical field element (must be < " + std::to_string(P) + ")");
   }
 }
 
@@ -59,7 +59,8 @@ RowMajorMatrix copy_matrix(ConstMatrixView v) {
 std::vector<PresentAir> validate(const ProvingKey& pk, const std::vector<AirProvingInput>& inputs) {
   const VerifyingKey& vk = pk.vk;
   const FriParameters& fri = vk.fri;
-  if (inputs.empty()) throw InputError("prove: no AIR proving contexts given (at least one AIR must be present)");
+  if (inputs.empty())
+    throw InputError("prove: no AIR proving contexts given (at least one AIR must be present)");
   std::vector<const AirProvingInput*> sorted;
   for (const AirProvingInput& in : inputs) {
     if (in.air_id >= vk.num_airs()) {
@@ -88,8 +89,8 @@ std::vector<PresentAir> validate(const ProvingKey& pk, const std::vector<AirProv
       air.preprocessed = &*pk.preprocessed[in->air_id];
     }
     if (in->cached_mains.size() != cs.cached_main_widths.size()) {
-      throw InputError(label + ": " + std::to_string(in->cached_mains.size()) + " cached main traces given, expected " +
-                       std::to_string(cs.cached_main_widths.size()));
+      throw InputError(label + ": " + std::to_string(in->cached_mains.size()) +
+                       " cached main traces given, expected " + std::to_string(cs.cached_main_widths.size()));
     }
     if (cs.common_main_width > 0 && !in->common_main) {
       throw InputError(label + ": the common main trace (width " + std::to_string(cs.common_main_width) +
@@ -116,8 +117,9 @@ std::vector<PresentAir> validate(const ProvingKey& pk, const std::vector<AirProv
     const size_t height = parts.front().first.height;
     for (const auto& [view, what] : parts) {
       if (view.height != height) {
-        throw InputError(what + " has height " + std::to_string(view.height) + ", but " + parts.front().second +
-                         " has height " + std::to_string(height) + " (all partitions share one height)");
+        throw InputError(what + " has height " + std::to_string(view.height) + ", but " +
+                         parts.front().second + " has height " + std::to_string(height) +
+                         " (all partitions share one height)");
       }
     }
     if (!is_power_of_two(height)) {
@@ -127,22 +129,25 @@ std::vector<PresentAir> validate(const ProvingKey& pk, const std::vector<AirProv
     air.log_height = log2_exact(height);
     if (air.log_height + fri.log_blowup > TWO_ADICITY) {
       throw InputError(label + ": trace height 2^" + std::to_string(air.log_height) + " with log_blowup " +
-                       std::to_string(fri.log_blowup) + " exceeds the two-adicity 2^" + std::to_string(TWO_ADICITY));
+                       std::to_string(fri.log_blowup) + " exceeds the two-adicity 2^" +
+                       std::to_string(TWO_ADICITY));
     }
     if (fri.log_final_poly_len > 0 && air.log_height <= fri.log_final_poly_len) {
-      throw InputError(label + ": trace height " + std::to_string(height) + " must exceed 2^log_final_poly_len = " +
-                       std::to_string(size_t(1) << fri.log_final_poly_len));
+      throw InputError(
+          label + ": trace height " + std::to_string(height) +
+          " must exceed 2^log_final_poly_len = " + std::to_string(size_t(1) << fri.log_final_poly_len));
     }
     if (air.vk->preprocessed && air.vk->preprocessed->log_height != air.log_height) {
-      throw InputError(label + ": trace height " + std::to_string(height) + " differs from the preprocessed height " +
+      throw InputError(label + ": trace height " + std::to_string(height) +
+                       " differs from the preprocessed height " +
                        std::to_string(size_t(1) << air.vk->preprocessed->log_height));
     }
     if (air.vk->preprocessed && air.preprocessed == nullptr) {
       throw InputError(label + ": the proving key lacks the preprocessed trace");
     }
     if (in->public_values.size() != cs.num_public_values) {
-      throw InputError(label + ": " + std::to_string(in->public_values.size()) + " public values given, expected " +
-                       std::to_string(cs.num_public_values));
+      throw InputError(label + ": " + std::to_string(in->public_values.size()) +
+                       " public values given, expected " + std::to_string(cs.num_public_values));
     }
     for (size_t i = 0; i < in->public_values.size(); ++i) {
       if (in->public_values[i] >= P) {
@@ -270,7 +275,8 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     qin.log_height = air.log_height;
     qin.log_blowup = fri.log_blowup;
     if (air.preprocessed) qin.preprocessed = air.preprocessed->committed->lde(0);
-    for (size_t j = 0; j < air.cached_commits.size(); ++j) qin.mains.push_back(cached_commits[air.cached_commits[j]]->lde(0));
+    for (size_t j = 0; j < air.cached_commits.size(); ++j)
+      qin.mains.push_back(cached_commits[air.cached_commits[j]]->lde(0));
     if (air.common_matrix != SIZE_MAX) qin.mains.push_back(common_commit->lde(air.common_matrix));
     if (air.after_challenge_matrix != SIZE_MAX) {
       qin.after_challenge = after_challenge_commit->lde(air.after_challenge_matrix);
@@ -301,11 +307,13 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   };
   std::vector<PcsOpenRound> rounds;
   for (const PresentAir& air : airs) {
-    if (air.preprocessed) rounds.push_back(PcsOpenRound{air.preprocessed->committed.get(), {trace_points(air)}});
+    if (air.preprocessed)
+      rounds.push_back(PcsOpenRound{air.preprocessed->committed.get(), {trace_points(air)}});
   }
   const size_t num_prep_rounds = rounds.size();
   for (const PresentAir& air : airs) {
-    for (size_t idx : air.cached_commits) rounds.push_back(PcsOpenRound{cached_commits[idx].get(), {trace_points(air)}});
+    for (size_t idx : air.cached_commits)
+      rounds.push_back(PcsOpenRound{cached_commits[idx].get(), {trace_points(air)}});
   }
   if (common_commit) {
     PcsOpenRound round{common_commit.get(), {}};

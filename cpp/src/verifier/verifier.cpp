@@ -32,7 +32,8 @@ struct AirView {
 void check_pair(const OpenedPair& pair, size_t width, const std::string& what) {
   if (pair.local.size() != width || pair.next.size() != width) {
     bad_shape(what + ": " + std::to_string(pair.local.size()) + " values at zeta and " +
-              std::to_string(pair.next.size()) + " at zeta*omega, expected " + std::to_string(width) + " each");
+              std::to_string(pair.next.size()) + " at zeta*omega, expected " + std::to_string(width) +
+              " each");
   }
 }
 
@@ -48,7 +49,8 @@ PcsVerifyMatrix trace_matrix(const AirView& air, size_t width, const OpenedPair&
 
 // Shape pass (§11.1); returns the present AIRs in proof order with their round positions, and
 // the PCS rounds (points still unset) in opening order.
-std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std::vector<PcsVerifyRound>& rounds) {
+std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof,
+                                 std::vector<PcsVerifyRound>& rounds) {
   const FriParameters& fri = vk.fri;
   const size_t num_airs = vk.num_airs();
 
@@ -66,7 +68,8 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
     for (const AirProofData& a : proof.per_air) {
       if (seen[a.air_id]) {
         reject(VerifyErrorKind::DuplicateAirs, "air id " + std::to_string(a.air_id) + " ('" +
-                                                   vk.airs[a.air_id].name + "') appears more than once in the proof");
+                                                   vk.airs[a.air_id].name +
+                                                   "') appears more than once in the proof");
       }
       seen[a.air_id] = true;
     }
@@ -87,7 +90,8 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
   // 3. heights.
   for (AirView& air : airs) {
     const uint32_t n = air.data->height;
-    if (!is_power_of_two(n)) bad_shape(air.label + ": trace height " + std::to_string(n) + " is not a power of two");
+    if (!is_power_of_two(n))
+      bad_shape(air.label + ": trace height " + std::to_string(n) + " is not a power of two");
     air.log_height = log2_exact(n);
     if (air.log_height + fri.log_blowup > TWO_ADICITY) {
       bad_shape(air.label + ": trace height 2^" + std::to_string(air.log_height) + " with log_blowup " +
@@ -119,8 +123,8 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
   // 5. public values.
   for (const AirView& air : airs) {
     if (air.data->public_values.size() != air.vk->cs.num_public_values) {
-      bad_shape(air.label + ": " + std::to_string(air.data->public_values.size()) + " public values, expected " +
-                std::to_string(air.vk->cs.num_public_values));
+      bad_shape(air.label + ": " + std::to_string(air.data->public_values.size()) +
+                " public values, expected " + std::to_string(air.vk->cs.num_public_values));
     }
   }
   // 6. commitments and the LogUp witness.
@@ -137,8 +141,8 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
               std::to_string(expected_main));
   }
   if (proof.after_challenge_commits.size() != (any_interactions ? 1u : 0u)) {
-    bad_shape(std::to_string(proof.after_challenge_commits.size()) + " after-challenge commitments, expected " +
-              (any_interactions ? "1" : "0"));
+    bad_shape(std::to_string(proof.after_challenge_commits.size()) +
+              " after-challenge commitments, expected " + (any_interactions ? "1" : "0"));
   }
   if (proof.logup_pow_witness.has_value() != any_interactions) {
     bad_shape(any_interactions ? "the LogUp proof-of-work witness is missing"
@@ -148,8 +152,8 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
   for (const AirView& air : airs) {
     const size_t expected = air.vk->has_interactions() ? 1 : 0;
     if (air.data->exposed_values.size() != expected) {
-      bad_shape(air.label + ": " + std::to_string(air.data->exposed_values.size()) + " exposed values, expected " +
-                std::to_string(expected));
+      bad_shape(air.label + ": " + std::to_string(air.data->exposed_values.size()) +
+                " exposed values, expected " + std::to_string(expected));
     }
   }
   // 8. opened values, assigning every AIR its places in the rounds.
@@ -159,16 +163,19 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
     size_t cached_round = 0;
     for (AirView& air : airs) {
       if (air.vk->preprocessed) air.preprocessed_round = num_prep++;
-      for (size_t j = 0; j < air.vk->cs.cached_main_widths.size(); ++j) air.cached_rounds.push_back(cached_round++);
+      for (size_t j = 0; j < air.vk->cs.cached_main_widths.size(); ++j)
+        air.cached_rounds.push_back(cached_round++);
       if (air.vk->has_common_main()) air.common_matrix = num_common++;
       if (air.vk->has_interactions()) air.after_challenge_matrix = num_ac++;
     }
   }
   if (o.preprocessed.size() != num_prep) {
-    bad_shape(std::to_string(o.preprocessed.size()) + " preprocessed openings, expected " + std::to_string(num_prep));
+    bad_shape(std::to_string(o.preprocessed.size()) + " preprocessed openings, expected " +
+              std::to_string(num_prep));
   }
   if (o.main.size() != expected_main) {
-    bad_shape(std::to_string(o.main.size()) + " main opening rounds, expected " + std::to_string(expected_main));
+    bad_shape(std::to_string(o.main.size()) + " main opening rounds, expected " +
+              std::to_string(expected_main));
   }
   if (o.after_challenge.size() != (any_interactions ? 1u : 0u)) {
     bad_shape(std::to_string(o.after_challenge.size()) + " after-challenge opening rounds, expected " +
@@ -181,7 +188,8 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
   for (const AirView& air : airs) {
     const ConstraintSystem& cs = air.vk->cs;
     if (air.preprocessed_round != SIZE_MAX) {
-      check_pair(o.preprocessed[air.preprocessed_round], cs.preprocessed_width, air.label + ": preprocessed opening");
+      check_pair(o.preprocessed[air.preprocessed_round], cs.preprocessed_width,
+                 air.label + ": preprocessed opening");
     }
     for (size_t j = 0; j < air.cached_rounds.size(); ++j) {
       const auto& round = o.main[air.cached_rounds[j]];
@@ -198,7 +206,8 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
     }
     for (const AirView& air : airs) {
       if (air.common_matrix != SIZE_MAX) {
-        check_pair(round[air.common_matrix], air.vk->cs.common_main_width, air.label + ": common main opening");
+        check_pair(round[air.common_matrix], air.vk->cs.common_main_width,
+                   air.label + ": common main opening");
       }
     }
   }
@@ -224,8 +233,8 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
     }
     for (size_t t = 0; t < chunks.size(); ++t) {
       if (chunks[t].size() != 4) {
-        bad_shape(air.label + ": quotient chunk " + std::to_string(t) + " has " + std::to_string(chunks[t].size()) +
-                  " opened values, expected 4");
+        bad_shape(air.label + ": quotient chunk " + std::to_string(t) + " has " +
+                  std::to_string(chunks[t].size()) + " opened values, expected 4");
       }
     }
   }
@@ -234,22 +243,23 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
   rounds.clear();
   for (const AirView& air : airs) {
     if (air.preprocessed_round == SIZE_MAX) continue;
-    rounds.push_back(PcsVerifyRound{air.vk->preprocessed->commit,
-                                    {trace_matrix(air, air.vk->cs.preprocessed_width,
-                                                  o.preprocessed[air.preprocessed_round])}});
+    rounds.push_back(PcsVerifyRound{
+        air.vk->preprocessed->commit,
+        {trace_matrix(air, air.vk->cs.preprocessed_width, o.preprocessed[air.preprocessed_round])}});
   }
   for (const AirView& air : airs) {
     for (size_t j = 0; j < air.cached_rounds.size(); ++j) {
       const size_t r = air.cached_rounds[j];
-      rounds.push_back(
-          PcsVerifyRound{proof.main_commits[r], {trace_matrix(air, air.vk->cs.cached_main_widths[j], o.main[r][0])}});
+      rounds.push_back(PcsVerifyRound{proof.main_commits[r],
+                                      {trace_matrix(air, air.vk->cs.cached_main_widths[j], o.main[r][0])}});
     }
   }
   if (any_common) {
     PcsVerifyRound round{proof.main_commits.back(), {}};
     for (const AirView& air : airs) {
       if (air.common_matrix != SIZE_MAX) {
-        round.matrices.push_back(trace_matrix(air, air.vk->cs.common_main_width, o.main.back()[air.common_matrix]));
+        round.matrices.push_back(
+            trace_matrix(air, air.vk->cs.common_main_width, o.main.back()[air.common_matrix]));
       }
     }
     rounds.push_back(std::move(round));
@@ -292,10 +302,11 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof, std
 
 void verify(const VerifyingKey& vk, const FriParameters& engine_params, const Proof& proof) {
   if (!(vk.fri == engine_params)) {
-    bad_shape("the verifying key was made for FRI parameters (log_blowup " + std::to_string(vk.fri.log_blowup) +
-              ", log_final_poly_len " + std::to_string(vk.fri.log_final_poly_len) + ", num_queries " +
-              std::to_string(vk.fri.num_queries) + ", PoW " + std::to_string(vk.fri.commit_proof_of_work_bits) + "/" +
-              std::to_string(vk.fri.query_proof_of_work_bits) + ") other than the engine's");
+    bad_shape(
+        "the verifying key was made for FRI parameters (log_blowup " + std::to_string(vk.fri.log_blowup) +
+        ", log_final_poly_len " + std::to_string(vk.fri.log_final_poly_len) + ", num_queries " +
+        std::to_string(vk.fri.num_queries) + ", PoW " + std::to_string(vk.fri.commit_proof_of_work_bits) +
+        "/" + std::to_string(vk.fri.query_proof_of_work_bits) + ") other than the engine's");
   }
   verify(vk, proof);
 }
@@ -357,7 +368,8 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
   if (vk.fri.commit_proof_of_work_bits == 0) {
     for (size_t i = 0; i < proof.fri.commit_pow_witnesses.size(); ++i) {
       if (proof.fri.commit_pow_witnesses[i] != 0) {
-        reject(VerifyErrorKind::InvalidOpeningArgument, "FRI commit-phase proof-of-work witness " + std::to_string(i) +
+        reject(VerifyErrorKind::InvalidOpeningArgument, "FRI commit-phase proof-of-work witness " +
+                                                            std::to_string(i) +
                                                             " must be 0 when commit_proof_of_work_bits is 0");
       }
     }

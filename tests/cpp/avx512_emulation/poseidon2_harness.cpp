@@ -20,10 +20,14 @@ int main() {
   auto word = [&] {
     const uint64_t r = rng();
     switch (r % 10) {
-      case 0: return 0u;
-      case 1: return P - 1;
-      case 2: return 1u;
-      default: return uint32_t((r >> 8) % P);
+      case 0:
+        return 0u;
+      case 1:
+        return P - 1;
+      case 2:
+        return 1u;
+      default:
+        return uint32_t((r >> 8) % P);
     }
   };
   const auto& k = p2_kernels::avx512_kernels_emulated();

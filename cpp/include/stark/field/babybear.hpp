@@ -18,8 +18,8 @@
 
 namespace stark {
 
-inline constexpr uint32_t P = constants::kBabyBearP;          // 2013265921
-inline constexpr uint32_t MONTY_MU = 0x88000001u;               // p^-1 mod 2^32
+inline constexpr uint32_t P = constants::kBabyBearP;  // 2013265921
+inline constexpr uint32_t MONTY_MU = 0x88000001u;     // p^-1 mod 2^32
 inline constexpr uint32_t TWO_ADICITY = constants::kBabyBearTwoAdicity;
 static_assert(uint32_t(uint64_t(P) * MONTY_MU) == 1u, "MU must be p^-1 mod 2^32");
 
@@ -56,7 +56,8 @@ constexpr uint32_t add_mod(uint32_t a, uint32_t b) {
 constexpr uint32_t sub_mod(uint32_t a, uint32_t b) { return a >= b ? a - b : a + P - b; }
 
 // R^2 mod p, used to enter Montgomery form: to_monty(x) = monty_reduce(x * R^2).
-inline constexpr uint32_t R2 = uint32_t((uint64_t(uint64_t(1) << 32) % P) * (uint64_t(uint64_t(1) << 32) % P) % P);
+inline constexpr uint32_t R2 =
+    uint32_t((uint64_t(uint64_t(1) << 32) % P) * (uint64_t(uint64_t(1) << 32) % P) % P);
 
 }  // namespace detail
 
@@ -107,7 +108,9 @@ struct Fp {
   /// Multiplicative inverse by Fermat; inverse(0) = 0 (callers check for zero where it matters).
   constexpr Fp inverse() const { return pow(P - 2); }
   /// Halving is a field operation: (x + p*(x odd)) / 2, valid in any scaling (Montgomery too).
-  constexpr Fp halve() const { return from_mont((mont & 1) ? uint32_t((uint64_t(mont) + P) >> 1) : mont >> 1); }
+  constexpr Fp halve() const {
+    return from_mont((mont & 1) ? uint32_t((uint64_t(mont) + P) >> 1) : mont >> 1);
+  }
 };
 static_assert(sizeof(Fp) == 4);
 

@@ -28,7 +28,9 @@ struct Ext4 {
     for (int i = 0; i < 4; ++i) out[i] = c[i].canonical();
   }
 
-  constexpr bool is_zero() const { return c[0].is_zero() && c[1].is_zero() && c[2].is_zero() && c[3].is_zero(); }
+  constexpr bool is_zero() const {
+    return c[0].is_zero() && c[1].is_zero() && c[2].is_zero() && c[3].is_zero();
+  }
   constexpr bool operator==(const Ext4& o) const { return c == o.c; }
   constexpr bool operator!=(const Ext4& o) const { return !(c == o.c); }
 
@@ -76,7 +78,6 @@ struct Ext4 {
   Ext4 inverse() const;
   /// Frobenius a -> a^p: coefficient i is multiplied by (W^((p-1)/4))^i.
   Ext4 frobenius() const;
-
 };
 
 }  // namespace stark

@@ -96,8 +96,8 @@ using OpenedValues = std::vector<std::vector<std::vector<std::vector<Ext4>>>>;
 /// matrix count, a matrix without points, a commitment made with another log_blowup, an LDE height
 /// below 2^(log_blowup + log_final_poly_len) (such a bucket can never be rolled in), or a point on
 /// the LDE coset of its matrix (z − x = 0; probability ~2^-100 for a sampled ζ).
-std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
-                                           Challenger& challenger);
+std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
+                                           const std::vector<PcsOpenRound>& rounds, Challenger& challenger);
 
 /// Verifier view of one matrix: (log trace height, domain shift, width) from the verifying key and
 /// proof heights, its points, and the claimed values[point][column].
@@ -120,7 +120,8 @@ struct PcsVerifyRound {
 /// width, log2(max LDE height in round) siblings) and R fold openings (round rnd with
 /// lgmh − 1 − rnd siblings); every field element canonical. Throws
 /// VerificationError(InvalidProofShape) naming the field and indices.
-void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof);
+void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds,
+                     const FriProof& proof);
 
 /// PROTOCOL §11.3. Runs fri_check_shape first (its errors stay InvalidProofShape), then observes
 /// the claimed values, replays the transcript and checks every query. Any failure — a PoW witness,

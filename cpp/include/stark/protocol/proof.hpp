@@ -37,9 +37,9 @@ namespace stark {
 /// What the proof says about one present AIR.
 struct AirProofData {
   uint32_t air_id = 0;
-  uint32_t height = 0;                     // n_A; the verifier checks it is a power of two
-  std::vector<uint32_t> public_values;     // canonical
-  std::vector<Ext4> exposed_values;        // [] or [S_A] (the AIR's LogUp cumulative sum)
+  uint32_t height = 0;                  // n_A; the verifier checks it is a power of two
+  std::vector<uint32_t> public_values;  // canonical
+  std::vector<Ext4> exposed_values;     // [] or [S_A] (the AIR's LogUp cumulative sum)
 };
 
 /// Claimed evaluations of one committed trace matrix at ζ ("local") and ζ·ω_A ("next"), one
@@ -50,10 +50,10 @@ struct OpenedPair {
 };
 
 struct OpenedProofValues {
-  std::vector<OpenedPair> preprocessed;                    // per present AIR with preprocessed
-  std::vector<std::vector<OpenedPair>> main;               // per main commitment, per matrix
-  std::vector<std::vector<OpenedPair>> after_challenge;    // [] or [per AIR with interactions]
-  std::vector<std::vector<std::vector<Ext4>>> quotient;    // per present AIR, per chunk, 4 values
+  std::vector<OpenedPair> preprocessed;                  // per present AIR with preprocessed
+  std::vector<std::vector<OpenedPair>> main;             // per main commitment, per matrix
+  std::vector<std::vector<OpenedPair>> after_challenge;  // [] or [per AIR with interactions]
+  std::vector<std::vector<std::vector<Ext4>>> quotient;  // per present AIR, per chunk, 4 values
 };
 
 struct Proof {
@@ -61,7 +61,7 @@ struct Proof {
   std::vector<Digest> main_commits;             // cached partitions (AIR order), then common
   std::vector<Digest> after_challenge_commits;  // [] or [one]
   Digest quotient_commit{};
-  std::optional<uint32_t> logup_pow_witness;    // present iff some AIR has interactions
+  std::optional<uint32_t> logup_pow_witness;  // present iff some AIR has interactions
   uint32_t deep_pow_witness = 0;
   OpenedProofValues opened;
   FriProof fri;

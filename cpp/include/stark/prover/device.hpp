@@ -38,17 +38,20 @@ class ProverDevice {
                                                      std::vector<PcsMatrixInput> matrices) const = 0;
 
   /// The flattened after-challenge trace of one AIR with interactions and its cumulative sum.
-  virtual AfterChallengeTrace logup_trace(const ConstraintSystem& cs, std::optional<ConstMatrixView> preprocessed,
+  virtual AfterChallengeTrace logup_trace(const ConstraintSystem& cs,
+                                          std::optional<ConstMatrixView> preprocessed,
                                           const std::vector<ConstMatrixView>& mains,
                                           const std::vector<uint32_t>& public_values, const Ext4& alpha_lu,
                                           const Ext4& beta_lu) const = 0;
 
   /// The q_A chunk matrices (n × 4 each) of one AIR's quotient, from its committed LDEs.
-  virtual std::vector<RowMajorMatrix> quotient_chunks(const ConstraintSystem& cs, const QuotientInputs& inputs,
+  virtual std::vector<RowMajorMatrix> quotient_chunks(const ConstraintSystem& cs,
+                                                      const QuotientInputs& inputs,
                                                       const Ext4& alpha) const = 0;
 
   /// The PCS opening of all rounds; advances `challenger` exactly like the verifier's.
-  virtual std::pair<OpenedValues, FriProof> open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
+  virtual std::pair<OpenedValues, FriProof> open(const FriParameters& params,
+                                                 const std::vector<PcsOpenRound>& rounds,
                                                  Challenger& challenger) const = 0;
 };
 
@@ -62,7 +65,8 @@ using SubgroupLde = std::function<void(ConstMatrixView in, uint32_t log_blowup, 
 /// on the committed coset g·H_N. Inputs are validated like pcs_commit's (InputError).
 std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters& params,
                                                              std::vector<PcsMatrixInput> matrices,
-                                                             const SubgroupLde& lde, const MerkleHasher& hasher);
+                                                             const SubgroupLde& lde,
+                                                             const MerkleHasher& hasher);
 
 /// The CPU device (SIMD kernels and the thread pool of each layer).
 const ProverDevice& cpu_prover_device();

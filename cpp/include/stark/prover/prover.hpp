@@ -27,9 +27,9 @@ namespace stark {
 /// The inputs of one present AIR. Views must stay valid during prove().
 struct AirProvingInput {
   uint32_t air_id = 0;
-  std::vector<ConstMatrixView> cached_mains;  // one per cached partition, in order
-  std::optional<ConstMatrixView> common_main; // present iff the AIR has a common main
-  std::vector<uint32_t> public_values;        // canonical
+  std::vector<ConstMatrixView> cached_mains;   // one per cached partition, in order
+  std::optional<ConstMatrixView> common_main;  // present iff the AIR has a common main
+  std::vector<uint32_t> public_values;         // canonical
 };
 
 /// PROTOCOL §9. InputError (naming the AIR, and row/column for values) for: no inputs, an

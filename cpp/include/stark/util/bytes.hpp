@@ -117,7 +117,8 @@ class ByteReader {
     }
     if (min_elem_bytes > 0 && uint64_t(n) * min_elem_bytes > remaining()) {
       off_ = at;
-      fail(field, "length " + std::to_string(n) + " needs more bytes than remain (" + std::to_string(remaining()) + ")");
+      fail(field, "length " + std::to_string(n) + " needs more bytes than remain (" +
+                      std::to_string(remaining()) + ")");
     }
     return n;
   }
@@ -140,7 +141,9 @@ class ByteReader {
 
  private:
   void need(size_t k, const char* field) const {
-    if (remaining() < k) fail(field, "truncated (need " + std::to_string(k) + " bytes, " + std::to_string(remaining()) + " remain)");
+    if (remaining() < k)
+      fail(field,
+           "truncated (need " + std::to_string(k) + " bytes, " + std::to_string(remaining()) + " remain)");
   }
 
   const uint8_t* p_;

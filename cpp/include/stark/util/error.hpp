@@ -45,13 +45,20 @@ enum class VerifyErrorKind {
 
 inline const char* verify_error_class_name(VerifyErrorKind kind) {
   switch (kind) {
-    case VerifyErrorKind::InvalidProofShape: return "InvalidProofShape";
-    case VerifyErrorKind::TraceHeightConstraintViolation: return "TraceHeightConstraintViolation";
-    case VerifyErrorKind::DuplicateAirs: return "DuplicateAirs";
-    case VerifyErrorKind::InvalidOpeningArgument: return "InvalidOpeningArgument";
-    case VerifyErrorKind::OodEvaluationMismatch: return "OodEvaluationMismatch";
-    case VerifyErrorKind::ChallengePhaseError: return "ChallengePhaseError";
-    case VerifyErrorKind::InvalidPowWitness: return "InvalidPowWitness";
+    case VerifyErrorKind::InvalidProofShape:
+      return "InvalidProofShape";
+    case VerifyErrorKind::TraceHeightConstraintViolation:
+      return "TraceHeightConstraintViolation";
+    case VerifyErrorKind::DuplicateAirs:
+      return "DuplicateAirs";
+    case VerifyErrorKind::InvalidOpeningArgument:
+      return "InvalidOpeningArgument";
+    case VerifyErrorKind::OodEvaluationMismatch:
+      return "OodEvaluationMismatch";
+    case VerifyErrorKind::ChallengePhaseError:
+      return "ChallengePhaseError";
+    case VerifyErrorKind::InvalidPowWitness:
+      return "InvalidPowWitness";
   }
   return "VerificationError";
 }
