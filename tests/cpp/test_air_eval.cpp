@@ -536,7 +536,7 @@ namespace {
 // A random DAG over every kind of leaf, exercising the interpreter's lowering: shared and
 // single-use nodes, products of affine operands, x·x, cancellation (x - x), constant subtrees,
 // scalings by ±1 and ±2, long single-use sums (beyond the inline limit and the delayed-reduction
-// batch), bit compositions Σ 2^k·x_k, and E-valued subexpressions.
+// batch), bit compositions ±Σ 2^k·x_k (with and without a shift), and E-valued subexpressions.
 ConstraintSystem random_system(uint64_t seed) {
   std::mt19937_64 rng(seed);
   Builder b;
@@ -591,6 +591,10 @@ ConstraintSystem random_system(uint64_t seed) {
   uint32_t acc = b.main(0, 0, 1);
   for (uint32_t k = 0; k < 20; ++k) acc = b.add(acc, b.mul(b.constant(1u << k), pick()));
   b.constrain(b.sub(acc, b.main(1, 0, 1)));
+  // A column minus Σ_{k>=2} 2^k·x_k: a subtracted bit composition with a shift.
+  uint32_t shifted = b.mul(b.constant(4), pick());
+  for (uint32_t k = 3; k < 12; ++k) shifted = b.add(shifted, b.mul(b.constant(1u << k), pick()));
+  b.constrain(b.sub(b.main(2, 1, 1), shifted));
   // A long single-use chain with varied coefficients (beyond 64 terms).
   uint32_t chain = b.constant(5);
   for (int k = 0; k < 90; ++k) chain = b.add(chain, b.mul(b.constant(uint32_t(rng() % P)), pick()));

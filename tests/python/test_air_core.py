@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pytest
 
 from stark_backend import _core, primitives
-from stark_backend.air import ConstraintSystem, Node, NodeKind, compile_air
+from stark_backend.air import Air, AirBuilder, ConstraintSystem, Node, NodeKind, compile_air
 from stark_backend.air.ir import decode_constraint_system, encode_constraint_system
 from stark_backend.errors import OodEvaluationMismatch, ProofFormatError
 from stark_backend.examples import (
@@ -384,9 +384,25 @@ def core_quotient(
     return out
 
 
+class BitsAir(Air):
+    """Byte decompositions: bit compositions on either side, with and without a power shift."""
+
+    width = 9
+
+    def eval(self, b: AirBuilder) -> None:
+        local, nxt = b.main()
+        bits, value = local[:8], local[8]
+        for bit in bits:
+            b.assert_bool(bit)
+        b.assert_eq(value, sum((bits[k] * (1 << k) for k in range(1, 8)), bits[0]))
+        b.assert_eq(sum((bits[k] * (4 << k) for k in range(1, 8)), bits[0] * 4), value * 4)
+        b.when_transition().assert_eq(nxt[8] - sum(nxt[k] * (8 << k) for k in range(8)), 0)
+
+
 @pytest.mark.parametrize(
     "air",
     [
+        BitsAir(),
         FibonacciAir(),
         FibonacciSelectorAir([1, 0, 1, 1, 0, 0, 1, 1]),
         InteractionAir(3, send=False, cached=True),

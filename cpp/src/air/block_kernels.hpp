@@ -43,12 +43,17 @@ struct LinTerm {
   uint32_t coeff;
 };
 
-/// dst = c0 + Σ x - Σ x + Σ x·y - Σ x·y + Σ c·x + Σ c·x·y: the terms, starting at `first`, come
-/// grouped in that order with count[0..5] terms per group.
+/// dst = c0 + Σ x - Σ x + Σ x·y - Σ x·y + Σ c·x + Σ c·x·y ± 2^s·Σ_j 2^j·z_j: the terms, starting
+/// at `first`, come grouped in that order with count[0..5] terms per group, then the
+/// chain_length terms z_0, z_1, ... of a binary chain (bit compositions), which is evaluated by
+/// Horner's rule with doublings instead of multiplications.
 struct LinHeader {
   uint32_t c0;
   uint32_t first;
   uint16_t count[6];
+  uint16_t chain_length;
+  uint8_t chain_shift;     // s
+  uint8_t chain_negative;  // subtract the chain
 };
 
 /// Linear combinations of at most three terms (at most 2 plus, 2 minus and 1 of each other
@@ -90,6 +95,7 @@ constexpr int code_of_kernel(int j) {
 
 /// Index of the unrolled kernel for this shape in BlockKernels::lincomb_fixed, or -1.
 inline int fixed_lin_shape(const LinHeader& h) {
+  if (h.chain_length != 0) return -1;
   int c[6];
   for (int k = 0; k < 6; ++k) {
     if (h.count[k] > lin_shape::kCaps[k]) return -1;

@@ -95,6 +95,13 @@ struct KernelSet {
         }
         acc = P::add(acc, P::reduce(w));
       }
+      if (h.chain_length != 0) {
+        const LinTerm* chain = prod_scaled + 2 * nps;
+        V hv = P::load(arena + chain[h.chain_length - 1].offset + i);
+        for (size_t j = h.chain_length - 1; j-- > 0;) hv = P::add(P::add(hv, hv), P::load(arena + chain[j].offset + i));
+        for (uint32_t k = 0; k < h.chain_shift; ++k) hv = P::add(hv, hv);
+        acc = h.chain_negative ? P::sub(acc, hv) : P::add(acc, hv);
+      }
       P::store(d + i, acc);
     }
   }

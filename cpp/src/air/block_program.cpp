@@ -112,6 +112,50 @@ void scale(Form& f, Fp s) {
   for (Term& t : f.terms) t.coeff *= s;
 }
 
+// The longest run of value terms ±2^s·2^j·z_j, j = 0..m-1 (one term per power, one sign,
+// s <= kMaxChainShift, m >= kMinChain): a bit composition, cheaper by Horner's rule (a doubling
+// and an addition per term) than by one multiplication per term.
+constexpr uint32_t kMinChain = 4;
+constexpr uint32_t kMaxChainShift = 3;
+struct BinaryChain {
+  std::vector<uint32_t> terms;  // indices into the form's terms, z_0 first
+  uint32_t shift = 0;
+  uint8_t negative = 0;
+};
+template <class IsProduct>
+BinaryChain find_binary_chain(const Form& f, IsProduct&& is_product) {
+  BinaryChain best;
+  for (uint8_t negative = 0; negative < 2; ++negative) {
+    // by_power[k]: the only term with coefficient ±2^k, or kNoTerm (none, or several).
+    constexpr uint32_t kNoTerm = UINT32_MAX, kSeveral = UINT32_MAX - 1;
+    std::vector<uint32_t> by_power(31, kNoTerm);
+    Fp power = negative ? -Fp::one() : Fp::one();
+    std::vector<Fp> powers(31);
+    for (auto& x : powers) {
+      x = power;
+      power += power;
+    }
+    for (uint32_t t = 0; t < f.terms.size(); ++t) {
+      if (is_product(f.terms[t].value)) continue;
+      for (uint32_t k = 0; k < 31; ++k)
+        if (f.terms[t].coeff == powers[k]) {
+          by_power[k] = by_power[k] == kNoTerm ? t : kSeveral;
+          break;
+        }
+    }
+    for (uint32_t s = 0; s <= kMaxChainShift; ++s) {
+      uint32_t m = 0;
+      while (s + m < 31 && by_power[s + m] < kSeveral) ++m;
+      if (m >= kMinChain && m > best.terms.size()) {
+        best.terms.assign(by_power.begin() + s, by_power.begin() + s + m);
+        best.shift = s;
+        best.negative = negative;
+      }
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv& env, const std::vector<Sink>& sinks,
@@ -520,6 +564,9 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
     uint32_t c0;
     uint32_t first;
     uint16_t count[6];
+    uint16_t chain_length;
+    uint8_t chain_shift;
+    uint8_t chain_negative;
   };
   std::vector<SymLin> sym_headers;
   std::vector<std::pair<Sym, Ext4>> sym_batch;
@@ -541,7 +588,9 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
   auto flush = [&](uint32_t acc) {
     auto& items = batch[acc];
     if (items.empty()) return;
-    SymInstr si{Op::AccumulateBaseBatch, Sym{kAccumulators, 4 * acc, 0}};
+    SymInstr si{};
+    si.op = Op::AccumulateBaseBatch;
+    si.dst = Sym{kAccumulators, 4 * acc, 0};
     si.table = uint32_t(sym_batch.size());
     si.aux = uint32_t(items.size());
     for (const auto& [x, coeff] : items) sym_batch.push_back({where[x], coeff});
@@ -561,7 +610,10 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
       const Sym src = locate(in.a);
       if (values[in.a].kind == ValKind::ComputedE ||
           (values[in.a].kind == ValKind::Column && cols[values[in.a].index].matrix == kAfterChallenge)) {
-        SymInstr si{Op::AccumulateExt, Sym{kAccumulators, 4 * in.acc, 0}, src};
+        SymInstr si{};
+        si.op = Op::AccumulateExt;
+        si.dst = Sym{kAccumulators, 4 * in.acc, 0};
+        si.a = src;
         si.aux = uint32_t(prog.coeffs.size());
         prog.coeffs.push_back(in.coeff);
         code.push_back(si);
@@ -587,17 +639,22 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
       default: si.op = Op::ExtNeg; break;
     }
     if (in.op == VOp::LinComb) {
-      // Terms grouped by kind: plus, minus, plus product, minus product, scaled, scaled product.
+      // Terms grouped by kind: plus, minus, plus product, minus product, scaled, scaled product,
+      // then a binary chain if there is one.
       const Form& f = forms[in.form];
-      SymLin h{f.c0.mont, uint32_t(sym_lin.size()), {0, 0, 0, 0, 0, 0}};
+      SymLin h{f.c0.mont, uint32_t(sym_lin.size()), {0, 0, 0, 0, 0, 0}, 0, 0, 0};
+      const BinaryChain chain = find_binary_chain(f, [&](uint32_t x) { return inline_product(x); });
+      std::vector<uint8_t> in_chain(f.terms.size(), 0);
+      for (uint32_t t : chain.terms) in_chain[t] = 1;
       auto kind_of = [&](const Term& t) {
         const int unit = t.coeff == Fp::one() ? 0 : t.coeff == -Fp::one() ? 1 : 2;
         const bool prod = inline_product(t.value);
         return unit == 2 ? (prod ? 5 : 4) : (prod ? 2 + unit : unit);
       };
       for (int kind = 0; kind < 6; ++kind)
-        for (const Term& t : f.terms) {
-          if (kind_of(t) != kind) continue;
+        for (size_t ti = 0; ti < f.terms.size(); ++ti) {
+          const Term& t = f.terms[ti];
+          if (in_chain[ti] || kind_of(t) != kind) continue;
           if (inline_product(t.value)) {
             const VInstr& mul = vcode[product_instr[t.value]];
             sym_lin.push_back({locate(mul.a), t.coeff.mont});
@@ -607,6 +664,10 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
           }
           ++h.count[kind];
         }
+      for (uint32_t t : chain.terms) sym_lin.push_back({locate(f.terms[t].value), 0});
+      h.chain_length = uint16_t(chain.terms.size());
+      h.chain_shift = uint8_t(chain.shift);
+      h.chain_negative = chain.negative;
       si.table = uint32_t(sym_headers.size());
       sym_headers.push_back(h);
     } else {
@@ -664,8 +725,8 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
     switch (si.op) {
       case Op::LinComb: {
         const SymLin& h = sym_headers[si.table];
-        LinHeader out{h.c0, uint32_t(prog.lin_terms.size()), {}};
-        size_t entries = 0;
+        LinHeader out{h.c0, uint32_t(prog.lin_terms.size()), {}, h.chain_length, h.chain_shift, h.chain_negative};
+        size_t entries = h.chain_length;
         for (int kind = 0; kind < 6; ++kind) {
           out.count[kind] = h.count[kind];
           entries += size_t(h.count[kind]) * (kind == 2 || kind == 3 || kind == 5 ? 2 : 1);
