@@ -152,7 +152,17 @@ class Buffer {
   size_t capacity_ = 0;
 };
 
-enum BufferSlot { kBufData, kBufData2, kBufTwiddlesA, kBufTwiddlesB, kBufFactors, kNumBuffers };
+// kBufInPlaceCopy belongs to the calling thread of ntt_batch (which also runs pool chunks that
+// use the other slots).
+enum BufferSlot {
+  kBufData,
+  kBufData2,
+  kBufTwiddlesA,
+  kBufTwiddlesB,
+  kBufFactors,
+  kBufInPlaceCopy,
+  kNumBuffers
+};
 
 uint32_t* scratch(BufferSlot slot, size_t words) {
   thread_local Buffer buffers[kNumBuffers];
@@ -616,6 +626,18 @@ void ntt_batch(MatrixView m, bool inverse) {
   const unsigned k = checked_log_height(m.height, 0, "values");
   check_data(m.data, m.height, m.width, "values");
   if (m.width == 0 || k == 0) return;
+  const size_t words = m.height * m.width;
+  if (m.width * sizeof(uint32_t) < 64 && words < (size_t(1) << 24)) {
+    // Narrow rows make the in-place bit reversal a slow word-by-word permutation; below 64 MiB
+    // a copy is cheaper: transform it out of place, the permutation riding on the first gather.
+    // (Up to 4 MiB the copy lives in a reused thread-local buffer, beyond in a temporary.)
+    std::vector<uint32_t> temporary;
+    uint32_t* copy = words <= (size_t(1) << 20) ? scratch(kBufInPlaceCopy, words)
+                                                : (temporary.resize(words), temporary.data());
+    std::memcpy(copy, m.data, words * sizeof(uint32_t));
+    ntt_batch(ConstMatrixView{copy, m.height, m.width}, m, inverse);
+    return;
+  }
   const Kernels& kern = ntt_kernels::kernels_for(simd::active());
   const Tables tables = twiddles(k, inverse);
   const std::vector<Pass> passes = plan_passes(k, m.width);
