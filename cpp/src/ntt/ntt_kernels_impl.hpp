@@ -7,7 +7,8 @@
 // multiplication), load/store, load_n/store_n (first n lanes, n < L), add/sub (canonical),
 // sub_lazy (x - y + p, in [1, 2p), a valid first operand of mul), mul(V, T) (Shoup product,
 // canonical result, see ntt_kernels.hpp), tw_bcast(w, q), tw_expand<W>(consts) (lane j gets
-// constant j / W), and for vector policies split<S>/merge<S> (see Layers::small_layer) and
+// constant j / W), TM/mont_bcast/mont_expand/mul_mont (the same for Montgomery-form factors,
+// used by scale_rows), and for vector policies split<S>/merge<S> (see Layers::small_layer) and
 // gather (a vectorized prefix of Layers::gather_words; returns how many words it did).
 //
 // Vectorization: when the strip is at least L columns wide, each row pair is processed across

@@ -11,17 +11,20 @@
 // All data is canonical uint32; work is vectorized across columns (rows are contiguous) and
 // multi-threaded; the SIMD level is chosen at run time.
 //
-// Algorithms. Twiddles ω_{2h}^j are precomputed once per layer in Montgomery form (shared,
-// thread-safe cache) while data stays canonical. The forward transform is decimation in
-// frequency (natural in, bit-reversed out), the inverse of the LDE is decimation in time on
-// bit-reversed input (the permutation is folded into the first gather). Layers are grouped into
+// Algorithms. Twiddles ω_{2h}^j are precomputed once per layer (shared, thread-safe cache) as
+// canonical values with Shoup quotients floor(w 2^32 / p), so a product with canonical data is
+// two 32x32 multiplications of each kind and one conditional subtraction; data stay canonical
+// throughout. Forward transforms inside the LDE are decimation in frequency (natural in,
+// bit-reversed out); inverse transforms and out-of-place NTTs are decimation in time on
+// bit-reversed input, the permutation folded into the first gather. Layers are grouped into
 // cache-sized passes: the large-stride layers run on strided groups of rows gathered into a
-// buffer that fits in L2, the small-stride layers on contiguous blocks, two layers per sweep.
-// The LDE never forms the zero-padded vector: in bit-reversed row order, block β (rows β n ..
-// β n + n - 1) of the output is the size-n DFT of the coefficients c_j s_β^j with
-// s_β = shift · ω_N^{rev_b(β)}, output bit-reversed; the coset powers and 1/n are one scaling
-// per row, fused with the last inverse pass and the first forward pass. Results are identical
-// for every thread count, SIMD level and blocking (field arithmetic is exact).
+// buffer that fits in L2, the small-stride layers on contiguous blocks, two layers per sweep;
+// large matrices are scattered back with streaming stores. The LDE never forms the zero-padded
+// vector: in bit-reversed row order, block β (rows β n .. β n + n - 1) of the output is the
+// size-n DFT of the coefficients c_j s_β^j with s_β = shift · ω_N^{rev_b(β)}, output
+// bit-reversed; the coset powers and 1/n are one scaling per row, fused with the last inverse
+// pass and the first forward pass. Results are identical for every thread count, SIMD level
+// and blocking (field arithmetic is exact).
 #pragma once
 
 #include <cstddef>
