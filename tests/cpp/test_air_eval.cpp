@@ -660,6 +660,23 @@ TEST(inputs_that_do_not_match_the_system_are_refused) {
   CHECK_THROWS(quotient_values(cs, in, Ext4::one()), InputError);
 }
 
+TEST(an_empty_common_main_partition_may_be_passed_or_omitted) {
+  Builder b;
+  b.cs.cached_main_widths = {2};
+  const uint32_t x = b.main(0), y = b.main(1, 1);
+  b.constrain(b.mul(b.leaf(NodeKind::IsTransition), b.sub(y, b.mul(x, x))));
+  const ConstraintSystem cs = b.finish();
+  Lde lde;
+  lde.mains.push_back(random_matrix(16, 2));
+  QuotientInputs in = quotient_inputs(lde, 3, 1, {}, {}, {});
+  const Ext4 alpha = random_ext();
+  const std::vector<Ext4> without = quotient_values(cs, in, alpha);
+  in.mains.push_back(ConstMatrixView{nullptr, 16, 0});
+  CHECK(quotient_values(cs, in, alpha) == without);
+  in.mains.back().width = 1;
+  CHECK_THROWS(quotient_values(cs, in, alpha), InputError);
+}
+
 // ---------------------------------------------------------------------------------------------
 // End to end: quotient -> chunks -> openings at ζ -> recombination and the OOD check
 // ---------------------------------------------------------------------------------------------

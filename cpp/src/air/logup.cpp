@@ -50,7 +50,7 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs, std::optio
   if (cs.interactions.empty()) throw InputError("after-challenge trace: the AIR has no interactions");
   if (preprocessed.has_value() != (cs.preprocessed_width > 0))
     throw InputError("after-challenge trace: preprocessed trace presence does not match the constraint system");
-  if (mains.size() != cs.num_main_partitions())
+  if (!cs.main_partition_count_matches(mains.size(), mains.empty() ? 0 : mains.back().width))
     throw InputError("after-challenge trace: " + std::to_string(mains.size()) + " main partitions given, expected " +
                      std::to_string(cs.num_main_partitions()));
   const size_t n = preprocessed ? preprocessed->height : mains.empty() ? 0 : mains[0].height;

@@ -36,8 +36,9 @@ Ext4 folded_constraints_at(const ConstraintSystem& cs, const OodInputs& in, cons
   if (in.log_height > TWO_ADICITY) shape_error("log_height above the two-adicity");
   check_len(in.preprocessed_local.size(), cs.preprocessed_width, "preprocessed local row");
   check_len(in.preprocessed_next.size(), cs.preprocessed_width, "preprocessed next row");
-  check_len(in.main_local.size(), cs.num_main_partitions(), "main partitions (local)");
-  check_len(in.main_next.size(), cs.num_main_partitions(), "main partitions (next)");
+  if (!cs.main_partition_count_matches(in.main_local.size(), in.main_local.empty() ? 0 : in.main_local.back().size()))
+    check_len(in.main_local.size(), cs.num_main_partitions(), "main partitions (local)");
+  check_len(in.main_next.size(), in.main_local.size(), "main partitions (next)");
   for (size_t p = 0; p < in.main_local.size(); ++p) {
     check_len(in.main_local[p].size(), cs.main_partition_width(p), "main local row");
     check_len(in.main_next[p].size(), cs.main_partition_width(p), "main next row");

@@ -39,7 +39,7 @@ std::vector<Ext4> quotient_values(const ConstraintSystem& cs, const QuotientInpu
   if (in.preprocessed.has_value() != (cs.preprocessed_width > 0))
     throw InputError("quotient: preprocessed LDE presence does not match the constraint system");
   if (in.preprocessed) check_matrix(*in.preprocessed, lde_height, cs.preprocessed_width, "preprocessed");
-  if (in.mains.size() != cs.num_main_partitions())
+  if (!cs.main_partition_count_matches(in.mains.size(), in.mains.empty() ? 0 : in.mains.back().width))
     throw InputError("quotient: " + std::to_string(in.mains.size()) + " main partitions given, expected " +
                      std::to_string(cs.num_main_partitions()));
   for (size_t p = 0; p < in.mains.size(); ++p) check_matrix(in.mains[p], lde_height, cs.main_partition_width(p), "main");
