@@ -6,7 +6,8 @@ linker may keep that copy for the whole library, and plain code would then execu
 instructions on CPUs without them. The kernels therefore keep everything they define local;
 this check (run by ctest) fails if any SIMD object file defines a weak symbol.
 
-Usage: check_simd_isolation.py OBJECT...   (non-SIMD objects are ignored)
+Usage: check_simd_isolation.py OBJECT...   (non-SIMD objects are ignored; an argument may be
+a ';'-separated list, as ctest passes $<TARGET_OBJECTS:...>)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def main(paths: list[str]) -> int:
     if nm is None:
         print("nm not found; cannot check SIMD isolation", file=sys.stderr)
         return 1
+    paths = [p for arg in paths for p in arg.split(";") if p]
     simd = [p for p in paths if re.search(r"_avx(2|512)\.cpp\.o(bj)?$", p)]
     if not simd:
         print("no SIMD objects given", file=sys.stderr)
