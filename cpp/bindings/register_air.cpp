@@ -41,7 +41,8 @@ std::vector<U32Array> matrix_list(py::handle h, const std::string& what) {
     throw InputError(what + ": expected a list of 2-D uint32 arrays");
   std::vector<U32Array> out;
   const py::sequence seq = py::reinterpret_borrow<py::sequence>(h);
-  for (size_t i = 0; i < seq.size(); ++i) out.push_back(strict_array(seq[i], what + "[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < seq.size(); ++i)
+    out.push_back(strict_array(seq[i], what + "[" + std::to_string(i) + "]"));
   return out;
 }
 
@@ -54,7 +55,8 @@ std::vector<uint32_t> u32_list(py::handle h, const std::string& what) {
   } else {
     for (py::handle item : py::reinterpret_borrow<py::iterable>(h)) {
       const long long v = py::cast<long long>(item);
-      if (v < 0 || v >= (long long)P) throw InputError(what + ": " + std::to_string(v) + " is not a canonical field element");
+      if (v < 0 || v >= (long long)P)
+        throw InputError(what + ": " + std::to_string(v) + " is not a canonical field element");
       out.push_back(uint32_t(v));
     }
   }
@@ -95,10 +97,10 @@ U32Array matrix_array(const RowMajorMatrix& m) {
 }
 
 /// Opened values (one row of extension elements per matrix) for the OOD functions.
-OodInputs ood_inputs(uint32_t log_height, py::handle zeta, py::handle preprocessed_local, py::handle preprocessed_next,
-                     py::handle main_local, py::handle main_next, py::handle after_challenge_local,
-                     py::handle after_challenge_next, py::handle public_values, py::handle challenges,
-                     py::handle exposed) {
+OodInputs ood_inputs(uint32_t log_height, py::handle zeta, py::handle preprocessed_local,
+                     py::handle preprocessed_next, py::handle main_local, py::handle main_next,
+                     py::handle after_challenge_local, py::handle after_challenge_next,
+                     py::handle public_values, py::handle challenges, py::handle exposed) {
   OodInputs in;
   in.log_height = log_height;
   in.zeta = ext_value(zeta, "zeta");
@@ -107,8 +109,10 @@ OodInputs ood_inputs(uint32_t log_height, py::handle zeta, py::handle preprocess
   };
   in.preprocessed_local = opt_list(preprocessed_local, "preprocessed_local");
   in.preprocessed_next = opt_list(preprocessed_next, "preprocessed_next");
-  for (const U32Array& a : matrix_list(main_local, "main_local")) in.main_local.push_back(ext_list(a, "main_local"));
-  for (const U32Array& a : matrix_list(main_next, "main_next")) in.main_next.push_back(ext_list(a, "main_next"));
+  for (const U32Array& a : matrix_list(main_local, "main_local"))
+    in.main_local.push_back(ext_list(a, "main_local"));
+  for (const U32Array& a : matrix_list(main_next, "main_next"))
+    in.main_next.push_back(ext_list(a, "main_next"));
   in.after_challenge_local = opt_list(after_challenge_local, "after_challenge_local");
   in.after_challenge_next = opt_list(after_challenge_next, "after_challenge_next");
   in.public_values = u32_list(public_values, "public_values");
@@ -150,9 +154,11 @@ void register_air(py::module_& m) {
           },
           "The canonical encoding (identical to the bytes it was decoded from).")
       .def_property_readonly("num_nodes", [](const ConstraintSystem& cs) { return cs.nodes.size(); })
-      .def_property_readonly("num_constraints", [](const ConstraintSystem& cs) { return cs.constraints.size(); })
+      .def_property_readonly("num_constraints",
+                             [](const ConstraintSystem& cs) { return cs.constraints.size(); })
       .def_readonly("num_air_constraints", &ConstraintSystem::num_air_constraints)
-      .def_property_readonly("num_interactions", [](const ConstraintSystem& cs) { return cs.interactions.size(); })
+      .def_property_readonly("num_interactions",
+                             [](const ConstraintSystem& cs) { return cs.interactions.size(); })
       .def_readonly("interaction_chunks", &ConstraintSystem::interaction_chunks)
       .def_readonly("quotient_degree", &ConstraintSystem::quotient_degree)
       .def_readonly("max_degree", &ConstraintSystem::max_degree)
@@ -189,7 +195,9 @@ void register_air(py::module_& m) {
           after_arr = strict_array(after_challenge, "after_challenge");
           in.after_challenge = matrix_arg(*after_arr, "after_challenge");
         }
-        size_t lde_height = in.preprocessed ? in.preprocessed->height : in.mains.empty() ? 0 : in.mains[0].height;
+        size_t lde_height = in.preprocessed    ? in.preprocessed->height
+                            : in.mains.empty() ? 0
+                                               : in.mains[0].height;
         if (lde_height == 0 || !is_power_of_two(lde_height) || log2_exact(lde_height) < log_blowup)
           throw InputError("air_quotient_values: LDE height must be a power of two >= 2^log_blowup");
         in.log_height = log2_exact(lde_height) - log_blowup;
@@ -204,8 +212,9 @@ void register_air(py::module_& m) {
         }
         return ext_rows_array(values);
       },
-      py::arg("cs"), py::arg("log_blowup"), py::arg("preprocessed"), py::arg("mains"), py::arg("after_challenge"),
-      py::arg("public_values"), py::arg("challenges"), py::arg("exposed"), py::arg("alpha"),
+      py::arg("cs"), py::arg("log_blowup"), py::arg("preprocessed"), py::arg("mains"),
+      py::arg("after_challenge"), py::arg("public_values"), py::arg("challenges"), py::arg("exposed"),
+      py::arg("alpha"),
       "Q(x_i) on the quotient domain in natural order, shape (n*q, 4); inputs are LDEs (bit-reversed rows).");
 
   m.def(
@@ -221,7 +230,8 @@ void register_air(py::module_& m) {
         for (const RowMajorMatrix& c : chunks) out.append(matrix_array(c));
         return out;
       },
-      py::arg("values"), py::arg("quotient_degree"), "The q chunk matrices (n, 4): chunk t row j = Q(x_{t + j q}).");
+      py::arg("values"), py::arg("quotient_degree"),
+      "The q chunk matrices (n, 4): chunk t row j = Q(x_{t + j q}).");
 
   m.def(
       "air_after_challenge_trace",
@@ -251,12 +261,13 @@ void register_air(py::module_& m) {
 
   m.def(
       "air_folded_at",
-      [](const ConstraintSystem& cs, uint32_t log_height, py::handle zeta, py::handle main_local, py::handle main_next,
-         py::handle public_values, py::handle alpha, py::handle preprocessed_local, py::handle preprocessed_next,
-         py::handle after_challenge_local, py::handle after_challenge_next, py::handle challenges,
-         py::handle exposed) {
-        const OodInputs in = ood_inputs(log_height, zeta, preprocessed_local, preprocessed_next, main_local, main_next,
-                                        after_challenge_local, after_challenge_next, public_values, challenges, exposed);
+      [](const ConstraintSystem& cs, uint32_t log_height, py::handle zeta, py::handle main_local,
+         py::handle main_next, py::handle public_values, py::handle alpha, py::handle preprocessed_local,
+         py::handle preprocessed_next, py::handle after_challenge_local, py::handle after_challenge_next,
+         py::handle challenges, py::handle exposed) {
+        const OodInputs in =
+            ood_inputs(log_height, zeta, preprocessed_local, preprocessed_next, main_local, main_next,
+                       after_challenge_local, after_challenge_next, public_values, challenges, exposed);
         const Ext4 a = ext_value(alpha, "alpha");
         Ext4 fold;
         {
@@ -290,12 +301,14 @@ void register_air(py::module_& m) {
 
   m.def(
       "air_check_ood",
-      [](const ConstraintSystem& cs, uint32_t log_height, py::handle zeta, py::handle main_local, py::handle main_next,
-         py::handle public_values, py::handle alpha, py::handle chunk_values, py::handle preprocessed_local,
-         py::handle preprocessed_next, py::handle after_challenge_local, py::handle after_challenge_next,
-         py::handle challenges, py::handle exposed, const std::string& air_name) {
-        const OodInputs in = ood_inputs(log_height, zeta, preprocessed_local, preprocessed_next, main_local, main_next,
-                                        after_challenge_local, after_challenge_next, public_values, challenges, exposed);
+      [](const ConstraintSystem& cs, uint32_t log_height, py::handle zeta, py::handle main_local,
+         py::handle main_next, py::handle public_values, py::handle alpha, py::handle chunk_values,
+         py::handle preprocessed_local, py::handle preprocessed_next, py::handle after_challenge_local,
+         py::handle after_challenge_next, py::handle challenges, py::handle exposed,
+         const std::string& air_name) {
+        const OodInputs in =
+            ood_inputs(log_height, zeta, preprocessed_local, preprocessed_next, main_local, main_next,
+                       after_challenge_local, after_challenge_next, public_values, challenges, exposed);
         const Ext4 a = ext_value(alpha, "alpha");
         const auto chunks = chunk_values_arg(chunk_values);
         py::gil_scoped_release release;

@@ -102,7 +102,8 @@ struct Builder {
       }
       constrain(sub(lhs, rhs));
     }
-    const uint32_t phi = var(NodeKind::Permutation, num_chunks), phi_next = var(NodeKind::Permutation, num_chunks, 1);
+    const uint32_t phi = var(NodeKind::Permutation, num_chunks),
+                   phi_next = var(NodeKind::Permutation, num_chunks, 1);
     uint32_t sum_next = var(NodeKind::Permutation, 0, 1), sum_local = var(NodeKind::Permutation, 0);
     for (uint32_t c = 1; c < num_chunks; ++c) {
       sum_next = add(sum_next, var(NodeKind::Permutation, c, 1));
@@ -124,12 +125,21 @@ struct Builder {
         case NodeKind::Main:
         case NodeKind::Permutation:
         case NodeKind::IsFirstRow:
-        case NodeKind::IsLastRow: deg[v] = 1; break;
+        case NodeKind::IsLastRow:
+          deg[v] = 1;
+          break;
         case NodeKind::Add:
-        case NodeKind::Sub: deg[v] = std::max(deg[nd.lhs], deg[nd.rhs]); break;
-        case NodeKind::Mul: deg[v] = deg[nd.lhs] + deg[nd.rhs]; break;
-        case NodeKind::Neg: deg[v] = deg[nd.lhs]; break;
-        default: deg[v] = 0;
+        case NodeKind::Sub:
+          deg[v] = std::max(deg[nd.lhs], deg[nd.rhs]);
+          break;
+        case NodeKind::Mul:
+          deg[v] = deg[nd.lhs] + deg[nd.rhs];
+          break;
+        case NodeKind::Neg:
+          deg[v] = deg[nd.lhs];
+          break;
+        default:
+          deg[v] = 0;
       }
     }
     uint32_t d = 0;
@@ -146,7 +156,8 @@ ConstraintSystem fibonacci_system() {
   b.cs.common_main_width = 2;
   b.cs.num_public_values = 3;
   const uint32_t x = b.main(0), y = b.main(1), xn = b.main(0, 1), yn = b.main(1, 1);
-  const uint32_t a0 = b.var(NodeKind::Public, 0), b0 = b.var(NodeKind::Public, 1), out = b.var(NodeKind::Public, 2);
+  const uint32_t a0 = b.var(NodeKind::Public, 0), b0 = b.var(NodeKind::Public, 1),
+                 out = b.var(NodeKind::Public, 2);
   const uint32_t first = b.leaf(NodeKind::IsFirstRow), last = b.leaf(NodeKind::IsLastRow);
   const uint32_t trans = b.leaf(NodeKind::IsTransition);
   b.constrain(b.mul(first, b.sub(x, a0)));
@@ -154,10 +165,10 @@ ConstraintSystem fibonacci_system() {
   b.constrain(b.mul(trans, b.sub(xn, y)));
   b.constrain(b.mul(trans, b.sub(yn, b.add(x, y))));
   b.constrain(b.mul(last, b.sub(y, out)));
-  b.constrain(b.mul(first, b.mul(x, b.sub(x, a0))));          // degree 3
-  b.constrain(b.mul(trans, b.neg(b.sub(b.add(x, y), yn))));    // duplicate meaning, other node
-  b.constrain(b.mul(trans, b.sub(xn, y)));                     // same node id as constraint 2? no: new node
-  b.cs.constraints.push_back(b.cs.constraints[0]);             // a repeated node id
+  b.constrain(b.mul(first, b.mul(x, b.sub(x, a0))));         // degree 3
+  b.constrain(b.mul(trans, b.neg(b.sub(b.add(x, y), yn))));  // duplicate meaning, other node
+  b.constrain(b.mul(trans, b.sub(xn, y)));                   // same node id as constraint 2? no: new node
+  b.cs.constraints.push_back(b.cs.constraints[0]);           // a repeated node id
   return b.finish();
 }
 
@@ -234,8 +245,9 @@ RowMajorMatrix random_matrix(size_t h, size_t w) {
   return m;
 }
 Ext4 random_ext() {
-  return Ext4(Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()),
-              Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()));
+  return Ext4(
+      Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()),
+      Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()));
 }
 
 // A valid Fibonacci trace of height n starting at (a0, b0); returns the last y.
@@ -278,8 +290,9 @@ struct Lde {
   std::optional<RowMajorMatrix> after;
 };
 
-QuotientInputs quotient_inputs(const Lde& lde, uint32_t log_n, uint32_t log_blowup, const std::vector<uint32_t>& pv,
-                               const std::vector<Ext4>& challenges, const std::vector<Ext4>& exposed) {
+QuotientInputs quotient_inputs(const Lde& lde, uint32_t log_n, uint32_t log_blowup,
+                               const std::vector<uint32_t>& pv, const std::vector<Ext4>& challenges,
+                               const std::vector<Ext4>& exposed) {
   QuotientInputs in;
   in.log_height = log_n;
   in.log_blowup = log_blowup;
@@ -299,8 +312,8 @@ std::vector<Ext4> row_as_ext(const RowMajorMatrix& m, size_t r) {
 }
 
 // Q(x_i) from folded_constraints_at (scalar DAG walk) with x_i as the "out-of-domain" point.
-void compare_with_scalar(const ConstraintSystem& cs, const QuotientInputs& in, const Lde& lde, const Ext4& alpha,
-                         const std::vector<Ext4>& values) {
+void compare_with_scalar(const ConstraintSystem& cs, const QuotientInputs& in, const Lde& lde,
+                         const Ext4& alpha, const std::vector<Ext4>& values) {
   const uint32_t q = cs.quotient_degree;
   const size_t n = size_t(1) << in.log_height;
   const uint32_t bits = in.log_height + log2_exact(q);
@@ -415,12 +428,18 @@ TEST(decoding_rejects_malformed_content) {
   CHECK(rejects(edit(fib, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Main)].index = 2; })));
   CHECK(rejects(edit(fib, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Main)].part = 2; })));
   CHECK(rejects(edit(fib, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Main)].offset = 2; })));
-  CHECK(rejects(edit(fib, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Public)].index = 3; })));
-  CHECK(rejects(edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Preprocessed)].index = 1; })));
-  CHECK(rejects(edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Permutation)].index = 4; })));
-  CHECK(rejects(edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Challenge)].index = 2; })));
-  CHECK(rejects(edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Exposed)].index = 1; })));
-  CHECK(rejects(edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Const)].value = P; })));
+  CHECK(
+      rejects(edit(fib, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Public)].index = 3; })));
+  CHECK(rejects(
+      edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Preprocessed)].index = 1; })));
+  CHECK(rejects(
+      edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Permutation)].index = 4; })));
+  CHECK(rejects(
+      edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Challenge)].index = 2; })));
+  CHECK(rejects(
+      edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Exposed)].index = 1; })));
+  CHECK(
+      rejects(edit(inter, [&](ConstraintSystem& cs) { cs.nodes[first_of(cs, NodeKind::Const)].value = P; })));
   // Unknown tag.
   CHECK(rejects(edit(fib, [&](ConstraintSystem& cs) { cs.nodes[0].kind = NodeKind(14); })));
   // Challenge in a system without interactions.
@@ -430,7 +449,8 @@ TEST(decoding_rejects_malformed_content) {
   })));
   // Constraint id out of range, AIR constraint count too large.
   CHECK(rejects(edit(fib, [&](ConstraintSystem& cs) { cs.constraints[0] = uint32_t(cs.nodes.size()); })));
-  CHECK(rejects(edit(fib, [&](ConstraintSystem& cs) { cs.num_air_constraints = uint32_t(cs.constraints.size() + 1); })));
+  CHECK(rejects(edit(
+      fib, [&](ConstraintSystem& cs) { cs.num_air_constraints = uint32_t(cs.constraints.size() + 1); })));
   // Wrong quotient degree.
   CHECK(rejects(edit(fib, [&](ConstraintSystem& cs) { cs.quotient_degree = 4; })));
   // Widths.
@@ -498,7 +518,8 @@ TEST(quotient_with_interactions_matches_scalar_evaluation) {
   lde.mains.push_back(random_matrix(big, 1));
   lde.mains.push_back(random_matrix(big, 2));
   lde.after = random_matrix(big, 4 * cs.after_challenge_width());
-  const QuotientInputs in = quotient_inputs(lde, log_n, log_blowup, {9}, {random_ext(), random_ext()}, {random_ext()});
+  const QuotientInputs in =
+      quotient_inputs(lde, log_n, log_blowup, {9}, {random_ext(), random_ext()}, {random_ext()});
   const Ext4 alpha = random_ext();
   compare_with_scalar(cs, in, lde, alpha, quotient_values(cs, in, alpha));
 }
@@ -512,7 +533,8 @@ TEST(quotient_is_identical_for_every_simd_level_and_thread_count) {
   lde.mains.push_back(random_matrix(big, 1));
   lde.mains.push_back(random_matrix(big, 2));
   lde.after = random_matrix(big, 4 * cs.after_challenge_width());
-  const QuotientInputs in = quotient_inputs(lde, log_n, log_blowup, {9}, {random_ext(), random_ext()}, {random_ext()});
+  const QuotientInputs in =
+      quotient_inputs(lde, log_n, log_blowup, {9}, {random_ext(), random_ext()}, {random_ext()});
   const Ext4 alpha = random_ext();
   const simd::Level saved = simd::active();
   const int saved_threads = num_threads();
@@ -571,19 +593,30 @@ ConstraintSystem random_system(uint64_t seed) {
   for (int i = 0; i < 400; ++i) {
     const uint32_t l = pick(), r = pick();
     switch (rng() % 7) {
-      case 0: add_node(b.add(l, r), std::max(deg[l], deg[r])); break;
-      case 1: add_node(b.sub(l, r), std::max(deg[l], deg[r])); break;
-      case 2: add_node(b.neg(l), deg[l]); break;
-      case 3: add_node(b.sub(l, l), deg[l]); break;
+      case 0:
+        add_node(b.add(l, r), std::max(deg[l], deg[r]));
+        break;
+      case 1:
+        add_node(b.sub(l, r), std::max(deg[l], deg[r]));
+        break;
+      case 2:
+        add_node(b.neg(l), deg[l]);
+        break;
+      case 3:
+        add_node(b.sub(l, l), deg[l]);
+        break;
       case 4: {  // scaling by a small constant
         const uint32_t c = b.constant(std::array<uint32_t, 4>{2, P - 2, P - 1, 3}[rng() % 4]);
         add_node(b.mul(c, l), deg[l]);
         break;
       }
       default:
-        if (deg[l] + deg[r] <= 4) add_node(b.mul(l, r), deg[l] + deg[r]);
-        else if (2 * deg[l] <= 4) add_node(b.mul(l, l), 2 * deg[l]);
-        else add_node(b.add(l, r), std::max(deg[l], deg[r]));
+        if (deg[l] + deg[r] <= 4)
+          add_node(b.mul(l, r), deg[l] + deg[r]);
+        else if (2 * deg[l] <= 4)
+          add_node(b.mul(l, l), 2 * deg[l]);
+        else
+          add_node(b.add(l, r), std::max(deg[l], deg[r]));
     }
   }
   for (int k = 0; k < 40; ++k) b.constrain(pool[num_leaves + rng() % (pool.size() - num_leaves)]);
@@ -820,8 +853,8 @@ Traces interaction_traces(size_t n) {
 }
 
 // Direct evaluation of PROTOCOL §7.3–7.4 with the scalar OOD evaluator's field ops.
-AfterChallengeTrace naive_after_challenge(const ConstraintSystem& cs, const Traces& t, uint32_t pub, const Ext4& alpha,
-                                          const Ext4& beta) {
+AfterChallengeTrace naive_after_challenge(const ConstraintSystem& cs, const Traces& t, uint32_t pub,
+                                          const Ext4& alpha, const Ext4& beta) {
   const size_t n = t.common.height();
   const size_t chunks = cs.interaction_chunks.size();
   AfterChallengeTrace out;
@@ -834,17 +867,32 @@ AfterChallengeTrace naive_after_challenge(const ConstraintSystem& cs, const Trac
       const Node& nd = cs.nodes[v];
       const size_t row = nd.offset ? rn : r;
       switch (nd.kind) {
-        case NodeKind::Preprocessed: val[v] = Fp::from_canonical(t.prep.row(row)[nd.index]); break;
+        case NodeKind::Preprocessed:
+          val[v] = Fp::from_canonical(t.prep.row(row)[nd.index]);
+          break;
         case NodeKind::Main:
           val[v] = Fp::from_canonical((nd.part == 0 ? t.cached : t.common).row(row)[nd.index]);
           break;
-        case NodeKind::Public: val[v] = Fp::from_canonical(pub); break;
-        case NodeKind::Const: val[v] = Fp::from_canonical(nd.value); break;
-        case NodeKind::Add: val[v] = val[nd.lhs] + val[nd.rhs]; break;
-        case NodeKind::Sub: val[v] = val[nd.lhs] - val[nd.rhs]; break;
-        case NodeKind::Neg: val[v] = -val[nd.lhs]; break;
-        case NodeKind::Mul: val[v] = val[nd.lhs] * val[nd.rhs]; break;
-        default: break;  // not used by interactions
+        case NodeKind::Public:
+          val[v] = Fp::from_canonical(pub);
+          break;
+        case NodeKind::Const:
+          val[v] = Fp::from_canonical(nd.value);
+          break;
+        case NodeKind::Add:
+          val[v] = val[nd.lhs] + val[nd.rhs];
+          break;
+        case NodeKind::Sub:
+          val[v] = val[nd.lhs] - val[nd.rhs];
+          break;
+        case NodeKind::Neg:
+          val[v] = -val[nd.lhs];
+          break;
+        case NodeKind::Mul:
+          val[v] = val[nd.lhs] * val[nd.rhs];
+          break;
+        default:
+          break;  // not used by interactions
       }
     }
     for (size_t c = 0; c < chunks; ++c) {
@@ -893,9 +941,10 @@ TEST(after_challenge_trace_satisfies_the_logup_constraints) {
   const size_t n = 8;
   const Traces t = interaction_traces(n);
   const Ext4 alpha = random_ext(), beta = random_ext();
-  const AfterChallengeTrace ac = after_challenge_trace(cs, t.prep.view(), {t.cached.view(), t.common.view()}, {17},
-                                                       alpha, beta);
-  CHECK(ood_round_trip(cs, t.prep, {t.cached, t.common}, ac.flattened, {17}, {alpha, beta}, {ac.cumulative_sum}, 1));
+  const AfterChallengeTrace ac =
+      after_challenge_trace(cs, t.prep.view(), {t.cached.view(), t.common.view()}, {17}, alpha, beta);
+  CHECK(ood_round_trip(cs, t.prep, {t.cached, t.common}, ac.flattened, {17}, {alpha, beta},
+                       {ac.cumulative_sum}, 1));
   // A wrong cumulative sum, or a corrupted running-sum cell, is caught.
   CHECK(!ood_round_trip(cs, t.prep, {t.cached, t.common}, ac.flattened, {17}, {alpha, beta},
                         {ac.cumulative_sum + Ext4::one()}, 1));
@@ -923,12 +972,15 @@ TEST(after_challenge_trace_reports_the_first_zero_denominator) {
 TEST(after_challenge_trace_refuses_mismatched_inputs) {
   const ConstraintSystem cs = interaction_system();
   const Traces t = interaction_traces(8);
-  CHECK_THROWS(after_challenge_trace(cs, std::nullopt, {t.cached.view(), t.common.view()}, {17}, Ext4::one(), Ext4::one()),
-               InputError);
-  CHECK_THROWS(after_challenge_trace(cs, t.prep.view(), {t.common.view()}, {17}, Ext4::one(), Ext4::one()), InputError);
-  CHECK_THROWS(after_challenge_trace(cs, t.prep.view(), {t.cached.view(), t.common.view()}, {}, Ext4::one(), Ext4::one()),
-               InputError);
-  CHECK_THROWS(after_challenge_trace(fibonacci_system(), std::nullopt, {t.common.view()}, {1, 2, 3}, Ext4::one(),
+  CHECK_THROWS(after_challenge_trace(cs, std::nullopt, {t.cached.view(), t.common.view()}, {17}, Ext4::one(),
                                      Ext4::one()),
+               InputError);
+  CHECK_THROWS(after_challenge_trace(cs, t.prep.view(), {t.common.view()}, {17}, Ext4::one(), Ext4::one()),
+               InputError);
+  CHECK_THROWS(after_challenge_trace(cs, t.prep.view(), {t.cached.view(), t.common.view()}, {}, Ext4::one(),
+                                     Ext4::one()),
+               InputError);
+  CHECK_THROWS(after_challenge_trace(fibonacci_system(), std::nullopt, {t.common.view()}, {1, 2, 3},
+                                     Ext4::one(), Ext4::one()),
                InputError);
 }

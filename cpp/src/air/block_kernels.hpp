@@ -119,12 +119,13 @@ struct BlockKernels {
   Unary neg;
   /// The linear combination described by `h` (its terms at `terms`), scaled terms summed with
   /// delayed reduction.
-  using LinComb = void (*)(uint32_t* dst, const uint32_t* arena, const LinHeader& h, const LinTerm* terms, size_t n);
+  using LinComb = void (*)(uint32_t* dst, const uint32_t* arena, const LinHeader& h, const LinTerm* terms,
+                           size_t n);
   LinComb lincomb;
   const LinComb* lincomb_fixed;  // lin_shape::kNumKernels unrolled kernels, see fixed_lin_shape
-  Extension ext_mul;       // E x E
-  Extension ext_mul_base;  // E (a) x F (b)
-  Accumulate accumulate_ext;   // acc (E) += coeff (E constant) · src (E)
+  Extension ext_mul;             // E x E
+  Extension ext_mul_base;        // E (a) x F (b)
+  Accumulate accumulate_ext;     // acc (E) += coeff (E constant) · src (E)
   /// acc (E) += Σ_t terms[t].coeff · arena[terms[t].offset ..], with one Montgomery reduction
   /// per batch instead of one per product.
   void (*accumulate_base_batch)(uint32_t* acc, size_t stride, const uint32_t* arena, const BatchTerm* terms,

@@ -1,10 +1,9 @@
 // AVX2 build of the block kernels (8 lanes); compiled with -mavx2, called only when the CPU
 // supports it (see kernels_for).
-#include "stark/field/packed_avx2.hpp"
-
 #include "block_kernels.hpp"
 #include "block_kernels_impl.hpp"
 #include "gather_avx2.hpp"
+#include "stark/field/packed_avx2.hpp"
 
 namespace stark::air_detail {
 namespace {

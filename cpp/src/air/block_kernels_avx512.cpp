@@ -5,11 +5,10 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
-#include "stark/field/packed_avx512.hpp"
-
 #include "block_kernels.hpp"
 #include "block_kernels_impl.hpp"
 #include "gather_avx2.hpp"
+#include "stark/field/packed_avx512.hpp"
 
 namespace stark::air_detail {
 namespace {

@@ -11,9 +11,9 @@
 // Delayed reduction of a dot product Σ_t c_t·x_t: with both factors centered every product has
 // |x·c| < p^2/4, so up to kSignedTerms = 8 of them sum to |w| < 2p^2 in a signed 64-bit lane;
 // then 0 < w + 2p^2 < 4p^2 < 2^64, which one Montgomery reduction brings into [0, p) (adding
-// 2p^2 does not change the value mod p). Each translation unit defines its policy in an anonymous namespace, so every
-// instantiation below has internal linkage and code compiled with AVX flags can never be picked
-// by the linker for another level.
+// 2p^2 does not change the value mod p). Each translation unit defines its policy in an anonymous namespace,
+// so every instantiation below has internal linkage and code compiled with AVX flags can never be picked by
+// the linker for another level.
 //
 // Extension arithmetic in E = F[X]/(X^4 - W), W = 11, per lane:
 //   c0 = a0 b0 + W (a1 b3 + a2 b2 + a3 b1)      c1 = a0 b1 + a1 b0 + W (a2 b3 + a3 b2)
@@ -54,7 +54,8 @@ struct KernelSet {
   static void neg(uint32_t* d, const uint32_t* a, size_t n) {
     for (size_t i = 0; i < n; i += L) P::store(d + i, P::neg(P::load(a + i)));
   }
-  static void lincomb(uint32_t* d, const uint32_t* arena, const LinHeader& h, const LinTerm* terms, size_t n) {
+  static void lincomb(uint32_t* d, const uint32_t* arena, const LinHeader& h, const LinTerm* terms,
+                      size_t n) {
     const size_t np = h.count[0], nm = h.count[1], npp = h.count[2], npm = h.count[3], ns = h.count[4],
                  nps = h.count[5];
     const LinTerm* minus = terms + np;
@@ -68,9 +69,11 @@ struct KernelSet {
       for (size_t t = 0; t < np; ++t) acc = P::add(acc, P::load(arena + terms[t].offset + i));
       for (size_t t = 0; t < nm; ++t) acc = P::sub(acc, P::load(arena + minus[t].offset + i));
       for (size_t t = 0; t < 2 * npp; t += 2)
-        acc = P::add(acc, P::mul(P::load(arena + prod_plus[t].offset + i), P::load(arena + prod_plus[t + 1].offset + i)));
+        acc = P::add(acc, P::mul(P::load(arena + prod_plus[t].offset + i),
+                                 P::load(arena + prod_plus[t + 1].offset + i)));
       for (size_t t = 0; t < 2 * npm; t += 2)
-        acc = P::sub(acc, P::mul(P::load(arena + prod_minus[t].offset + i), P::load(arena + prod_minus[t + 1].offset + i)));
+        acc = P::sub(acc, P::mul(P::load(arena + prod_minus[t].offset + i),
+                                 P::load(arena + prod_minus[t + 1].offset + i)));
       if (ns + nps != 0) {
         typename P::Wide w = P::wide_zero();
         size_t k = 0;
@@ -89,8 +92,8 @@ struct KernelSet {
             w = P::wide_zero();
             k = 0;
           }
-          const V x =
-              P::center(P::mul(P::load(arena + prod_scaled[t].offset + i), P::load(arena + prod_scaled[t + 1].offset + i)));
+          const V x = P::center(P::mul(P::load(arena + prod_scaled[t].offset + i),
+                                       P::load(arena + prod_scaled[t + 1].offset + i)));
           P::mac(w, x, P::odd_half(x), P::broadcast(centered(prod_scaled[t].coeff)));
         }
         acc = P::add(acc, P::reduce(w));
@@ -98,7 +101,8 @@ struct KernelSet {
       if (h.chain_length != 0) {
         const LinTerm* chain = prod_scaled + 2 * nps;
         V hv = P::load(arena + chain[h.chain_length - 1].offset + i);
-        for (size_t j = h.chain_length - 1; j-- > 0;) hv = P::add(P::add(hv, hv), P::load(arena + chain[j].offset + i));
+        for (size_t j = h.chain_length - 1; j-- > 0;)
+          hv = P::add(P::add(hv, hv), P::load(arena + chain[j].offset + i));
         for (uint32_t k = 0; k < h.chain_shift; ++k) hv = P::add(hv, hv);
         acc = h.chain_negative ? P::sub(acc, hv) : P::add(acc, hv);
       }
@@ -108,7 +112,8 @@ struct KernelSet {
 
   // Unrolled kernel of one small shape (counts per term group as template arguments).
   template <int NP, int NM, int NPP, int NPM, int NS, int NPS>
-  static void lincomb_fixed(uint32_t* d, const uint32_t* arena, const LinHeader& h, const LinTerm* t, size_t n) {
+  static void lincomb_fixed(uint32_t* d, const uint32_t* arena, const LinHeader& h, const LinTerm* t,
+                            size_t n) {
     constexpr int kEntries = NP + NM + 2 * NPP + 2 * NPM + NS + 2 * NPS;
     const uint32_t* p[kEntries + 1];
     for (int j = 0; j < kEntries; ++j) p[j] = arena + t[j].offset;
@@ -132,21 +137,26 @@ struct KernelSet {
       }
       for (int k = 1; k < NP; ++k) acc = P::add(acc, P::load(p[j++] + i));
       for (int k = 0; k < NM; ++k) acc = P::sub(acc, P::load(p[j++] + i));
-      for (int k = 0; k < NPP; ++k, j += 2) acc = P::add(acc, P::mul(P::load(p[j] + i), P::load(p[j + 1] + i)));
-      for (int k = 0; k < NPM; ++k, j += 2) acc = P::sub(acc, P::mul(P::load(p[j] + i), P::load(p[j + 1] + i)));
+      for (int k = 0; k < NPP; ++k, j += 2)
+        acc = P::add(acc, P::mul(P::load(p[j] + i), P::load(p[j + 1] + i)));
+      for (int k = 0; k < NPM; ++k, j += 2)
+        acc = P::sub(acc, P::mul(P::load(p[j] + i), P::load(p[j + 1] + i)));
       for (int k = 0; k < NS; ++k) acc = P::add(acc, P::mul_const(P::load(p[j++] + i), cs));
       for (int k = 0; k < NPS; ++k, j += 2) {
         const V prod = P::mul(P::load(p[j] + i), P::load(p[j + 1] + i));
         // ±2·x·y (the XOR a + b - 2ab of bit constraints) by doubling; the condition is loop
         // invariant, so the compiler splits the loop instead of branching per lane group.
-        if (nps_double) acc = nps_negative ? P::sub(acc, P::add(prod, prod)) : P::add(acc, P::add(prod, prod));
-        else acc = P::add(acc, P::mul_const(prod, cps));
+        if (nps_double)
+          acc = nps_negative ? P::sub(acc, P::add(prod, prod)) : P::add(acc, P::add(prod, prod));
+        else
+          acc = P::add(acc, P::mul_const(prod, cps));
       }
       P::store(d + i, acc);
     }
   }
   template <size_t J>
-  static void lincomb_shape(uint32_t* d, const uint32_t* arena, const LinHeader& h, const LinTerm* t, size_t n) {
+  static void lincomb_shape(uint32_t* d, const uint32_t* arena, const LinHeader& h, const LinTerm* t,
+                            size_t n) {
     constexpr int kCode = lin_shape::code_of_kernel(int(J));
     static_assert(kCode >= 0);
     constexpr int c[6] = {kCode / 48, kCode / 16 % 3, kCode / 8 % 2, kCode / 4 % 2, kCode / 2 % 2, kCode % 2};
@@ -161,10 +171,14 @@ struct KernelSet {
   static void ext_product(const V a[4], const V b[4], V c[4]) {
     const V w = P::broadcast(kWMont);
     const V wb1 = P::mul_const(b[1], w), wb2 = P::mul_const(b[2], w), wb3 = P::mul_const(b[3], w);
-    c[0] = P::add(P::add(P::mul(a[0], b[0]), P::mul(a[1], wb3)), P::add(P::mul(a[2], wb2), P::mul(a[3], wb1)));
-    c[1] = P::add(P::add(P::mul(a[0], b[1]), P::mul(a[1], b[0])), P::add(P::mul(a[2], wb3), P::mul(a[3], wb2)));
-    c[2] = P::add(P::add(P::mul(a[0], b[2]), P::mul(a[1], b[1])), P::add(P::mul(a[2], b[0]), P::mul(a[3], wb3)));
-    c[3] = P::add(P::add(P::mul(a[0], b[3]), P::mul(a[1], b[2])), P::add(P::mul(a[2], b[1]), P::mul(a[3], b[0])));
+    c[0] =
+        P::add(P::add(P::mul(a[0], b[0]), P::mul(a[1], wb3)), P::add(P::mul(a[2], wb2), P::mul(a[3], wb1)));
+    c[1] =
+        P::add(P::add(P::mul(a[0], b[1]), P::mul(a[1], b[0])), P::add(P::mul(a[2], wb3), P::mul(a[3], wb2)));
+    c[2] =
+        P::add(P::add(P::mul(a[0], b[2]), P::mul(a[1], b[1])), P::add(P::mul(a[2], b[0]), P::mul(a[3], wb3)));
+    c[3] = P::add(P::add(P::mul(a[0], b[3]), P::mul(a[1], b[2])),
+                  P::add(P::mul(a[2], b[1]), P::mul(a[3], b[0])));
   }
 
   static void ext_mul(uint32_t* d, const uint32_t* a, const uint32_t* b, size_t s, size_t n) {
@@ -186,8 +200,10 @@ struct KernelSet {
       for (size_t e = 0; e < 4; ++e) P::store(d + e * s + i, cv[e]);
     }
   }
-  static void accumulate_ext(uint32_t* acc, const uint32_t* src, const uint32_t coeff[4], size_t s, size_t n) {
-    const V cv[4] = {P::broadcast(coeff[0]), P::broadcast(coeff[1]), P::broadcast(coeff[2]), P::broadcast(coeff[3])};
+  static void accumulate_ext(uint32_t* acc, const uint32_t* src, const uint32_t coeff[4], size_t s,
+                             size_t n) {
+    const V cv[4] = {P::broadcast(coeff[0]), P::broadcast(coeff[1]), P::broadcast(coeff[2]),
+                     P::broadcast(coeff[3])};
     for (size_t i = 0; i < n; i += L) {
       V xv[4], pv[4];
       for (size_t e = 0; e < 4; ++e) xv[e] = P::load(src + e * s + i);

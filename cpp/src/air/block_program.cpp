@@ -27,7 +27,8 @@ struct Value {
   uint32_t index;  // Column: vector; Selector: 0 first, 1 last, 2 transition
   uint32_t shift;  // Column: 0 or next_shift
   Ext4 constant;   // ConstF (coefficient 0) / ConstE
-  explicit Value(ValKind k, uint32_t i = 0, uint32_t s = 0, Ext4 c = Ext4()) : kind(k), index(i), shift(s), constant(c) {}
+  explicit Value(ValKind k, uint32_t i = 0, uint32_t s = 0, Ext4 c = Ext4())
+      : kind(k), index(i), shift(s), constant(c) {}
 };
 struct Term {
   uint32_t value;
@@ -39,14 +40,25 @@ struct Form {
   std::vector<Term> terms;
 };
 
-enum class VOp : uint8_t { Mul, LinComb, ExtAdd, ExtAddBase, ExtSub, ExtSubBase, BaseSubExt, ExtMul, ExtMulBase,
-                           ExtNeg, Sink };
+enum class VOp : uint8_t {
+  Mul,
+  LinComb,
+  ExtAdd,
+  ExtAddBase,
+  ExtSub,
+  ExtSubBase,
+  BaseSubExt,
+  ExtMul,
+  ExtMulBase,
+  ExtNeg,
+  Sink
+};
 
 struct VInstr {
   explicit VInstr(VOp o) : op(o) {}
   VOp op;
   bool removed = false;  // a product evaluated inside its only reader
-  uint32_t dst = 0;   // defined value (not for Sink)
+  uint32_t dst = 0;      // defined value (not for Sink)
   uint32_t a = 0, b = 0;
   uint32_t form = 0;  // LinComb: index into the forms
   uint32_t acc = 0;   // Sink: accumulator
@@ -158,9 +170,10 @@ BinaryChain find_binary_chain(const Form& f, IsProduct&& is_product) {
 
 }  // namespace
 
-BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv& env, const std::vector<Sink>& sinks,
-                                   uint32_t num_accumulators, const std::vector<uint32_t>& output_nodes,
-                                   uint32_t next_shift, uint32_t max_block_len) {
+BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv& env,
+                                   const std::vector<Sink>& sinks, uint32_t num_accumulators,
+                                   const std::vector<uint32_t>& output_nodes, uint32_t next_shift,
+                                   uint32_t max_block_len) {
   const size_t num_nodes = cs.nodes.size();
   BlockProgram prog;
   prog.next_shift = next_shift;
@@ -169,7 +182,8 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
   // Merge sinks on the same (node, accumulator): the fold only needs the summed coefficient.
   std::map<std::pair<uint32_t, uint32_t>, Ext4> merged;
   for (const Sink& s : sinks) {
-    if (s.node >= num_nodes || s.accumulator >= num_accumulators) throw std::logic_error("block program: bad sink");
+    if (s.node >= num_nodes || s.accumulator >= num_accumulators)
+      throw std::logic_error("block program: bad sink");
     merged[{s.node, s.accumulator}] += s.coeff;
   }
   std::vector<std::vector<std::pair<uint32_t, Ext4>>> sinks_of(num_nodes);
@@ -207,8 +221,12 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
       case NodeKind::Main:
       case NodeKind::IsFirstRow:
       case NodeKind::IsLastRow:
-      case NodeKind::IsTransition: cls[v] = Cls::VaryingF; break;
-      case NodeKind::Permutation: cls[v] = Cls::VaryingE; break;
+      case NodeKind::IsTransition:
+        cls[v] = Cls::VaryingF;
+        break;
+      case NodeKind::Permutation:
+        cls[v] = Cls::VaryingE;
+        break;
       case NodeKind::Public:
         cls[v] = Cls::UniformF;
         uval[v] = Ext4(env.public_values.at(nd.index));
@@ -282,7 +300,7 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
   std::vector<Form> pending(num_nodes);  // forms of single-use linear nodes, inlined by their consumer
   std::vector<uint8_t> is_pending(num_nodes, 0);
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> products;
-  std::vector<uint32_t> product_instr;  // per value: index of its Mul instruction, or kNone
+  std::vector<uint32_t> product_instr;      // per value: index of its Mul instruction, or kNone
   std::map<uint32_t, uint32_t> constant_f;  // Montgomery word -> ConstF value
 
   auto new_value = [&](Value v) {
@@ -363,8 +381,8 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
       case NodeKind::Main:
       case NodeKind::Permutation: {
         const ColumnSource c = nd.kind == NodeKind::Preprocessed ? ColumnSource{kPreprocessed, nd.index}
-                               : nd.kind == NodeKind::Main       ? ColumnSource{kFirstMain + nd.part, nd.index}
-                                                                 : ColumnSource{kAfterChallenge, 4 * nd.index};
+                               : nd.kind == NodeKind::Main ? ColumnSource{kFirstMain + nd.part, nd.index}
+                                                           : ColumnSource{kAfterChallenge, 4 * nd.index};
         node_value[v] = new_value(Value(ValKind::Column, column_index(c), nd.offset ? next_shift : 0));
         break;
       }
@@ -482,9 +500,12 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
     }
     for (uint32_t x : output_values) read_count[x] += 2;
     for (size_t x = 0; x < values.size(); ++x)
-      if (product_instr[x] != kNone && read_count[x] == 1 && read_by_lincomb[x]) vcode[product_instr[x]].removed = true;
+      if (product_instr[x] != kNone && read_count[x] == 1 && read_by_lincomb[x])
+        vcode[product_instr[x]].removed = true;
   }
-  auto inline_product = [&](uint32_t x) { return product_instr[x] != kNone && vcode[product_instr[x]].removed; };
+  auto inline_product = [&](uint32_t x) {
+    return product_instr[x] != kNone && vcode[product_instr[x]].removed;
+  };
 
   // ------------------------------------------------------------------------------------------
   // Allocation: locations of values, scratch reuse after the last read, fold batches.
@@ -507,7 +528,9 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
         }
         break;
       case VOp::ExtNeg:
-      case VOp::Sink: f(in.a); break;
+      case VOp::Sink:
+        f(in.a);
+        break;
       default:
         f(in.a);
         f(in.b);
@@ -528,7 +551,9 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
     const Value& val = values[x];
     Sym s;
     switch (val.kind) {
-      case ValKind::Column: s = Sym{kColumns, val.index, val.shift}; break;
+      case ValKind::Column:
+        s = Sym{kColumns, val.index, val.shift};
+        break;
       case ValKind::Selector:
         if (selector_slot[val.index] == UINT32_MAX) selector_slot[val.index] = num_selectors++;
         s = Sym{kSelectors, selector_slot[val.index], 0};
@@ -537,11 +562,13 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
       case ValKind::ConstE: {
         s = Sym{kConstants, num_constant_vectors, 0};
         const int comps = val.kind == ValKind::ConstE ? 4 : 1;
-        for (int e = 0; e < comps; ++e) prog.constant_fill.push_back({num_constant_vectors + e, val.constant.c[e].mont});
+        for (int e = 0; e < comps; ++e)
+          prog.constant_fill.push_back({num_constant_vectors + e, val.constant.c[e].mont});
         num_constant_vectors += comps;
         break;
       }
-      default: throw std::logic_error("block program: value read before it is computed");
+      default:
+        throw std::logic_error("block program: value read before it is computed");
     }
     where[x] = s;
     located[x] = 1;
@@ -581,8 +608,10 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
       return;
     }
     in_scratch[x] = 0;
-    if (where[x].space == kScratchF) pool_f.give(where[x].index);
-    else pool_e.give(where[x].index);
+    if (where[x].space == kScratchF)
+      pool_f.give(where[x].index);
+    else
+      pool_e.give(where[x].index);
   };
   std::vector<std::vector<std::pair<uint32_t, Ext4>>> batch(num_accumulators);
   auto flush = [&](uint32_t acc) {
@@ -627,16 +656,36 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
     }
     SymInstr si{};
     switch (in.op) {
-      case VOp::Mul: si.op = Op::Mul; break;
-      case VOp::LinComb: si.op = Op::LinComb; break;
-      case VOp::ExtAdd: si.op = Op::ExtAdd; break;
-      case VOp::ExtAddBase: si.op = Op::ExtAddBase; break;
-      case VOp::ExtSub: si.op = Op::ExtSub; break;
-      case VOp::ExtSubBase: si.op = Op::ExtSubBase; break;
-      case VOp::BaseSubExt: si.op = Op::BaseSubExt; break;
-      case VOp::ExtMul: si.op = Op::ExtMul; break;
-      case VOp::ExtMulBase: si.op = Op::ExtMulBase; break;
-      default: si.op = Op::ExtNeg; break;
+      case VOp::Mul:
+        si.op = Op::Mul;
+        break;
+      case VOp::LinComb:
+        si.op = Op::LinComb;
+        break;
+      case VOp::ExtAdd:
+        si.op = Op::ExtAdd;
+        break;
+      case VOp::ExtAddBase:
+        si.op = Op::ExtAddBase;
+        break;
+      case VOp::ExtSub:
+        si.op = Op::ExtSub;
+        break;
+      case VOp::ExtSubBase:
+        si.op = Op::ExtSubBase;
+        break;
+      case VOp::BaseSubExt:
+        si.op = Op::BaseSubExt;
+        break;
+      case VOp::ExtMul:
+        si.op = Op::ExtMul;
+        break;
+      case VOp::ExtMulBase:
+        si.op = Op::ExtMulBase;
+        break;
+      default:
+        si.op = Op::ExtNeg;
+        break;
     }
     if (in.op == VOp::LinComb) {
       // Terms grouped by kind: plus, minus, plus product, minus product, scaled, scaled product,
@@ -709,10 +758,12 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
 
   uint32_t block_len = uint32_t(std::max<size_t>(kBlockAlign, max_block_len / kBlockAlign * kBlockAlign));
   auto stride_for = [&](uint32_t bl) { return uint32_t(align_up(size_t(bl) + next_shift)); };
-  while (block_len > kBlockAlign && num_vectors * stride_for(block_len) * 4 > kArenaBudgetBytes) block_len /= 2;
+  while (block_len > kBlockAlign && num_vectors * stride_for(block_len) * 4 > kArenaBudgetBytes)
+    block_len /= 2;
   const uint64_t words = num_vectors * stride_for(block_len);
   if (words >= (uint64_t(1) << 32))
-    throw InputError("constraint system too large to evaluate: " + std::to_string(num_vectors) + " live vectors");
+    throw InputError("constraint system too large to evaluate: " + std::to_string(num_vectors) +
+                     " live vectors");
   prog.block_len = block_len;
   prog.stride = stride_for(block_len);
 
@@ -725,7 +776,8 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
     switch (si.op) {
       case Op::LinComb: {
         const SymLin& h = sym_headers[si.table];
-        LinHeader out{h.c0, uint32_t(prog.lin_terms.size()), {}, h.chain_length, h.chain_shift, h.chain_negative};
+        LinHeader out{
+            h.c0, uint32_t(prog.lin_terms.size()), {}, h.chain_length, h.chain_shift, h.chain_negative};
         size_t entries = h.chain_length;
         for (int kind = 0; kind < 6; ++kind) {
           out.count[kind] = h.count[kind];
@@ -734,8 +786,8 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
         for (size_t t = 0; t < entries; ++t)
           prog.lin_terms.push_back({resolve(sym_lin[h.first + t].value), sym_lin[h.first + t].coeff});
         // aux: the unrolled kernel's index + 1 (0: the generic kernel).
-        prog.instrs.push_back(
-            Instr{si.op, resolve(si.dst), uint32_t(prog.lin_headers.size()), 0, uint32_t(fixed_lin_shape(out) + 1), 0});
+        prog.instrs.push_back(Instr{si.op, resolve(si.dst), uint32_t(prog.lin_headers.size()), 0,
+                                    uint32_t(fixed_lin_shape(out) + 1), 0});
         prog.lin_headers.push_back(out);
         break;
       }
@@ -743,13 +795,15 @@ BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv&
         const uint32_t first = uint32_t(prog.batch_terms.size());
         for (uint32_t t = 0; t < si.aux; ++t) {
           const auto& [sym, c] = sym_batch[si.table + t];
-          prog.batch_terms.push_back(BatchTerm{resolve(sym), {centered(c.c[0].mont), centered(c.c[1].mont),
-                                                              centered(c.c[2].mont), centered(c.c[3].mont)}});
+          prog.batch_terms.push_back(BatchTerm{
+              resolve(sym),
+              {centered(c.c[0].mont), centered(c.c[1].mont), centered(c.c[2].mont), centered(c.c[3].mont)}});
         }
         prog.instrs.push_back(Instr{si.op, resolve(si.dst), first, si.aux, 0, 0});
         break;
       }
-      default: prog.instrs.push_back(Instr{si.op, resolve(si.dst), resolve(si.a), resolve(si.b), si.aux, si.aux2});
+      default:
+        prog.instrs.push_back(Instr{si.op, resolve(si.dst), resolve(si.a), resolve(si.b), si.aux, si.aux2});
     }
   }
   for (const Sym& s : output_syms) prog.outputs.push_back(resolve(s));
@@ -768,7 +822,8 @@ BlockRunner::BlockRunner(const BlockProgram& program, const BlockSources& source
   for (uint32_t v = 0; v < program_.columns.size(); ++v) {
     const ColumnSource c = program_.columns[v];
     matrix_used_.at(c.matrix) = 1;
-    if (sources_.matrices[c.matrix] == nullptr) throw std::logic_error("block program reads a missing matrix");
+    if (sources_.matrices[c.matrix] == nullptr)
+      throw std::logic_error("block program reads a missing matrix");
     if (!runs_.empty() && runs_.back().matrix == c.matrix &&
         runs_.back().first_column + runs_.back().count == c.column)
       ++runs_.back().count;
@@ -814,10 +869,13 @@ void BlockRunner::run(size_t first, size_t count,
     const uint32_t* a = arena + in.a;
     const uint32_t* b = arena + in.b;
     switch (in.op) {
-      case Op::Mul: k.mul(d, a, b, n); break;
+      case Op::Mul:
+        k.mul(d, a, b, n);
+        break;
       case Op::LinComb: {
         const LinHeader& h = program_.lin_headers[in.a];
-        (in.aux ? k.lincomb_fixed[in.aux - 1] : k.lincomb)(d, arena, h, program_.lin_terms.data() + h.first, n);
+        (in.aux ? k.lincomb_fixed[in.aux - 1] : k.lincomb)(d, arena, h, program_.lin_terms.data() + h.first,
+                                                           n);
         break;
       }
       case Op::ExtAdd:
@@ -831,8 +889,10 @@ void BlockRunner::run(size_t first, size_t count,
         break;
       case Op::ExtAddBase:
       case Op::ExtSubBase:
-        if (in.op == Op::ExtAddBase) k.add(d, a, b, n);
-        else k.sub(d, a, b, n);
+        if (in.op == Op::ExtAddBase)
+          k.add(d, a, b, n);
+        else
+          k.sub(d, a, b, n);
         if (d != a)
           for (size_t e = 1; e < 4; ++e) std::memcpy(d + e * stride, a + e * stride, n * sizeof(uint32_t));
         break;
@@ -840,8 +900,12 @@ void BlockRunner::run(size_t first, size_t count,
         k.sub(d, a, b, n);
         for (size_t e = 1; e < 4; ++e) k.neg(d + e * stride, b + e * stride, n);
         break;
-      case Op::ExtMul: k.ext_mul(d, a, b, stride, n); break;
-      case Op::ExtMulBase: k.ext_mul_base(d, a, b, stride, n); break;
+      case Op::ExtMul:
+        k.ext_mul(d, a, b, stride, n);
+        break;
+      case Op::ExtMulBase:
+        k.ext_mul_base(d, a, b, stride, n);
+        break;
       case Op::AccumulateExt: {
         const Ext4& c = program_.coeffs[in.aux];
         const uint32_t words[4] = {c.c[0].mont, c.c[1].mont, c.c[2].mont, c.c[3].mont};

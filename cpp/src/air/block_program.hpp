@@ -43,14 +43,23 @@ enum MatrixId : uint32_t { kPreprocessed = 0, kAfterChallenge = 1, kFirstMain = 
 struct ColumnSource {
   uint32_t matrix;  // MatrixId, kFirstMain + part for main partitions
   uint32_t column;
-  bool operator<(const ColumnSource& o) const { return matrix != o.matrix ? matrix < o.matrix : column < o.column; }
+  bool operator<(const ColumnSource& o) const {
+    return matrix != o.matrix ? matrix < o.matrix : column < o.column;
+  }
   bool operator==(const ColumnSource& o) const = default;
 };
 
 enum class Op : uint8_t {
   Mul,      // F x F
   LinComb,  // F: the linear combination lin_headers[a]
-  ExtAdd, ExtAddBase, ExtSub, ExtSubBase, BaseSubExt, ExtMul, ExtMulBase, ExtNeg,
+  ExtAdd,
+  ExtAddBase,
+  ExtSub,
+  ExtSubBase,
+  BaseSubExt,
+  ExtMul,
+  ExtMulBase,
+  ExtNeg,
   AccumulateExt,        // accumulator (dst) += coeffs[aux] · a (E)
   AccumulateBaseBatch,  // accumulator (dst) += Σ batch_terms[a .. a + b) (F values)
 };
@@ -84,8 +93,8 @@ struct BlockProgram {
   uint32_t stride = 0;      // words per arena vector (>= block_len + next_shift, aligned)
   uint32_t num_vectors = 0;
 
-  std::vector<ColumnSource> columns;                          // vectors [0, columns.size())
-  std::vector<std::pair<uint32_t, uint32_t>> constant_fill;   // (vector, Montgomery word)
+  std::vector<ColumnSource> columns;                         // vectors [0, columns.size())
+  std::vector<std::pair<uint32_t, uint32_t>> constant_fill;  // (vector, Montgomery word)
   uint32_t first_row_vector = UINT32_MAX, last_row_vector = UINT32_MAX, transition_vector = UINT32_MAX;
   uint32_t accumulator_vector = 0;  // accumulator k = vectors accumulator_vector + 4k .. + 3
   std::vector<Ext4> accumulator_init;
@@ -103,9 +112,10 @@ struct BlockProgram {
 /// Compiles the program computing `sinks` into `num_accumulators` accumulators and the F values
 /// of `output_nodes` (which must be F-valued). `max_block_len` is lowered (down to kBlockAlign)
 /// when the arena of one block would exceed a fixed memory budget.
-BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv& env, const std::vector<Sink>& sinks,
-                                   uint32_t num_accumulators, const std::vector<uint32_t>& output_nodes,
-                                   uint32_t next_shift, uint32_t max_block_len);
+BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv& env,
+                                   const std::vector<Sink>& sinks, uint32_t num_accumulators,
+                                   const std::vector<uint32_t>& output_nodes, uint32_t next_shift,
+                                   uint32_t max_block_len);
 
 /// Where the rows of each matrix come from and how point indices map to rows.
 struct BlockSources {

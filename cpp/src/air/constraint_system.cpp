@@ -36,7 +36,8 @@ uint8_t read_offset(ByteReader& r) {
 Node read_node(ByteReader& r, uint32_t id, const std::vector<uint32_t>& part_widths, uint32_t prep_width,
                uint32_t num_public) {
   const uint8_t tag = r.u8("node tag");
-  if (tag > uint8_t(NodeKind::Mul)) r.fail("node tag", "unknown tag " + std::to_string(tag) + " of node " + std::to_string(id));
+  if (tag > uint8_t(NodeKind::Mul))
+    r.fail("node tag", "unknown tag " + std::to_string(tag) + " of node " + std::to_string(id));
   Node nd;
   nd.kind = NodeKind(tag);
   switch (nd.kind) {
@@ -53,14 +54,25 @@ Node read_node(ByteReader& r, uint32_t id, const std::vector<uint32_t>& part_wid
       nd.offset = read_offset(r);
       nd.index = r.u32("permutation column");  // bounded once the chunks are known
       break;
-    case NodeKind::Public: nd.index = below(r, "public value index", num_public); break;
-    case NodeKind::Challenge: nd.index = below(r, "challenge index", kNumChallenges); break;
-    case NodeKind::Exposed: nd.index = below(r, "exposed value index", kNumExposed); break;
-    case NodeKind::Const: nd.value = below(r, "constant", P); break;
+    case NodeKind::Public:
+      nd.index = below(r, "public value index", num_public);
+      break;
+    case NodeKind::Challenge:
+      nd.index = below(r, "challenge index", kNumChallenges);
+      break;
+    case NodeKind::Exposed:
+      nd.index = below(r, "exposed value index", kNumExposed);
+      break;
+    case NodeKind::Const:
+      nd.value = below(r, "constant", P);
+      break;
     case NodeKind::IsFirstRow:
     case NodeKind::IsLastRow:
-    case NodeKind::IsTransition: break;
-    case NodeKind::Neg: nd.lhs = below(r, "child node id", id); break;
+    case NodeKind::IsTransition:
+      break;
+    case NodeKind::Neg:
+      nd.lhs = below(r, "child node id", id);
+      break;
     case NodeKind::Add:
     case NodeKind::Sub:
     case NodeKind::Mul:
@@ -86,7 +98,8 @@ void check_semantics(ConstraintSystem& cs, Fail&& fail) {
       fail("node " + std::to_string(v) + " (permutation) column " + std::to_string(nd.index) +
            " >= after-challenge width " + std::to_string(after_width));
     if ((nd.kind == NodeKind::Challenge || nd.kind == NodeKind::Exposed) && cs.interactions.empty())
-      fail("node " + std::to_string(v) + " uses a LogUp challenge or exposed value in a system without interactions");
+      fail("node " + std::to_string(v) +
+           " uses a LogUp challenge or exposed value in a system without interactions");
     uint16_t u = uint16_t(1u << uint8_t(nd.kind));
     uint64_t d = 0;
     switch (nd.kind) {
@@ -94,7 +107,9 @@ void check_semantics(ConstraintSystem& cs, Fail&& fail) {
       case NodeKind::Main:
       case NodeKind::Permutation:
       case NodeKind::IsFirstRow:
-      case NodeKind::IsLastRow: d = 1; break;
+      case NodeKind::IsLastRow:
+        d = 1;
+        break;
       case NodeKind::Neg:
         u |= uses[nd.lhs];
         d = degree[nd.lhs];
@@ -108,15 +123,16 @@ void check_semantics(ConstraintSystem& cs, Fail&& fail) {
         u |= uses[nd.lhs] | uses[nd.rhs];
         d = std::min(kDegreeCap, degree[nd.lhs] + degree[nd.rhs]);
         break;
-      default: break;
+      default:
+        break;
     }
     uses[v] = u;
     degree[v] = d;
   }
-  const uint16_t forbidden = uint16_t((1u << uint8_t(NodeKind::IsFirstRow)) | (1u << uint8_t(NodeKind::IsLastRow)) |
-                                      (1u << uint8_t(NodeKind::IsTransition)) |
-                                      (1u << uint8_t(NodeKind::Permutation)) | (1u << uint8_t(NodeKind::Challenge)) |
-                                      (1u << uint8_t(NodeKind::Exposed)));
+  const uint16_t forbidden =
+      uint16_t((1u << uint8_t(NodeKind::IsFirstRow)) | (1u << uint8_t(NodeKind::IsLastRow)) |
+               (1u << uint8_t(NodeKind::IsTransition)) | (1u << uint8_t(NodeKind::Permutation)) |
+               (1u << uint8_t(NodeKind::Challenge)) | (1u << uint8_t(NodeKind::Exposed)));
   std::map<uint32_t, uint64_t> weight_per_bus;
   for (size_t k = 0; k < cs.interactions.size(); ++k) {
     const Interaction& it = cs.interactions[k];
@@ -140,7 +156,8 @@ void check_semantics(ConstraintSystem& cs, Fail&& fail) {
     fail("quotient degree " + std::to_string(cs.quotient_degree) + " does not match the constraint degree " +
          std::to_string(max_degree));
   cs.node_degrees.resize(num_nodes);
-  for (size_t v = 0; v < num_nodes; ++v) cs.node_degrees[v] = uint32_t(std::min<uint64_t>(degree[v], UINT32_MAX));
+  for (size_t v = 0; v < num_nodes; ++v)
+    cs.node_degrees[v] = uint32_t(std::min<uint64_t>(degree[v], UINT32_MAX));
   cs.max_degree = uint32_t(std::min<uint64_t>(max_degree, UINT32_MAX));
 }
 
@@ -215,7 +232,8 @@ ConstraintSystem ConstraintSystem::decode(ByteReader& r) {
     chunk.resize(len);
     for (auto& i : chunk) {
       i = below(r, "chunk interaction index", num_interactions);
-      if (seen[i]) r.fail("chunk interaction index", "interaction " + std::to_string(i) + " appears in two chunks");
+      if (seen[i])
+        r.fail("chunk interaction index", "interaction " + std::to_string(i) + " appears in two chunks");
       seen[i] = 1;
     }
   }
@@ -239,7 +257,9 @@ void ConstraintSystem::encode(ByteWriter& w) const {
   for (const Node& nd : nodes) {
     w.u8(uint8_t(nd.kind));
     switch (nd.kind) {
-      case NodeKind::Main: w.u32(nd.part); [[fallthrough]];
+      case NodeKind::Main:
+        w.u32(nd.part);
+        [[fallthrough]];
       case NodeKind::Preprocessed:
       case NodeKind::Permutation:
         w.u8(nd.offset);
@@ -247,16 +267,23 @@ void ConstraintSystem::encode(ByteWriter& w) const {
         break;
       case NodeKind::Public:
       case NodeKind::Challenge:
-      case NodeKind::Exposed: w.u32(nd.index); break;
-      case NodeKind::Const: w.u32(nd.value); break;
-      case NodeKind::Neg: w.u32(nd.lhs); break;
+      case NodeKind::Exposed:
+        w.u32(nd.index);
+        break;
+      case NodeKind::Const:
+        w.u32(nd.value);
+        break;
+      case NodeKind::Neg:
+        w.u32(nd.lhs);
+        break;
       case NodeKind::Add:
       case NodeKind::Sub:
       case NodeKind::Mul:
         w.u32(nd.lhs);
         w.u32(nd.rhs);
         break;
-      default: break;
+      default:
+        break;
     }
   }
   w.u32(uint32_t(constraints.size()));

@@ -18,8 +18,9 @@ constexpr uint32_t kRowBlock = 256;
 
 void check_trace(const ConstMatrixView& m, size_t height, size_t width, const char* what) {
   if (m.height != height || m.width != width)
-    throw InputError(std::string("after-challenge trace: ") + what + " trace is " + std::to_string(m.height) + " x " +
-                     std::to_string(m.width) + ", expected " + std::to_string(height) + " x " + std::to_string(width));
+    throw InputError(std::string("after-challenge trace: ") + what + " trace is " + std::to_string(m.height) +
+                     " x " + std::to_string(m.width) + ", expected " + std::to_string(height) + " x " +
+                     std::to_string(width));
 }
 
 // In-place inversion of non-zero extension elements (Montgomery's trick): prefix products, one
@@ -43,16 +44,18 @@ void batch_inverse_ext(std::vector<Ext4>& v, std::vector<Ext4>& prefix) {
 
 }  // namespace
 
-AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs, std::optional<ConstMatrixView> preprocessed,
+AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs,
+                                          std::optional<ConstMatrixView> preprocessed,
                                           const std::vector<ConstMatrixView>& mains,
                                           const std::vector<uint32_t>& public_values, const Ext4& alpha_lu,
                                           const Ext4& beta_lu) {
   if (cs.interactions.empty()) throw InputError("after-challenge trace: the AIR has no interactions");
   if (preprocessed.has_value() != (cs.preprocessed_width > 0))
-    throw InputError("after-challenge trace: preprocessed trace presence does not match the constraint system");
+    throw InputError(
+        "after-challenge trace: preprocessed trace presence does not match the constraint system");
   if (!cs.main_partition_count_matches(mains.size(), mains.empty() ? 0 : mains.back().width))
-    throw InputError("after-challenge trace: " + std::to_string(mains.size()) + " main partitions given, expected " +
-                     std::to_string(cs.num_main_partitions()));
+    throw InputError("after-challenge trace: " + std::to_string(mains.size()) +
+                     " main partitions given, expected " + std::to_string(cs.num_main_partitions()));
   const size_t n = preprocessed ? preprocessed->height : mains.empty() ? 0 : mains[0].height;
   if (n == 0 || !is_power_of_two(n)) throw InputError("after-challenge trace: height must be a power of two");
   if (preprocessed) check_trace(*preprocessed, n, cs.preprocessed_width, "preprocessed");
@@ -63,7 +66,8 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs, std::optio
 
   air_detail::UniformEnv env;
   for (uint32_t v : public_values) {
-    if (v >= P) throw InputError("after-challenge trace: public value " + std::to_string(v) + " is not below p");
+    if (v >= P)
+      throw InputError("after-challenge trace: public value " + std::to_string(v) + " is not below p");
     env.public_values.push_back(Fp::from_canonical(v));
   }
 
@@ -80,11 +84,11 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs, std::optio
     for (size_t j = 0; j < it.message.size(); ++j) sinks.push_back({it.message[j], i, beta_powers[j]});
     count_nodes.push_back(it.count);
   }
-  BlockProgram program = air_detail::compile_block_program(cs, env, sinks, num_interactions, count_nodes, 1, kRowBlock);
+  BlockProgram program =
+      air_detail::compile_block_program(cs, env, sinks, num_interactions, count_nodes, 1, kRowBlock);
   for (uint32_t i = 0; i < num_interactions; ++i) {
     const Interaction& it = cs.interactions[i];
-    program.accumulator_init[i] +=
-        alpha_lu + beta_powers[it.message.size()] * Fp::from_canonical(it.bus + 1);
+    program.accumulator_init[i] += alpha_lu + beta_powers[it.message.size()] * Fp::from_canonical(it.bus + 1);
   }
 
   BlockSources sources;
@@ -118,7 +122,8 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs, std::optio
         for (uint32_t i = 0; i < num_interactions; ++i) {
           Ext4& d = inv[p * num_interactions + i];
           for (uint32_t e = 0; e < 4; ++e) d.c[e] = Fp::from_mont(runner.accumulator_word(i, e, p));
-          if (d.is_zero() && first_zero[blk] == SIZE_MAX) first_zero[blk] = (first + p) * num_interactions + i;
+          if (d.is_zero() && first_zero[blk] == SIZE_MAX)
+            first_zero[blk] = (first + p) * num_interactions + i;
         }
       if (first_zero[blk] != SIZE_MAX) continue;
       batch_inverse_ext(inv, prefix);
@@ -142,8 +147,9 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs, std::optio
   size_t zero_at = SIZE_MAX;
   for (size_t z : first_zero) zero_at = std::min(zero_at, z);
   if (zero_at != SIZE_MAX)
-    throw std::runtime_error("LogUp denominator is zero at row " + std::to_string(zero_at / num_interactions) +
-                             ", interaction " + std::to_string(zero_at % num_interactions));
+    throw std::runtime_error("LogUp denominator is zero at row " +
+                             std::to_string(zero_at / num_interactions) + ", interaction " +
+                             std::to_string(zero_at % num_interactions));
 
   // Running sum across blocks: block b adds the totals of the blocks before it.
   std::vector<Ext4> offsets(num_blocks);

@@ -10,7 +10,8 @@ namespace {
   throw VerificationError(VerifyErrorKind::InvalidProofShape, "out-of-domain openings: " + what);
 }
 [[noreturn]] void zero_denominator(const std::string& what) {
-  throw VerificationError(VerifyErrorKind::OodEvaluationMismatch, "out-of-domain check: " + what + " is zero");
+  throw VerificationError(VerifyErrorKind::OodEvaluationMismatch,
+                          "out-of-domain check: " + what + " is zero");
 }
 
 void check_len(size_t got, size_t want, const std::string& what) {
@@ -36,15 +37,18 @@ Ext4 folded_constraints_at(const ConstraintSystem& cs, const OodInputs& in, cons
   if (in.log_height > TWO_ADICITY) shape_error("log_height above the two-adicity");
   check_len(in.preprocessed_local.size(), cs.preprocessed_width, "preprocessed local row");
   check_len(in.preprocessed_next.size(), cs.preprocessed_width, "preprocessed next row");
-  if (!cs.main_partition_count_matches(in.main_local.size(), in.main_local.empty() ? 0 : in.main_local.back().size()))
+  if (!cs.main_partition_count_matches(in.main_local.size(),
+                                       in.main_local.empty() ? 0 : in.main_local.back().size()))
     check_len(in.main_local.size(), cs.num_main_partitions(), "main partitions (local)");
   check_len(in.main_next.size(), in.main_local.size(), "main partitions (next)");
   for (size_t p = 0; p < in.main_local.size(); ++p) {
     check_len(in.main_local[p].size(), cs.main_partition_width(p), "main local row");
     check_len(in.main_next[p].size(), cs.main_partition_width(p), "main next row");
   }
-  check_len(in.after_challenge_local.size(), 4 * size_t(cs.after_challenge_width()), "after-challenge local row");
-  check_len(in.after_challenge_next.size(), 4 * size_t(cs.after_challenge_width()), "after-challenge next row");
+  check_len(in.after_challenge_local.size(), 4 * size_t(cs.after_challenge_width()),
+            "after-challenge local row");
+  check_len(in.after_challenge_next.size(), 4 * size_t(cs.after_challenge_width()),
+            "after-challenge next row");
   check_len(in.public_values.size(), cs.num_public_values, "public values");
   for (uint32_t v : in.public_values)
     if (v >= P) shape_error("public value " + std::to_string(v) + " is not canonical");
@@ -80,21 +84,45 @@ Ext4 folded_constraints_at(const ConstraintSystem& cs, const OodInputs& in, cons
       case NodeKind::Preprocessed:
         val[v] = (nd.offset ? in.preprocessed_next : in.preprocessed_local)[nd.index];
         break;
-      case NodeKind::Main: val[v] = (nd.offset ? in.main_next : in.main_local)[nd.part][nd.index]; break;
+      case NodeKind::Main:
+        val[v] = (nd.offset ? in.main_next : in.main_local)[nd.part][nd.index];
+        break;
       case NodeKind::Permutation:
         val[v] = unflatten(nd.offset ? in.after_challenge_next : in.after_challenge_local, nd.index);
         break;
-      case NodeKind::Public: val[v] = Ext4(Fp::from_canonical(in.public_values[nd.index])); break;
-      case NodeKind::Challenge: val[v] = in.challenges[nd.index]; break;
-      case NodeKind::Exposed: val[v] = in.exposed[nd.index]; break;
-      case NodeKind::Const: val[v] = Ext4(Fp::from_canonical(nd.value)); break;
-      case NodeKind::IsFirstRow: val[v] = is_first; break;
-      case NodeKind::IsLastRow: val[v] = is_last; break;
-      case NodeKind::IsTransition: val[v] = is_transition; break;
-      case NodeKind::Add: val[v] = val[nd.lhs] + val[nd.rhs]; break;
-      case NodeKind::Sub: val[v] = val[nd.lhs] - val[nd.rhs]; break;
-      case NodeKind::Neg: val[v] = -val[nd.lhs]; break;
-      case NodeKind::Mul: val[v] = val[nd.lhs] * val[nd.rhs]; break;
+      case NodeKind::Public:
+        val[v] = Ext4(Fp::from_canonical(in.public_values[nd.index]));
+        break;
+      case NodeKind::Challenge:
+        val[v] = in.challenges[nd.index];
+        break;
+      case NodeKind::Exposed:
+        val[v] = in.exposed[nd.index];
+        break;
+      case NodeKind::Const:
+        val[v] = Ext4(Fp::from_canonical(nd.value));
+        break;
+      case NodeKind::IsFirstRow:
+        val[v] = is_first;
+        break;
+      case NodeKind::IsLastRow:
+        val[v] = is_last;
+        break;
+      case NodeKind::IsTransition:
+        val[v] = is_transition;
+        break;
+      case NodeKind::Add:
+        val[v] = val[nd.lhs] + val[nd.rhs];
+        break;
+      case NodeKind::Sub:
+        val[v] = val[nd.lhs] - val[nd.rhs];
+        break;
+      case NodeKind::Neg:
+        val[v] = -val[nd.lhs];
+        break;
+      case NodeKind::Mul:
+        val[v] = val[nd.lhs] * val[nd.rhs];
+        break;
     }
   }
   Ext4 acc = Ext4::zero();
@@ -105,7 +133,8 @@ Ext4 folded_constraints_at(const ConstraintSystem& cs, const OodInputs& in, cons
 Ext4 recombine_quotient_chunks(uint32_t log_height, uint32_t quotient_degree, const Ext4& zeta,
                                const std::vector<std::array<Ext4, 4>>& chunk_values) {
   const uint32_t q = quotient_degree;
-  if (q == 0 || !is_power_of_two(q)) shape_error("quotient degree " + std::to_string(q) + " is not a power of two");
+  if (q == 0 || !is_power_of_two(q))
+    shape_error("quotient degree " + std::to_string(q) + " is not a power of two");
   const uint32_t log_q = log2_exact(q);
   if (log_height + log_q > TWO_ADICITY) shape_error("log_height + log q above the two-adicity");
   check_len(chunk_values.size(), q, "quotient chunks");
@@ -145,15 +174,17 @@ Ext4 recombine_quotient_chunks(uint32_t log_height, uint32_t quotient_degree, co
 
 void check_ood(const ConstraintSystem& cs, const OodInputs& in, const Ext4& alpha,
                const std::vector<std::array<Ext4, 4>>& chunk_values, const std::string& air_name) {
-  const Ext4 vanishing = in.zeta.pow(uint64_t(1) << std::min<uint32_t>(in.log_height, TWO_ADICITY)) - Fp::one();
+  const Ext4 vanishing =
+      in.zeta.pow(uint64_t(1) << std::min<uint32_t>(in.log_height, TWO_ADICITY)) - Fp::one();
   if (vanishing.is_zero())
     throw VerificationError(VerifyErrorKind::OodEvaluationMismatch,
                             "AIR '" + air_name + "': the out-of-domain point lies in the trace domain");
   const Ext4 fold = folded_constraints_at(cs, in, alpha);
   const Ext4 quotient = recombine_quotient_chunks(in.log_height, cs.quotient_degree, in.zeta, chunk_values);
   if (fold * vanishing.inverse() != quotient)
-    throw VerificationError(VerifyErrorKind::OodEvaluationMismatch,
-                            "AIR '" + air_name + "': constraints at the out-of-domain point do not match the quotient");
+    throw VerificationError(
+        VerifyErrorKind::OodEvaluationMismatch,
+        "AIR '" + air_name + "': constraints at the out-of-domain point do not match the quotient");
 }
 
 }  // namespace stark

@@ -20,8 +20,10 @@ constexpr uint32_t kQuotientBlock = 128;
 void check_matrix(const ConstMatrixView& m, size_t height, size_t width, const char* what) {
   if (m.height != height || m.width != width)
     throw InputError(std::string("quotient: ") + what + " LDE is " + std::to_string(m.height) + " x " +
-                     std::to_string(m.width) + ", expected " + std::to_string(height) + " x " + std::to_string(width));
-  if (m.data == nullptr && height * width > 0) throw InputError(std::string("quotient: ") + what + " has no data");
+                     std::to_string(m.width) + ", expected " + std::to_string(height) + " x " +
+                     std::to_string(width));
+  if (m.data == nullptr && height * width > 0)
+    throw InputError(std::string("quotient: ") + what + " has no data");
 }
 
 }  // namespace
@@ -42,14 +44,15 @@ std::vector<Ext4> quotient_values(const ConstraintSystem& cs, const QuotientInpu
   if (!cs.main_partition_count_matches(in.mains.size(), in.mains.empty() ? 0 : in.mains.back().width))
     throw InputError("quotient: " + std::to_string(in.mains.size()) + " main partitions given, expected " +
                      std::to_string(cs.num_main_partitions()));
-  for (size_t p = 0; p < in.mains.size(); ++p) check_matrix(in.mains[p], lde_height, cs.main_partition_width(p), "main");
+  for (size_t p = 0; p < in.mains.size(); ++p)
+    check_matrix(in.mains[p], lde_height, cs.main_partition_width(p), "main");
   if (in.after_challenge.has_value() != (cs.after_challenge_width() > 0))
     throw InputError("quotient: after-challenge LDE presence does not match the constraint system");
   if (in.after_challenge)
     check_matrix(*in.after_challenge, lde_height, 4 * size_t(cs.after_challenge_width()), "after-challenge");
   if (in.public_values.size() != cs.num_public_values)
-    throw InputError("quotient: " + std::to_string(in.public_values.size()) + " public values given, expected " +
-                     std::to_string(cs.num_public_values));
+    throw InputError("quotient: " + std::to_string(in.public_values.size()) +
+                     " public values given, expected " + std::to_string(cs.num_public_values));
   if (in.challenges.size() != cs.num_challenges() || in.exposed.size() != cs.num_exposed_values())
     throw InputError("quotient: wrong number of challenges or exposed values");
 
@@ -98,7 +101,8 @@ std::vector<Ext4> quotient_values(const ConstraintSystem& cs, const QuotientInpu
   const Fp omega_trace_inv = two_adic_generator(in.log_height).inverse();
 
   // Selectors of the block [first, first + count): x_p = g ω_L^{first + p}.
-  auto selectors = [&](size_t first, size_t count, uint32_t* first_row, uint32_t* last_row, uint32_t* transition) {
+  auto selectors = [&](size_t first, size_t count, uint32_t* first_row, uint32_t* last_row,
+                       uint32_t* transition) {
     std::vector<Fp> x(count), den_first, den_last;
     Fp xp = g * omega_domain.pow(first);
     for (size_t p = 0; p < count; ++p, xp *= omega_domain) x[p] = xp;
@@ -128,8 +132,9 @@ std::vector<Ext4> quotient_values(const ConstraintSystem& cs, const QuotientInpu
       const size_t count = std::min(block, domain - first);
       runner.run(first, count, selectors);
       for (size_t p = 0; p < count; ++p) {
-        const Ext4 fold(Fp::from_mont(runner.accumulator_word(0, 0, p)), Fp::from_mont(runner.accumulator_word(0, 1, p)),
-                        Fp::from_mont(runner.accumulator_word(0, 2, p)), Fp::from_mont(runner.accumulator_word(0, 3, p)));
+        const Ext4 fold(
+            Fp::from_mont(runner.accumulator_word(0, 0, p)), Fp::from_mont(runner.accumulator_word(0, 1, p)),
+            Fp::from_mont(runner.accumulator_word(0, 2, p)), Fp::from_mont(runner.accumulator_word(0, 3, p)));
         values[first + p] = fold * inv_vanishing[(first + p) % q];
       }
     }

@@ -47,18 +47,18 @@ inline constexpr bool is_selector(NodeKind k) {
 
 struct Node {
   NodeKind kind = NodeKind::Const;
-  uint8_t offset = 0;   // trace variables: 0 = local row, 1 = next row
-  uint32_t part = 0;    // Main: partition index
-  uint32_t index = 0;   // variables: column / public / challenge / exposed index
-  uint32_t value = 0;   // Const: canonical field element
-  uint32_t lhs = 0;     // Add/Sub/Mul: left child; Neg: the child
-  uint32_t rhs = 0;     // Add/Sub/Mul: right child
+  uint8_t offset = 0;  // trace variables: 0 = local row, 1 = next row
+  uint32_t part = 0;   // Main: partition index
+  uint32_t index = 0;  // variables: column / public / challenge / exposed index
+  uint32_t value = 0;  // Const: canonical field element
+  uint32_t lhs = 0;    // Add/Sub/Mul: left child; Neg: the child
+  uint32_t rhs = 0;    // Add/Sub/Mul: right child
 
   bool operator==(const Node&) const = default;
 };
 
 struct Interaction {
-  uint32_t bus = 0;               // in [0, 65535]; encoded in the fingerprint as bus + 1
+  uint32_t bus = 0;  // in [0, 65535]; encoded in the fingerprint as bus + 1
   uint32_t count_weight = 0;
   std::vector<uint32_t> message;  // node ids of the fields (1..127 of them)
   uint32_t count = 0;             // node id of the multiplicity

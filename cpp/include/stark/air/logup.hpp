@@ -31,7 +31,8 @@ struct AfterChallengeTrace {
 /// and the main partitions (cached..., common). Throws InputError when the traces do not
 /// match the system or it has no interactions, and std::runtime_error("LogUp denominator is zero
 /// at row r, interaction i") for the smallest such (r, i).
-AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs, std::optional<ConstMatrixView> preprocessed,
+AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs,
+                                          std::optional<ConstMatrixView> preprocessed,
                                           const std::vector<ConstMatrixView>& mains,
                                           const std::vector<uint32_t>& public_values, const Ext4& alpha_lu,
                                           const Ext4& beta_lu);
