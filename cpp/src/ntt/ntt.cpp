@@ -330,6 +330,23 @@ inline void copy_rows(size_t rows, size_t words, SrcRow src_row, DstRow dst_row,
 // data out to memory that the next pass could have found in cache.
 bool use_streaming_stores(size_t words) { return words * sizeof(uint32_t) >= (size_t(64) << 20); }
 
+// Runs body(item) for every item in [0, items), handing items to the pool's threads one at a
+// time from a shared counter. (parallel_for splits into at most 4 chunks per thread; with
+// items of very different cost or memory stalls, the last chunk of a pass then leaves the other
+// threads idle.) Items write disjoint outputs, so the result does not depend on who runs what.
+template <class F>
+void for_each_item(size_t items, F&& body) {
+  const size_t workers = std::min<size_t>(items, size_t(num_threads()));
+  if (workers <= 1) {
+    for (size_t i = 0; i < items; ++i) body(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  parallel_for(workers, 1, [&](size_t) {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < items;) body(i);
+  });
+}
+
 // Rows {base + g + m * step : m < spans, g < span_rows}, columns [col, col + strip) of a matrix
 // with row length ld <-> a dense (spans * span_rows) x strip buffer (row m * span_rows + g).
 void gather(const uint32_t* src, size_t ld, size_t base, size_t step, size_t spans, size_t span_rows,
@@ -369,7 +386,7 @@ void run_pass(const Kernels& kern, MatrixView m, Pass pass, const Tables& tables
   const size_t items = blocks * groups_per_block * geo.num_strips;
   const auto layers_fn = dit ? kern.dit : kern.dif;
   const bool streaming = use_streaming_stores(m.height * m.width);
-  parallel_for(items, 1, [&](size_t item) {
+  for_each_item(items, [&](size_t item) {
     const size_t strip_index = item % geo.num_strips;
     const size_t group = item / geo.num_strips;
     const size_t col = strip_index * geo.strip;
@@ -408,26 +425,32 @@ void run_first_dit_pass_bitrev(const Kernels& kern, ConstMatrixView in, MatrixVi
   const unsigned high_bits = k - pass.l1;
   const std::vector<uint32_t>& rev_t = bit_reversal_table(geo.layers);
   const size_t blocks = size_t(1) << high_bits;
-  parallel_for(blocks * geo.num_strips, 1, [&](size_t item) {
+  // Large outputs: transform in a scratch buffer and stream the block out (it is read again only
+  // by a later pass). Otherwise gather straight into the output and transform it in place.
+  const bool streaming = use_streaming_stores(out.height * out.width);
+  for_each_item(blocks * geo.num_strips, [&](size_t item) {
     const size_t col = (item % geo.num_strips) * geo.strip;
     const size_t strip = std::min(geo.strip, in.width - col);
     const size_t block = item / geo.num_strips;
     const size_t rev_block = reverse_bits(block, high_bits);
     uint32_t* dst = out.data + (block << pass.l1) * out.width + col;
+    uint32_t* work = streaming ? scratch(kBufData, spans * strip) : dst;
+    const size_t work_ld = streaming ? strip : out.width;
     if (in.width == 1) {
-      kern.gather_words(dst, in.data, rev_t.data(), spans, high_bits, rev_block);
+      kern.gather_words(work, in.data, rev_t.data(), spans, high_bits, rev_block);
     } else {
       copy_rows(
           spans, strip,
           [&](size_t t) { return in.data + ((size_t(rev_t[t]) << high_bits) + rev_block) * in.width + col; },
-          [&](size_t t) { return dst + t * out.width; }, false);
+          [&](size_t t) { return work + t * work_ld; }, false);
     }
     Consts tw[kMaxLogHeight + 1];
     for (unsigned r = 0; r < geo.layers; ++r) tw[r] = tables.t[r];
     tw[0] = Consts{};
-    const Strip s{dst, out.width, strip};
+    const Strip s{work, work_ld, strip};
     kern.dit(s, spans, 1, 0, geo.layers, tw);
     if (post_scale) kern.scale(s, spans, post_scale.w, post_scale.q);
+    if (streaming) scatter(work, 1, spans, strip, out.data, out.width, block << pass.l1, 0, col, true);
   });
 }
 
@@ -553,7 +576,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
     for (size_t beta = 0; beta < blowup; ++beta)
       fill_factors(inv_n, shifts[beta], shifts[beta], 0, n, 1, &factors[beta * n]);
     const std::vector<uint32_t>& rev = bit_reversal_table(k);
-    parallel_for(geo.num_strips, 1, [&](size_t strip_index) {
+    for_each_item(geo.num_strips, [&](size_t strip_index) {
       const size_t col = strip_index * geo.strip;
       const size_t strip = std::min(geo.strip, width - col);
       uint32_t* coeffs = scratch(kBufData, n * strip);
@@ -588,7 +611,7 @@ void lde_bitrev(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shi
   const bool streaming = use_streaming_stores(out.height * width);
   std::vector<Fp> shift_steps(blowup);
   for (size_t beta = 0; beta < blowup; ++beta) shift_steps[beta] = shifts[beta].pow(step);
-  parallel_for(groups * geo.num_strips, 1, [&](size_t item) {
+  for_each_item(groups * geo.num_strips, [&](size_t item) {
     const size_t col = (item % geo.num_strips) * geo.strip;
     const size_t strip = std::min(geo.strip, width - col);
     const size_t lo = (item / geo.num_strips) * geo.span_rows;
