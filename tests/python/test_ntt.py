@@ -252,6 +252,33 @@ def test_bad_input_raises_input_error():
         _core.ntt(np.zeros(0, dtype=np.uint32), False)
 
 
+def test_out_argument_is_filled_and_checked():
+    rng = np.random.default_rng(12)
+    x = random_matrix(rng, 64, 3)
+    out = np.empty((128, 3), dtype=np.uint32)
+    got = _core.coset_lde(x, 1, GENERATOR, True, out=out)
+    assert got is out
+    assert np.array_equal(out, _core.coset_lde(x, 1, GENERATOR, True))
+    col = np.empty(64, dtype=np.uint32)
+    assert _core.ntt(x[:, 0].copy(), False, out=col) is col
+    assert np.array_equal(col, _core.ntt(x[:, 0].copy(), False))
+    out2 = np.empty((128, 3), dtype=np.uint32)
+    _core.coset_lde_from_coset(x, 7, 1, GENERATOR, out=out2)
+    assert np.array_equal(out2, _core.coset_lde_from_coset(x, 7, 1, GENERATOR))
+    with pytest.raises(InputError, match="shape"):
+        _core.coset_lde(x, 1, GENERATOR, True, out=np.empty((64, 3), dtype=np.uint32))
+    with pytest.raises(InputError, match="uint32"):
+        _core.ntt(x, False, out=np.empty((64, 3), dtype=np.int64))
+    with pytest.raises(InputError, match="uint32"):
+        _core.ntt(x, False, out=np.empty((3, 64), dtype=np.uint32).T)
+    readonly = np.empty((64, 3), dtype=np.uint32)
+    readonly.flags.writeable = False
+    with pytest.raises(InputError, match="read-only"):
+        _core.ntt(x, False, out=readonly)
+    with pytest.raises(InputError, match="overlap"):
+        _core.ntt(x, False, out=x)
+
+
 def test_width_zero_and_height_one():
     z = np.zeros((8, 0), dtype=np.uint32)
     assert _core.ntt(z, False).shape == (8, 0)
