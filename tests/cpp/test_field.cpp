@@ -100,6 +100,27 @@ TEST(fp_matches_integer_arithmetic) {
   }
 }
 
+TEST(monty_reductions_match_integer_arithmetic) {
+  // monty_reduce(t) = t 2^-32 mod p for t < p 2^32; monty_reduce_wide for any 64-bit t.
+  const uint64_t r_inv = mod_pow(mod_pow(2, 32), P - 2);
+  std::vector<uint64_t> ts = {0,
+                              1,
+                              uint64_t(P) - 1,
+                              uint64_t(P),
+                              (uint64_t(P) << 32) - 1,
+                              uint64_t(P) << 32,
+                              ~uint64_t(0),
+                              ~uint64_t(0) - 1,
+                              uint64_t(1) << 63,
+                              (uint64_t(P) - 1) * (P - 1)};
+  for (int i = 0; i < 5000; ++i) ts.push_back(testing::rng()());
+  for (uint64_t t : ts) {
+    const uint32_t expect = uint32_t(mod_mul(t % P, r_inv));
+    CHECK_EQ(stark::detail::monty_reduce_wide(t), expect);
+    if (t < (uint64_t(P) << 32)) CHECK_EQ(stark::detail::monty_reduce(t), expect);
+  }
+}
+
 TEST(fp_inverse_and_pow) {
   for (uint32_t x : random_values(500)) {
     const Fp f = Fp::from_canonical(x);
