@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "constraint_builder.hpp"
 #include "stark/cuda/device.hpp"
 #include "stark/keygen/keygen.hpp"
 #include "stark/ntt/ntt.hpp"
@@ -29,52 +30,7 @@ namespace {
 // Constraint systems built by hand
 // ---------------------------------------------------------------------------------------------
 
-struct Dag {
-  ConstraintSystem cs;
-
-  uint32_t push(Node nd) {
-    cs.nodes.push_back(nd);
-    return uint32_t(cs.nodes.size() - 1);
-  }
-  uint32_t main(uint32_t col, uint8_t offset = 0, uint32_t part = 0) {
-    Node nd;
-    nd.kind = NodeKind::Main;
-    nd.part = part;
-    nd.index = col;
-    nd.offset = offset;
-    return push(nd);
-  }
-  uint32_t var(NodeKind kind, uint32_t index = 0, uint8_t offset = 0) {
-    Node nd;
-    nd.kind = kind;
-    nd.index = index;
-    nd.offset = offset;
-    return push(nd);
-  }
-  uint32_t constant(uint32_t v) {
-    Node nd;
-    nd.kind = NodeKind::Const;
-    nd.value = v;
-    return push(nd);
-  }
-  uint32_t bin(NodeKind kind, uint32_t l, uint32_t r) {
-    Node nd;
-    nd.kind = kind;
-    nd.lhs = l;
-    nd.rhs = r;
-    return push(nd);
-  }
-  uint32_t add(uint32_t l, uint32_t r) { return bin(NodeKind::Add, l, r); }
-  uint32_t sub(uint32_t l, uint32_t r) { return bin(NodeKind::Sub, l, r); }
-  uint32_t mul(uint32_t l, uint32_t r) { return bin(NodeKind::Mul, l, r); }
-  void assert_zero(uint32_t x) { cs.constraints.push_back(x); }
-
-  ConstraintSystem finish(uint32_t quotient_degree) {
-    cs.quotient_degree = quotient_degree;
-    cs.finalize();
-    return cs;
-  }
-};
+using Dag = testing::ConstraintBuilder;
 
 // DESIGN.md's Fibonacci: columns (x, y), public values (a, b, out).
 ConstraintSystem fibonacci_cs() {
@@ -86,12 +42,12 @@ ConstraintSystem fibonacci_cs() {
                  out = d.var(NodeKind::Public, 2);
   const uint32_t first = d.var(NodeKind::IsFirstRow), last = d.var(NodeKind::IsLastRow);
   const uint32_t trans = d.var(NodeKind::IsTransition);
-  d.assert_zero(d.mul(first, d.sub(x, a)));
-  d.assert_zero(d.mul(first, d.sub(y, b)));
-  d.assert_zero(d.mul(trans, d.sub(xn, y)));
-  d.assert_zero(d.mul(trans, d.sub(yn, d.add(x, y))));
-  d.assert_zero(d.mul(last, d.sub(y, out)));
-  return d.finish(1);
+  d.constrain(d.mul(first, d.sub(x, a)));
+  d.constrain(d.mul(first, d.sub(y, b)));
+  d.constrain(d.mul(trans, d.sub(xn, y)));
+  d.constrain(d.mul(trans, d.sub(yn, d.add(x, y))));
+  d.constrain(d.mul(last, d.sub(y, out)));
+  return d.finish_with_quotient_degree(1);
 }
 
 RowMajorMatrix fibonacci_trace(size_t n, uint32_t a, uint32_t b, uint32_t& out) {
@@ -115,9 +71,9 @@ ConstraintSystem selector_cs() {
   d.cs.preprocessed_height = 8;
   d.cs.common_main_width = 1;
   const uint32_t p = d.var(NodeKind::Preprocessed, 0), v = d.main(0);
-  d.assert_zero(d.mul(p, d.sub(v, d.constant(7))));
-  d.assert_zero(d.mul(d.sub(d.constant(1), p), v));
-  return d.finish(1);
+  d.constrain(d.mul(p, d.sub(v, d.constant(7))));
+  d.constrain(d.mul(d.sub(d.constant(1), p), v));
+  return d.finish_with_quotient_degree(1);
 }
 
 // One AIR whose interactions cancel within itself: it sends (v) with count c and receives (v)
@@ -147,11 +103,11 @@ ConstraintSystem self_balanced_cs(bool cached, uint32_t bus, uint32_t count_weig
   const uint32_t perm = d.var(NodeKind::Permutation, 0), perm_next = d.var(NodeKind::Permutation, 0, 1);
   const uint32_t phi = d.var(NodeKind::Permutation, 1), phi_next = d.var(NodeKind::Permutation, 1, 1);
   const uint32_t sum = d.var(NodeKind::Exposed, 0);
-  d.assert_zero(d.sub(d.mul(perm, d.mul(d0, d1)), d.add(d.mul(c, d1), d.mul(neg_c, d0))));
-  d.assert_zero(d.mul(d.var(NodeKind::IsTransition), d.sub(d.sub(phi_next, phi), perm_next)));
-  d.assert_zero(d.mul(d.var(NodeKind::IsFirstRow), d.sub(phi, perm)));
-  d.assert_zero(d.mul(d.var(NodeKind::IsLastRow), d.sub(phi, sum)));
-  return d.finish(2);
+  d.constrain(d.sub(d.mul(perm, d.mul(d0, d1)), d.add(d.mul(c, d1), d.mul(neg_c, d0))));
+  d.constrain(d.mul(d.var(NodeKind::IsTransition), d.sub(d.sub(phi_next, phi), perm_next)));
+  d.constrain(d.mul(d.var(NodeKind::IsFirstRow), d.sub(phi, perm)));
+  d.constrain(d.mul(d.var(NodeKind::IsLastRow), d.sub(phi, sum)));
+  return d.finish_with_quotient_degree(2);
 }
 
 RowMajorMatrix random_matrix(size_t h, size_t w) {
@@ -605,8 +561,8 @@ TEST(keygen_errors) {
   Dag d;
   d.cs.common_main_width = 1;
   const uint32_t x = d.main(0);
-  d.assert_zero(d.mul(d.mul(x, x), d.mul(x, x)));
-  const ConstraintSystem quartic = d.finish(4);
+  d.constrain(d.mul(d.mul(x, x), d.mul(x, x)));
+  const ConstraintSystem quartic = d.finish_with_quotient_degree(4);
   {
     std::vector<AirKeygenInput> airs;
     airs.push_back({"Quartic", quartic, std::nullopt});
