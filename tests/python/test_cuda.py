@@ -159,3 +159,52 @@ def test_coset_lde_matches_cpu(
     out = _core.cuda_coset_lde(evals, log_blowup, shift)
     assert out.shape == ((1 << log_n) << log_blowup, width)
     np.testing.assert_array_equal(out, _core.coset_lde(evals, log_blowup, shift, True))
+
+
+# ---- the whole prover on the CUDA device ---------------------------------------------------------
+
+
+def _multi_air_system() -> tuple[list[object], list[np.ndarray], list[object]]:
+    from stark_backend.examples import (
+        FibonacciAir,
+        InteractionAir,
+        KeccakAir,
+        fibonacci_trace,
+        interaction_pair_traces,
+        keccak_trace,
+    )
+
+    snd, rcv = interaction_pair_traces(256, 2, cached=True)
+    fib, pv = fibonacci_trace(1 << 11)
+    keccak = keccak_trace(np.random.default_rng(5).integers(0, 1 << 63, (3, 25), dtype=np.uint64))
+    airs: list[object] = [
+        FibonacciAir(),
+        InteractionAir(2, send=True, cached=True),
+        InteractionAir(2, send=False, cached=True),
+        KeccakAir(),
+    ]
+    return airs, [fib, snd, rcv, keccak], [pv, None, None, None]
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize(
+    "params",
+    [
+        "fast",
+        "standard_fast",
+    ],
+)
+def test_cuda_prover_matches_cpu_bytes(gpu: None, params: str) -> None:
+    import stark_backend as sb
+
+    fri = (
+        sb.FriParameters.standard_fast()
+        if params == "standard_fast"
+        else sb.FriParameters(1, 0, 16, 4, 4)
+    )
+    airs, traces, pvs = _multi_air_system()
+    cpu = sb.Engine(fri, device="cpu").run_test(airs, traces, pvs)  # type: ignore[arg-type]
+    engine = sb.Engine(fri, device="cuda")
+    assert engine.device == "cuda"
+    gpu_proof = engine.run_test(airs, traces, pvs)  # type: ignore[arg-type]
+    assert gpu_proof.to_bytes() == cpu.to_bytes()
