@@ -15,6 +15,7 @@
 #include "stark/protocol/keys.hpp"
 #include "stark/protocol/proof.hpp"
 #include "stark/prover/prover.hpp"
+#include "stark/util/timing.hpp"
 #include "stark/verifier/verifier.hpp"
 
 namespace stark::py_bind {
@@ -260,7 +261,7 @@ void register_protocol(py::module_& m) {
 
   m.def(
       "prove",
-      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts) {
+      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts, const py::object& timings) {
         const ProverDevice& device = prover_device(device_kind);
         std::vector<U32Array> keep_alive;
         std::vector<AirProvingInput> inputs;
@@ -283,11 +284,23 @@ void register_protocol(py::module_& m) {
           in.public_values = u32_list(item[3], label + ": public values");
           inputs.push_back(std::move(in));
         }
-        py::gil_scoped_release release;
-        return std::make_shared<Proof>(prove(pk, std::move(inputs), device));
+        PhaseTimes phases;
+        std::shared_ptr<Proof> proof;
+        {
+          py::gil_scoped_release release;
+          const PhaseRecording recording(&phases);
+          const PhaseScope total("total");
+          proof = std::make_shared<Proof>(prove(pk, std::move(inputs), device));
+        }
+        if (!timings.is_none()) {
+          py::dict out = timings.cast<py::dict>();
+          for (const auto& [name, seconds] : phases) out[py::str(name)] = seconds;
+        }
+        return proof;
       },
-      py::arg("pk"), py::arg("device"), py::arg("contexts"),
-      "Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values).");
+      py::arg("pk"), py::arg("device"), py::arg("contexts"), py::arg("timings") = py::none(),
+      "Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values).\n"
+      "timings: an optional dict, filled with wall-clock seconds per prover phase.");
 
   m.def(
       "verify",

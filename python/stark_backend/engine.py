@@ -98,7 +98,12 @@ class Engine:
     # -- prove --------------------------------------------------------------------------------
 
     def prove(
-        self, pk: ProvingKey, contexts: Iterable[AirProvingContext], *, debug: bool = False
+        self,
+        pk: ProvingKey,
+        contexts: Iterable[AirProvingContext],
+        *,
+        debug: bool = False,
+        timings: dict[str, float] | None = None,
     ) -> Proof:
         """Prove that the given traces satisfy the AIRs of ``pk``.
 
@@ -107,6 +112,11 @@ class Engine:
         constraint and every bus balance is checked on the traces first
         (:class:`~stark_backend.ConstraintViolation`,
         :class:`~stark_backend.UnbalancedInteractions`).
+        If ``timings`` is a dict, it is filled with the wall-clock seconds of the prover's
+        phases, measured in the core: ``total``, ``main_commit``, ``logup``, ``quotient``
+        (of which ``quotient.values`` is constraint evaluation), ``open`` (``open.evaluate``,
+        ``open.fri_fold``, ``open.queries``), and cross-cutting totals ``lde``,
+        ``merkle_tree`` and ``pow_grinding`` that overlap the phases they occur in.
         Raises :class:`~stark_backend.InputError` for malformed inputs and
         :class:`~stark_backend.InvalidProofShape` for a key made for other FRI parameters.
         """
@@ -116,7 +126,9 @@ class Engine:
         validated = self._validate_contexts(pk, contexts)
         if debug:
             self._debug_check(pk, validated)
-        raw = _core.prove(pk._raw, self._device, [v.core_tuple() for v in validated])
+        if timings is not None and not isinstance(timings, dict):
+            raise InputError(f"prove: timings must be a dict or None, got {type(timings).__name__}")
+        raw = _core.prove(pk._raw, self._device, [v.core_tuple() for v in validated], timings)
         return Proof(raw)
 
     def _check_key_params(self, vk: VerifyingKey, what: str) -> None:

@@ -8,6 +8,7 @@
 #include "stark/field/babybear.hpp"
 #include "stark/util/error.hpp"
 #include "stark/util/parallel.hpp"
+#include "stark/util/timing.hpp"
 
 namespace stark {
 namespace {
@@ -85,6 +86,7 @@ bool Challenger::check_witness(uint32_t bits, uint32_t witness) {
 }
 
 uint32_t Challenger::grind(uint32_t bits) {
+  const PhaseScope phase("pow_grinding");
   check_bits(bits, "grind");
   if (bits == 0) return 0;
   const uint32_t witness = grind_search(state_, input_buffer(), bits);

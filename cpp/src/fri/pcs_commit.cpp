@@ -1,12 +1,14 @@
 // PCS commitment (PROTOCOL §4): LDE of every matrix onto g·H_{n·B}, bit-reversed rows, one
 // mixed-height Merkle tree over all of them.
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "stark/fri/pcs.hpp"
 #include "stark/ntt/ntt.hpp"
 #include "stark/util/error.hpp"
 #include "stark/util/parallel.hpp"
+#include "stark/util/timing.hpp"
 
 namespace stark {
 namespace {
@@ -89,6 +91,7 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
     shifts.push_back(matrices[m].domain_shift);
   }
 
+  std::optional<PhaseScope> phase(std::in_place, "lde");
   std::vector<std::shared_ptr<const RowMajorMatrix>> ldes;
   ldes.reserve(matrices.size());
   for (size_t m = 0; m < matrices.size(); ++m) {
@@ -102,6 +105,7 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
     ev = RowMajorMatrix();  // release the evaluations early: LDEs of wide traces are large
     ldes.push_back(std::move(lde));
   }
+  phase.reset();
   return PcsCommitted(b, std::move(log_heights), std::move(shifts), std::move(ldes));
 }
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "fri_kernels.hpp"
@@ -20,6 +21,7 @@
 #include "stark/ntt/ntt.hpp"
 #include "stark/util/error.hpp"
 #include "stark/util/parallel.hpp"
+#include "stark/util/timing.hpp"
 
 namespace stark {
 using fri_detail::prescale;
@@ -235,6 +237,7 @@ std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
   }
 
   // ---- 1/(z − x) per bucket and distinct point -----------------------------------------------
+  std::optional<PhaseScope> phase(std::in_place, "open.evaluate");
   for (auto& bucket : buckets) {
     if (!bucket) continue;
     bucket->points_bitrev = fri_detail::coset_points_bitrev(bucket->log_height);
@@ -278,6 +281,7 @@ std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
     }
 
   // ---- commit phase --------------------------------------------------------------------------
+  phase.emplace("open.fri_fold");
   FriProof proof;
   const uint32_t num_rounds = lgmh - b - lfp;
   std::vector<std::unique_ptr<MerkleTree>> fold_trees;
@@ -320,6 +324,7 @@ std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
   }
 
   // ---- query phase ---------------------------------------------------------------------------
+  phase.emplace("open.queries");
   proof.query_pow_witness = challenger.grind(params.query_proof_of_work_bits);
   std::vector<uint32_t> indices(params.num_queries);
   for (auto& idx : indices) idx = challenger.sample_bits(lgmh);

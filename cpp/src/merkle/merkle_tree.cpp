@@ -11,6 +11,7 @@
 
 #include "stark/field/babybear.hpp"
 #include "stark/util/error.hpp"
+#include "stark/util/timing.hpp"
 
 namespace stark {
 namespace {
@@ -165,6 +166,7 @@ MerkleTree::MerkleTree(std::vector<ConstMatrixView> views, std::shared_ptr<const
 }
 
 void MerkleTree::build(const MerkleHasher& hasher) {
+  const PhaseScope phase("merkle_tree");
   validate_views(views_);
   const std::vector<HeightGroup> groups = group_by_height(views_);
   height_ = groups[0].height;

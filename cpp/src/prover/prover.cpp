@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "stark/util/error.hpp"
 #include "stark/util/parallel.hpp"
+#include "stark/util/timing.hpp"
 
 namespace stark {
 
@@ -193,6 +195,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
 
   // P5: main trace commitments (each cached partition alone, then all common mains together).
   std::vector<std::shared_ptr<const PcsCommitted>> cached_commits;
+  std::optional<PhaseScope> phase(std::in_place, "main_commit");
   for (PresentAir& air : airs) {
     for (const ConstMatrixView& part : air.input->cached_mains) {
       std::vector<PcsMatrixInput> one;
@@ -211,6 +214,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     }
     if (!common.empty()) common_commit = device.commit(fri, std::move(common));
   }
+  phase.reset();
 
   // P6–P9: public values, preprocessed commitments, main commitments, log heights.
   for (const PresentAir& air : airs) {
@@ -235,6 +239,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   const bool any_interactions =
       std::any_of(airs.begin(), airs.end(), [](const PresentAir& a) { return a.vk->has_interactions(); });
   if (any_interactions) {
+    phase.emplace("logup");
     proof.logup_pow_witness = challenger.grind(vk.log_up_pow_bits);
     const Ext4 alpha_lu = challenger.sample_ext();
     const Ext4 beta_lu = challenger.sample_ext();
@@ -264,10 +269,12 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     }
     challenger.observe_digest(after_challenge_commit->root());
     proof.after_challenge_commits.push_back(after_challenge_commit->root());
+    phase.reset();
   }
 
   // P11–P13: constraint folding challenge, quotient chunks of every AIR in one commitment.
   const Ext4 alpha_c = challenger.sample_ext();
+  phase.emplace("quotient");
   std::vector<PcsMatrixInput> chunk_inputs;
   for (const PresentAir& air : airs) {
     const ConstraintSystem& cs = air.vk->cs;
@@ -284,7 +291,11 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
       qin.exposed = {air.after_challenge.cumulative_sum};
     }
     qin.public_values = air.input->public_values;
-    std::vector<RowMajorMatrix> chunks = device.quotient_chunks(cs, qin, alpha_c);
+    std::vector<RowMajorMatrix> chunks;
+    {
+      const PhaseScope values_phase("quotient.values");
+      chunks = device.quotient_chunks(cs, qin, alpha_c);
+    }
     const uint32_t log_q = log2_exact(cs.quotient_degree);
     const Fp omega_nq = two_adic_generator(air.log_height + log_q);
     Fp shift = generator();
@@ -296,6 +307,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   std::shared_ptr<const PcsCommitted> quotient_commit = device.commit(fri, std::move(chunk_inputs));
   challenger.observe_digest(quotient_commit->root());
   proof.quotient_commit = quotient_commit->root();
+  phase.reset();
 
   // P14–P15: DEEP proof of work, out-of-domain point.
   proof.deep_pow_witness = challenger.grind(vk.deep_pow_bits);
@@ -337,7 +349,9 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     rounds.push_back(std::move(round));
   }
 
+  phase.emplace("open");
   auto [values, fri_proof] = device.open(fri, rounds, challenger);
+  phase.reset();
   proof.fri = std::move(fri_proof);
 
   auto pair_of = [](const std::vector<std::vector<Ext4>>& per_point) {
