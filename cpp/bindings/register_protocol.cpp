@@ -261,7 +261,8 @@ void register_protocol(py::module_& m) {
 
   m.def(
       "prove",
-      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts, const py::object& timings) {
+      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts,
+         const py::object& timings) {
         const ProverDevice& device = prover_device(device_kind);
         std::vector<U32Array> keep_alive;
         std::vector<AirProvingInput> inputs;

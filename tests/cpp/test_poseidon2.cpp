@@ -512,3 +512,41 @@ TEST(bench_runs_and_restores_thread_count) {
   CHECK_THROWS(bench_poseidon2(0, 1), InputError);
   CHECK_THROWS(bench_poseidon2(16, 0), InputError);
 }
+
+// The vectorized proof-of-work search against a plain loop of scalar permutations, at every
+// SIMD level: every slot, several bit counts, ranges that end inside a vector group, and a
+// range with no passing candidate.
+TEST(grind_range_matches_scalar_search_every_level) {
+  RuntimeGuard guard;
+  const Poseidon2& perm = Poseidon2::standard();
+  auto naive = [&](const std::array<uint32_t, 16>& base, size_t slot, uint32_t first, size_t count,
+                   uint32_t bits) {
+    for (size_t i = 0; i < count; ++i) {
+      std::array<uint32_t, 16> s = base;
+      s[slot] = uint32_t(first + i);
+      perm.permute(s.data());
+      if ((s[7] & ((uint32_t(1) << bits) - 1)) == 0) return i;
+    }
+    return count;
+  };
+  std::array<uint32_t, 16> base{};
+  for (size_t i = 0; i < 16; ++i) base[i] = uint32_t(0x1234567u * (i + 1)) % P;
+  for (simd::Level level : supported_levels()) {
+    simd::set_active(level);
+    for (size_t slot : {size_t(0), size_t(3), size_t(7)}) {
+      for (uint32_t bits : {1u, 3u, 6u, 9u}) {
+        for (uint32_t first : {0u, 1000u, P - 700}) {
+          for (size_t count : {size_t(1), size_t(5), size_t(17), size_t(40), size_t(600)}) {
+            CHECK_EQ(perm.grind_range(base, slot, first, count, bits), naive(base, slot, first, count, bits));
+          }
+        }
+      }
+    }
+  }
+  CHECK_THROWS(perm.grind_range(base, 16, 0, 1, 1), InputError);
+  CHECK_THROWS(perm.grind_range(base, 0, 0, 1, 0), InputError);
+  CHECK_THROWS(perm.grind_range(base, 0, P - 1, 2, 1), InputError);
+  std::array<uint32_t, 16> bad = base;
+  bad[2] = P;
+  CHECK_THROWS(perm.grind_range(bad, 0, 0, 1, 1), InputError);
+}

@@ -119,29 +119,19 @@ uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::s
 
   // Candidates are tried in batches, in increasing order, and the first passing one of the
   // first batch that has any is the smallest overall. The batch size trades wasted work past
-  // the answer (about 2^bits tries are expected) against per-batch scheduling overhead.
-  const size_t batch = std::clamp<size_t>(size_t(1) << bits, 256, size_t(1) << 16);
-  auto states = std::make_unique_for_overwrite<uint32_t[]>(batch * kPoseidon2Width);
+  // the answer (about 2^bits tries are expected) against per-batch scheduling overhead. Each
+  // chunk of a batch runs the vectorized search kernel, which stops at its first success.
+  const Poseidon2& perm = Poseidon2::standard();
+  const size_t batch = std::clamp<size_t>(size_t(1) << bits, 256, size_t(1) << 17);
   for (uint64_t start = 0; start < P; start += batch) {
     const size_t n = size_t(std::min<uint64_t>(batch, P - start));
     std::atomic<size_t> first_pass{n};
-    // One parallel pass per batch: each chunk fills, permutes (vectorized, serially inside a
-    // worker) and scans its own candidates, then lowers first_pass to its first success.
-    parallel_for_chunks(n, 1024, [&](size_t begin, size_t end) {
-      uint32_t* chunk = states.get() + begin * kPoseidon2Width;
-      for (size_t i = begin; i < end; ++i) {
-        uint32_t* s = states.get() + i * kPoseidon2Width;
-        std::copy(base.begin(), base.end(), s);
-        s[slot] = uint32_t(start + i);
-      }
-      poseidon2_permute_batch(chunk, end - begin);
-      for (size_t i = begin; i < end; ++i) {
-        if (low_bits(states[i * kPoseidon2Width + 7], bits) == 0) {
-          size_t seen = first_pass.load();
-          while (i < seen && !first_pass.compare_exchange_weak(seen, i)) {
-          }
-          break;
-        }
+    parallel_for_chunks(n, 2048, [&](size_t begin, size_t end) {
+      if (begin >= first_pass.load(std::memory_order_relaxed)) return;  // a smaller one is known
+      const size_t hit = begin + perm.grind_range(base, slot, uint32_t(start + begin), end - begin, bits);
+      if (hit == end) return;
+      size_t seen = first_pass.load();
+      while (hit < seen && !first_pass.compare_exchange_weak(seen, hit)) {
       }
     });
     if (first_pass.load() < n) return uint32_t(start + first_pass.load());

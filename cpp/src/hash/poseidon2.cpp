@@ -242,6 +242,26 @@ void Poseidon2::permute_batch(uint32_t* states, size_t n) const {
   });
 }
 
+size_t Poseidon2::grind_range(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot, uint32_t first,
+                              size_t count, uint32_t bits) const {
+  if (slot >= kPoseidon2Width) throw InputError("grind_range: slot " + std::to_string(slot) + " is not < 16");
+  if (bits == 0 || bits > 30)
+    throw InputError("grind_range: bits " + std::to_string(bits) + " outside [1, 30]");
+  if (uint64_t(first) + count > P) throw InputError("grind_range: candidates run past p");
+  for (uint32_t w : base)
+    if (w >= P) throw InputError("grind_range: base word " + std::to_string(w) + " is not < p");
+  if (const p2_kernels::Kernels* k = vector_kernels())
+    return k->grind(kc_, base.data(), slot, first, count, bits);
+  const uint32_t mask = (uint32_t(1) << bits) - 1;
+  for (size_t i = 0; i < count; ++i) {
+    std::array<uint32_t, kPoseidon2Width> s = base;
+    s[slot] = uint32_t(first + i);
+    permute_scalar(kc_, s.data());
+    if ((s[7] & mask) == 0) return i;
+  }
+  return count;
+}
+
 // ---- free functions -------------------------------------------------------------------------
 
 void poseidon2_permute(uint32_t state[kPoseidon2Width]) { Poseidon2::standard().permute(state); }

@@ -19,6 +19,12 @@ struct Avx2Ops {
   static constexpr uint32_t kHalfPPlus1 = (kP + 1) / 2;
 
   static inline V splat(uint32_t x) { return _mm256_set1_epi32(int(x)); }
+  static inline V lane_indices() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+  // Bit l set iff lane l of x is zero.
+  static inline uint64_t zero_lanes(V x) {
+    return uint64_t(
+        unsigned(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(x, _mm256_setzero_si256())))));
+  }
   static inline V load(const uint32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static inline V add(V a, V b) { return _mm256_add_epi32(a, b); }
   static inline V sub(V a, V b) { return _mm256_sub_epi32(a, b); }
@@ -124,7 +130,12 @@ void compress(const KernelConstants& kc, const uint32_t* left, const uint32_t* r
   Impl::compress(kc, left, right, stride, n, out);
 }
 
-constexpr Kernels kAvx2Kernels{Avx2Ops::kLanes, &permute, &hash_rows, &compress};
+size_t grind(const KernelConstants& kc, const uint32_t base[16], size_t slot, uint32_t first, size_t count,
+             uint32_t bits) {
+  return Impl::grind(kc, base, slot, first, count, bits);
+}
+
+constexpr Kernels kAvx2Kernels{Avx2Ops::kLanes, &permute, &hash_rows, &compress, &grind};
 
 }  // namespace
 

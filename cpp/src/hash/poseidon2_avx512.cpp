@@ -24,6 +24,11 @@ struct Avx512Ops {
   static constexpr uint32_t kHalfPPlus1 = (kP + 1) / 2;
 
   static inline V splat(uint32_t x) { return _mm512_set1_epi32(int(x)); }
+  static inline V lane_indices() {
+    return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  }
+  // Bit l set iff lane l of x is zero.
+  static inline uint64_t zero_lanes(V x) { return uint64_t(_mm512_testn_epi32_mask(x, x)); }
   static inline V load(const uint32_t* p) { return _mm512_loadu_si512(p); }
   static inline V add(V a, V b) { return _mm512_add_epi32(a, b); }
   static inline V sub(V a, V b) { return _mm512_sub_epi32(a, b); }
@@ -137,7 +142,12 @@ void compress(const KernelConstants& kc, const uint32_t* left, const uint32_t* r
   Impl::compress(kc, left, right, stride, n, out);
 }
 
-constexpr Kernels kAvx512Kernels{Avx512Ops::kLanes, &permute, &hash_rows, &compress};
+size_t grind(const KernelConstants& kc, const uint32_t base[16], size_t slot, uint32_t first, size_t count,
+             uint32_t bits) {
+  return Impl::grind(kc, base, slot, first, count, bits);
+}
+
+constexpr Kernels kAvx512Kernels{Avx512Ops::kLanes, &permute, &hash_rows, &compress, &grind};
 
 }  // namespace
 

@@ -29,6 +29,10 @@ struct Kernels {
   /// out + 8 i = C(left + stride i, right + stride i) for i < n. out may equal left or right.
   void (*compress)(const KernelConstants& kc, const uint32_t* left, const uint32_t* right, size_t stride,
                    size_t n, uint32_t* out);
+  /// Smallest i < count whose candidate (base with word `slot` = first + i) passes `bits` of
+  /// proof of work (low bits of canonical Perm(candidate)[7] zero); count when none.
+  size_t (*grind)(const KernelConstants& kc, const uint32_t base[16], size_t slot, uint32_t first,
+                  size_t count, uint32_t bits);
 };
 
 #if defined(STARK_X86)

@@ -366,6 +366,37 @@ struct Packed {
     }
   }
 
+  /// Proof-of-work search (PROTOCOL §3.1, fast form): the smallest i < count such that the low
+  /// `bits` bits of canonical(Perm(s)[7]) are zero, where s = `base` (canonical words) with
+  /// s[slot] = first + i; `count` when there is none. Candidate states are built in registers
+  /// (no memory traffic per candidate) and only word 7 leaves Montgomery form. Lanes past
+  /// `count` in the last group are computed and ignored. Requires first + count <= p.
+  static size_t grind(const KernelConstants& kc, const uint32_t base[16], size_t slot, uint32_t first,
+                      size_t count, uint32_t bits) {
+    const RoundVectors rv(kc);
+    V tmpl[16];
+    for (int i = 0; i < 16; ++i) tmpl[i] = to_monty(Ops::splat(base[i]));
+    const V lane_index = Ops::lane_indices();
+    const V low_mask = Ops::splat(uint32_t((uint64_t(1) << bits) - 1));
+    for (size_t i0 = 0; i0 < count; i0 += 2 * L) {
+      V s[2][16];
+      for (size_t g = 0; g < 2; ++g) {
+        for (int i = 0; i < 16; ++i) s[g][i] = tmpl[i];
+        const V candidates = Ops::add(Ops::splat(uint32_t(first + i0 + g * L)), lane_index);
+        s[g][slot] = to_monty(candidates);
+      }
+      permute_monty<2>(s, rv);
+      for (size_t g = 0; g < 2; ++g) {
+        const uint64_t hits = Ops::zero_lanes(Ops::bit_and(from_monty(s[g][7]), low_mask));
+        if (hits != 0) {
+          const size_t i = i0 + g * L + size_t(__builtin_ctzll(hits));
+          return i < count ? i : count;
+        }
+      }
+    }
+    return count;
+  }
+
   template <size_t G>
   [[gnu::always_inline]] static inline void compress_groups(const RoundVectors& rv, const uint32_t* left,
                                                             const uint32_t* right, size_t stride, size_t i0,

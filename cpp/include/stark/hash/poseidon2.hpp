@@ -69,6 +69,11 @@ class Poseidon2 {
   /// n states (row-major n x 16), in place; vectorized across states at the active SIMD level
   /// and multi-threaded for large n.
   void permute_batch(uint32_t* states, size_t n) const;
+  /// Proof-of-work search on the calling thread (PROTOCOL §3.1, fast form): the smallest
+  /// i < count such that the low `bits` bits of Perm(s)[7] are zero, s = `base` (canonical)
+  /// with s[slot] = first + i; `count` if none passes. Vectorized; first + count <= p.
+  size_t grind_range(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot, uint32_t first,
+                     size_t count, uint32_t bits) const;
 
   const Poseidon2RoundConstants& round_constants() const { return rc_; }
   const detail::Poseidon2KernelConstants& kernel_constants() const { return kc_; }
