@@ -28,7 +28,9 @@ struct Avx512Ops {
     return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   }
   // Bit l set iff lane l of x is zero.
-  static inline uint64_t zero_lanes(V x) { return uint64_t(_mm512_testn_epi32_mask(x, x)); }
+  static inline uint64_t zero_lanes(V x) {
+    return uint64_t(_mm512_cmpeq_epi32_mask(x, _mm512_setzero_si512()));
+  }
   static inline V load(const uint32_t* p) { return _mm512_loadu_si512(p); }
   static inline V add(V a, V b) { return _mm512_add_epi32(a, b); }
   static inline V sub(V a, V b) { return _mm512_sub_epi32(a, b); }

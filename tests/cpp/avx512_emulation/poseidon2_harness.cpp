@@ -76,6 +76,24 @@ int main() {
     k.compress(perm.kernel_constants(), in.data(), in.data() + 8, 16, n, out.data());
     if (out != expected) std::printf("compress mismatch, n = %zu\n", n), ++failures;
   }
+  // Proof-of-work search: the kernel's smallest passing index against scalar permutations.
+  for (size_t slot : {0, 5}) {
+    for (uint32_t bits : {2u, 7u}) {
+      std::array<uint32_t, 16> base;
+      for (auto& x : base) x = word();
+      for (size_t count : {1, 15, 33, 300}) {
+        size_t expected = count;
+        for (size_t i = 0; i < count && expected == count; ++i) {
+          std::array<uint32_t, 16> s = base;
+          s[slot] = uint32_t(77 + i);
+          perm.permute(s.data());
+          if ((s[7] & ((1u << bits) - 1)) == 0) expected = i;
+        }
+        const size_t got = k.grind(perm.kernel_constants(), base.data(), slot, 77, count, bits);
+        if (got != expected) std::printf("grind mismatch, count = %zu bits = %u\n", count, bits), ++failures;
+      }
+    }
+  }
   std::printf("emulated AVX-512 Poseidon2 kernels: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
   return failures != 0;
 }
