@@ -573,6 +573,55 @@ TEST(tampering_any_field_is_rejected) {
   CHECK_EQ(rejected, cases);
 }
 
+TEST(first_failing_query_is_reported_for_every_thread_count) {
+  // Queries are checked in parallel batches; the reported failure must be the one of the smallest
+  // failing query, with the message of its first failing check, whatever the thread count.
+  testing::rng().seed(777);
+  Instance inst;
+  inst.params = test_params(1, 1, 24, 2, 3);
+  const Ext4 zeta = rand_ext();
+  TestRound r0, r1;
+  r0.matrices.push_back(trace_matrix(16, 3, zeta));
+  r0.matrices.push_back(trace_matrix(4, 2, zeta));
+  for (auto& m : quotient_chunks(16, 2, zeta)) r1.matrices.push_back(std::move(m));
+  inst.rounds = {r0, r1};
+  prove_instance(inst);
+  auto msg_for = [&](const FriProof& proof) {
+    std::string msg;
+    CHECK(rejected_with(
+        VerifyErrorKind::InvalidOpeningArgument, [&] { verify_instance(inst, inst.verify_rounds, proof); },
+        &msg));
+    return msg;
+  };
+  FriProof t = inst.proof;
+  auto& late = t.query_proofs[17].input_proof[0].opened_rows[0][1];  // query 17: input round 0
+  late = bump(late);
+  auto& fold = t.query_proofs[9].commit_phase_openings[1].sibling_value;  // query 9: fold round 1
+  fold = bump(fold);
+  auto& sib = t.query_proofs[9].commit_phase_openings[2].siblings[0];  // query 9: fold round 2 too
+  sib[0] = bump(sib[0]);
+  auto& in1 = t.query_proofs[20].input_proof[1].siblings[2];  // query 20: input round 1
+  in1[5] = bump(in1[5]);
+  std::string expected;
+  for (int threads : {1, 2, 3, 5}) {
+    set_num_threads(threads);
+    const std::string msg = msg_for(t);
+    if (threads == 1) expected = msg;
+    CHECK(msg == expected);
+    CHECK(msg.find("query 9 (index ") != std::string::npos);
+    CHECK(msg.find("fold round 1 pair does not match its commitment") != std::string::npos);
+  }
+  // Without query 9's tampering, query 17's input opening is the first failure.
+  t.query_proofs[9] = inst.proof.query_proofs[9];
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    const std::string msg = msg_for(t);
+    CHECK(msg.find("query 17 (index ") != std::string::npos);
+    CHECK(msg.find("opening of round 0 does not match its commitment") != std::string::npos);
+  }
+  set_num_threads(0);
+}
+
 TEST(non_low_degree_codeword_is_rejected) {
   // A "commitment" whose rows are random, not the LDE of a degree < n polynomial. The prover runs
   // honestly on it (opened values are the interpolation of the first n rows), but FRI must fail.

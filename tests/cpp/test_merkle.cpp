@@ -317,3 +317,73 @@ TEST(invalid_inputs_raise_input_error) {
   CHECK_THROWS(stark::verify_merkle_batch(root, h, bad_w, 0, o.rows, o.siblings), stark::InputError);
   CHECK_THROWS(stark::verify_merkle_batch(root, h, two, 0, o.rows, o.siblings), stark::InputError);
 }
+
+// The batched verifier agrees with the single-opening one for every index of mixed-height
+// trees, flags exactly the tampered openings, and does not depend on the thread count.
+TEST(batched_openings_verify_like_single_ones) {
+  const std::vector<std::vector<std::pair<size_t, size_t>>> cases = {
+      {{16, 5}, {16, 3}, {4, 7}, {1, 2}},
+      {{4, 7}, {16, 5}, {1, 2}, {16, 3}},
+      {{1, 4}, {2, 9}, {8, 1}, {32, 17}, {2, 2}, {8, 8}},
+      {{1, 3}},
+      {{256, 40}, {128, 3}},
+  };
+  for (const auto& shapes : cases) {
+    MerkleTree tree(random_matrices(shapes));
+    const auto heights = heights_of(tree), widths = widths_of(tree);
+    const size_t h_max = tree.height();
+    // Every index twice (up to 64 openings), the second copy of each odd one tampered.
+    std::vector<size_t> idx;
+    for (size_t r = 0; r < 2; ++r)
+      for (size_t i = 0; i < std::min<size_t>(h_max, 32); ++i) idx.push_back(i % h_max);
+    const size_t n = idx.size();
+    std::vector<MerkleOpening> openings;
+    for (size_t k = 0; k < n; ++k) openings.push_back(tree.open(idx[k]));
+    std::vector<bool> tampered(n, false);
+    for (size_t k = n / 2; k < n; k += 2) {
+      tampered[k] = true;
+      if (k % 4 == 0 || openings[k].siblings.empty()) {
+        auto& row = openings[k].rows[k % heights.size()];
+        row[0] = (row[0] + 1) % stark::P;
+      } else {
+        auto& sib = openings[k].siblings[k % openings[k].siblings.size()];
+        sib[3] = (sib[3] + 1) % stark::P;
+      }
+    }
+    std::vector<std::vector<uint32_t>> gathered(heights.size());
+    std::vector<ConstMatrixView> views;
+    for (size_t m = 0; m < heights.size(); ++m) {
+      for (size_t k = 0; k < n; ++k)
+        gathered[m].insert(gathered[m].end(), openings[k].rows[m].begin(), openings[k].rows[m].end());
+    }
+    for (size_t m = 0; m < heights.size(); ++m)
+      views.push_back(ConstMatrixView{gathered[m].data(), n, widths[m]});
+    std::vector<const Digest*> sibs;
+    for (const auto& o : openings) sibs.push_back(o.siblings.data());
+    for (int threads : {1, 2, 3}) {
+      stark::set_num_threads(threads);
+      std::vector<uint8_t> ok(n, 2);
+      stark::verify_merkle_openings(tree.root(), heights, views, idx, sibs, ok.data());
+      for (size_t k = 0; k < n; ++k) {
+        CHECK_EQ(ok[k] == 1, verifies(tree, idx[k], openings[k]));
+        CHECK_EQ(ok[k] == 1, !tampered[k]);
+      }
+    }
+    stark::set_num_threads(0);
+  }
+  {  // caller errors
+    MerkleTree tree(random_matrices({{8, 2}}));
+    const MerkleOpening o = tree.open(3);
+    const std::vector<size_t> h{8}, bad_h{6};
+    const ConstMatrixView v{o.rows[0].data(), 1, 2};
+    const Digest* s = o.siblings.data();
+    uint8_t ok = 0;
+    const std::vector<size_t> i3{3}, i8{8};
+    stark::verify_merkle_openings(tree.root(), h, {&v, 1}, i3, {&s, 1}, &ok);
+    CHECK_EQ(ok, uint8_t(1));
+    CHECK_THROWS(stark::verify_merkle_openings(tree.root(), h, {&v, 1}, i8, {&s, 1}, &ok), stark::InputError);
+    CHECK_THROWS(stark::verify_merkle_openings(tree.root(), bad_h, {&v, 1}, i3, {&s, 1}, &ok),
+                 stark::InputError);
+    CHECK_THROWS(stark::verify_merkle_openings(tree.root(), {}, {}, i3, {&s, 1}, &ok), stark::InputError);
+  }
+}

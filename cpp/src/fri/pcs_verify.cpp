@@ -14,7 +14,9 @@
 
 #include "fri_util.hpp"
 #include "stark/fri/pcs.hpp"
+#include "stark/merkle/merkle_tree.hpp"
 #include "stark/util/error.hpp"
+#include "stark/util/parallel.hpp"
 
 namespace stark {
 namespace {
@@ -225,81 +227,174 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
   const uint32_t log_final_domain = b + lfp;
 
   // ---- queries --------------------------------------------------------------------------------
-  for (size_t q = 0; q < proof.query_proofs.size(); ++q) {
-    const FriQueryProof& qp = proof.query_proofs[q];
-    const uint32_t idx = challenger.sample_bits(lgmh);
-    const std::string qn = q_name(q) + " (index " + std::to_string(idx) + ")";
-    std::array<Ext4, kMaxLog + 1> ro{};
-    std::array<bool, kMaxLog + 1> present{}, consumed{};
+  // Every query index is sampled first (nothing is observed between them), then the queries are
+  // checked in parallel chunks; within a chunk the Merkle openings of all its queries are hashed
+  // together, level by level, in the batched SIMD kernels. Each query records its first failure
+  // in the sequential check order, and the failure of the smallest query index is reported, so
+  // the error does not depend on the thread count.
+  const size_t num_queries = proof.query_proofs.size();
+  std::vector<uint32_t> indices(num_queries);
+  for (uint32_t& idx : indices) idx = challenger.sample_bits(lgmh);
+  std::vector<std::string> errors(num_queries);  // empty: the query passed
+  std::vector<uint8_t> failed(num_queries, 0);
 
+  auto check_queries = [&](size_t q_begin, size_t q_end) {
+    const size_t n = q_end - q_begin;
+    auto query_name = [&](size_t q) { return q_name(q) + " (index " + std::to_string(indices[q]) + ")"; };
+    auto fail = [&](size_t k, std::string msg) {
+      failed[q_begin + k] = 1;
+      errors[q_begin + k] = query_name(q_begin + k) + ": " + msg;
+    };
+    std::vector<size_t> merkle_index(n);
+    std::vector<const Digest*> merkle_siblings(n);
+    std::vector<ConstMatrixView> views;
+    std::vector<uint32_t> gathered;
+
+    // Input rounds: batched Merkle checks (ok per round and query).
+    std::vector<uint8_t> input_ok(rounds.size() * n);
     for (size_t ri = 0; ri < rounds.size(); ++ri) {
-      const FriInputOpening& in = qp.input_proof[ri];
-      const MerkleVerifyResult res =
-          verify_merkle_batch(rounds[ri].commitment, heights[ri], widths[ri],
-                              idx >> (lgmh - round_log_max[ri]), in.opened_rows, in.siblings);
-      if (!res)
-        reject(qn + ": opening of round " + std::to_string(ri) +
-               " does not match its commitment: " + res.reason);
-      for (size_t mi = 0; mi < rounds[ri].matrices.size(); ++mi) {
-        const PcsVerifyMatrix& mat = rounds[ri].matrices[mi];
-        const MatrixClaims& mc = claims[ri][mi];
-        const uint32_t h = mc.log_height;
-        const uint32_t pos = fri_detail::reverse_low_bits(idx >> (lgmh - h), h);
-        const Fp x = generator() * two_adic_generator(h).pow(pos);
-        Ext4 row_combo;
-        const auto& row = in.opened_rows[mi];
-        for (size_t c = 0; c < mat.width; ++c) row_combo += alpha_pow[c] * Fp::from_canonical(row[c]);
-        for (size_t p = 0; p < mat.points.size(); ++p) {
-          const Ext4 den = mat.points[p] - x;
-          if (den.is_zero())
-            reject(qn + ": round " + std::to_string(ri) + ", matrix " + std::to_string(mi) + ", point " +
-                   std::to_string(p) + " equals the queried domain point (zero denominator)");
-          ro[h] += mc.coef[p] * ((mc.claim_combos[p] - row_combo) * den.inverse());
+      size_t total_width = 0;
+      for (size_t w : widths[ri]) total_width += w;
+      gathered.resize(total_width * n);
+      views.clear();
+      size_t offset = 0;
+      for (size_t mi = 0; mi < widths[ri].size(); ++mi) {
+        const size_t w = widths[ri][mi];
+        uint32_t* dst = gathered.data() + offset;
+        for (size_t k = 0; k < n; ++k) {
+          const auto& row = proof.query_proofs[q_begin + k].input_proof[ri].opened_rows[mi];
+          std::copy_n(row.data(), w, dst + k * w);
         }
-        present[h] = true;
+        views.push_back(ConstMatrixView{dst, n, w});
+        offset += w * n;
       }
-      // A height-1 trace is constant: its quotients (y − P(x))/(z − x) must all vanish (P6).
-      if (present[b] && !ro[b].is_zero())
-        reject(qn + ": reduced opening of the height-1 bucket is non-zero after round " + std::to_string(ri));
+      for (size_t k = 0; k < n; ++k) {
+        merkle_index[k] = indices[q_begin + k] >> (lgmh - round_log_max[ri]);
+        merkle_siblings[k] = proof.query_proofs[q_begin + k].input_proof[ri].siblings.data();
+      }
+      verify_merkle_openings(rounds[ri].commitment, heights[ri], views, merkle_index, merkle_siblings,
+                             input_ok.data() + ri * n);
     }
 
-    if (!present[lgmh]) reject(qn + ": no reduced opening at the largest height");
-    Ext4 v = ro[lgmh];
-    consumed[lgmh] = true;
-    size_t j = idx;
+    // Reduced openings and the fold chain per query. The fold pairs (n x 8 per fold round) are
+    // Merkle-checked in batches afterwards; a query's fold values do not depend on those checks.
+    std::vector<uint32_t> fold_pairs(num_folds * n * 8, 0);
+    std::vector<std::string> late_error(n);  // unconsumed bucket / final polynomial
+    std::vector<uint8_t> late_failed(n, 0);
+    for (size_t k = 0; k < n; ++k) {
+      const FriQueryProof& qp = proof.query_proofs[q_begin + k];
+      const uint32_t idx = indices[q_begin + k];
+      std::array<Ext4, kMaxLog + 1> ro{};
+      std::array<bool, kMaxLog + 1> present{}, consumed{};
+      bool ok = true;
+      for (size_t ri = 0; ri < rounds.size() && ok; ++ri) {
+        const FriInputOpening& in = qp.input_proof[ri];
+        if (!input_ok[ri * n + k]) {
+          fail(k, "opening of round " + std::to_string(ri) +
+                      " does not match its commitment: recomputed root does not match the commitment");
+          ok = false;
+          break;
+        }
+        for (size_t mi = 0; mi < rounds[ri].matrices.size() && ok; ++mi) {
+          const PcsVerifyMatrix& mat = rounds[ri].matrices[mi];
+          const MatrixClaims& mc = claims[ri][mi];
+          const uint32_t h = mc.log_height;
+          const uint32_t pos = fri_detail::reverse_low_bits(idx >> (lgmh - h), h);
+          const Fp x = generator() * two_adic_generator(h).pow(pos);
+          Ext4 row_combo;
+          const auto& row = in.opened_rows[mi];
+          for (size_t c = 0; c < mat.width; ++c) row_combo += alpha_pow[c] * Fp::from_canonical(row[c]);
+          for (size_t p = 0; p < mat.points.size(); ++p) {
+            const Ext4 den = mat.points[p] - x;
+            if (den.is_zero()) {
+              fail(k, "round " + std::to_string(ri) + ", matrix " + std::to_string(mi) + ", point " +
+                          std::to_string(p) + " equals the queried domain point (zero denominator)");
+              ok = false;
+              break;
+            }
+            ro[h] += mc.coef[p] * ((mc.claim_combos[p] - row_combo) * den.inverse());
+          }
+          present[h] = true;
+        }
+        // A height-1 trace is constant: its quotients (y − P(x))/(z − x) must all vanish (P6).
+        if (ok && present[b] && !ro[b].is_zero()) {
+          fail(k, "reduced opening of the height-1 bucket is non-zero after round " + std::to_string(ri));
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      if (!present[lgmh]) {
+        fail(k, "no reduced opening at the largest height");
+        continue;
+      }
+      Ext4 v = ro[lgmh];
+      consumed[lgmh] = true;
+      size_t j = idx;
+      for (size_t rnd = 0; rnd < num_folds; ++rnd) {
+        const uint32_t lh = lgmh - 1 - uint32_t(rnd);
+        const FriCommitPhaseOpening& co = qp.commit_phase_openings[rnd];
+        const Ext4 e0 = (j & 1) == 0 ? v : co.sibling_value;
+        const Ext4 e1 = (j & 1) == 0 ? co.sibling_value : v;
+        uint32_t* pair = fold_pairs.data() + (rnd * n + k) * 8;
+        e0.to_canonical(pair);
+        e1.to_canonical(pair + 4);
+        j >>= 1;
+        const Fp x = two_adic_generator(lh + 1).pow(fri_detail::reverse_low_bits(uint32_t(j), lh));
+        v = (e0 + e1) * half + betas[rnd] * ((e0 - e1) * (x + x).inverse());
+        if (present[lh]) {
+          v += betas[rnd].square() * ro[lh];
+          consumed[lh] = true;
+        }
+      }
+      for (uint32_t h = 0; h <= kMaxLog && !late_failed[k]; ++h) {
+        if (present[h] && !consumed[h]) {
+          late_failed[k] = 1;
+          late_error[k] = "reduced opening of LDE height 2^" + std::to_string(h) + " was never folded in";
+        }
+      }
+      if (late_failed[k]) continue;
+      const Fp x_final = two_adic_generator(log_final_domain)
+                             .pow(fri_detail::reverse_low_bits(uint32_t(j), log_final_domain));
+      Ext4 eval;
+      for (size_t i = proof.final_poly.size(); i-- > 0;) eval = eval * x_final + proof.final_poly[i];
+      if (eval != v) {
+        late_failed[k] = 1;
+        late_error[k] = "folded value does not match the final polynomial";
+      }
+    }
+
+    // Fold rounds: batched Merkle checks, then each query's first failure in sequential order.
+    std::vector<uint8_t> fold_ok(num_folds * n);
     for (size_t rnd = 0; rnd < num_folds; ++rnd) {
       const uint32_t lh = lgmh - 1 - uint32_t(rnd);
-      const FriCommitPhaseOpening& co = qp.commit_phase_openings[rnd];
-      const Ext4 e0 = (j & 1) == 0 ? v : co.sibling_value;
-      const Ext4 e1 = (j & 1) == 0 ? co.sibling_value : v;
-      std::vector<uint32_t> pair(8);
-      e0.to_canonical(pair.data());
-      e1.to_canonical(pair.data() + 4);
       const size_t leaf_height[1] = {size_t(1) << lh};
-      const size_t leaf_width[1] = {8};
-      const std::vector<uint32_t> leaf_rows[1] = {std::move(pair)};
-      const MerkleVerifyResult res = verify_merkle_batch(proof.commit_phase_commits[rnd], leaf_height,
-                                                         leaf_width, j >> 1, leaf_rows, co.siblings);
-      if (!res)
-        reject(qn + ": fold round " + std::to_string(rnd) +
-               " pair does not match its commitment: " + res.reason);
-      j >>= 1;
-      const Fp x = two_adic_generator(lh + 1).pow(fri_detail::reverse_low_bits(uint32_t(j), lh));
-      v = (e0 + e1) * half + betas[rnd] * ((e0 - e1) * (x + x).inverse());
-      if (present[lh]) {
-        v += betas[rnd].square() * ro[lh];
-        consumed[lh] = true;
+      const ConstMatrixView leaf_rows[1] = {ConstMatrixView{fold_pairs.data() + rnd * n * 8, n, 8}};
+      for (size_t k = 0; k < n; ++k) {
+        merkle_index[k] = indices[q_begin + k] >> (rnd + 1);
+        merkle_siblings[k] = proof.query_proofs[q_begin + k].commit_phase_openings[rnd].siblings.data();
       }
+      verify_merkle_openings(proof.commit_phase_commits[rnd], leaf_height, leaf_rows, merkle_index,
+                             merkle_siblings, fold_ok.data() + rnd * n);
     }
-    for (uint32_t h = 0; h <= kMaxLog; ++h)
-      if (present[h] && !consumed[h])
-        reject(qn + ": reduced opening of LDE height 2^" + std::to_string(h) + " was never folded in");
-    const Fp x_final =
-        two_adic_generator(log_final_domain).pow(fri_detail::reverse_low_bits(uint32_t(j), log_final_domain));
-    Ext4 eval;
-    for (size_t i = proof.final_poly.size(); i-- > 0;) eval = eval * x_final + proof.final_poly[i];
-    if (eval != v) reject(qn + ": folded value does not match the final polynomial");
-  }
+    for (size_t k = 0; k < n; ++k) {
+      if (failed[q_begin + k]) continue;
+      bool fold_failed = false;
+      for (size_t rnd = 0; rnd < num_folds; ++rnd) {
+        if (!fold_ok[rnd * n + k]) {
+          fail(k, "fold round " + std::to_string(rnd) +
+                      " pair does not match its commitment: recomputed root does not match the commitment");
+          fold_failed = true;
+          break;
+        }
+      }
+      if (!fold_failed && late_failed[k]) fail(k, std::move(late_error[k]));
+    }
+  };
+  // About one chunk per thread: batches stay as wide as possible for the vector kernels.
+  const size_t threads = size_t(std::max(1, num_threads()));
+  parallel_for_chunks(num_queries, std::max<size_t>(1, (num_queries + threads - 1) / threads), check_queries);
+  for (size_t q = 0; q < num_queries; ++q)
+    if (failed[q]) reject(errors[q]);
 }
 
 }  // namespace stark

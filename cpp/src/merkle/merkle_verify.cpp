@@ -92,4 +92,69 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
   return {true, {}};
 }
 
+void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
+                            std::span<const ConstMatrixView> rows, std::span<const size_t> indices,
+                            std::span<const Digest* const> siblings, uint8_t* ok) {
+  const size_t n = indices.size();
+  if (heights.empty()) throw InputError("heights: expected at least one matrix height");
+  if (rows.size() != heights.size()) {
+    throw InputError("rows: " + std::to_string(rows.size()) + " matrices for " +
+                     std::to_string(heights.size()) + " heights");
+  }
+  if (siblings.size() != n) {
+    throw InputError("siblings: " + std::to_string(siblings.size()) + " paths for " + std::to_string(n) +
+                     " openings");
+  }
+  size_t max_height = 0;
+  for (size_t m = 0; m < heights.size(); ++m) {
+    if (!is_power_of_two(heights[m])) {
+      throw InputError("heights[" + std::to_string(m) + "]: " + std::to_string(heights[m]) +
+                       " is not a power of two >= 1");
+    }
+    if (rows[m].height != n || rows[m].width == 0) {
+      throw InputError("rows[" + std::to_string(m) + "]: expected " + std::to_string(n) +
+                       " rows of width >= 1");
+    }
+    max_height = std::max(max_height, heights[m]);
+  }
+  for (size_t k = 0; k < n; ++k) {
+    if (indices[k] >= max_height) {
+      throw InputError("indices[" + std::to_string(k) + "]: " + std::to_string(indices[k]) +
+                       " is out of range for height " + std::to_string(max_height));
+    }
+  }
+  if (n == 0) return;
+  const uint32_t log_max = log2_exact(max_height);
+
+  // Rows of every opening at one height, as hash_rows consumes them (original matrix order).
+  std::vector<ConstMatrixView> group;
+  auto hash_group = [&](size_t height, uint32_t* out) -> bool {
+    group.clear();
+    for (size_t m = 0; m < heights.size(); ++m)
+      if (heights[m] == height) group.push_back(rows[m]);
+    if (group.empty()) return false;
+    hash_rows(group, out);
+    return true;
+  };
+
+  // cur: n x 8 running digests; left/right: the ordered pairs of the next compression.
+  std::vector<uint32_t> cur(n * kDigestElems), left(n * kDigestElems), right(n * kDigestElems);
+  hash_group(max_height, cur.data());
+  for (uint32_t lvl = 0; lvl < log_max; ++lvl) {
+    for (size_t k = 0; k < n; ++k) {
+      const uint32_t* sib = siblings[k][lvl].data();
+      const uint32_t* mine = cur.data() + k * kDigestElems;
+      const bool is_right = ((indices[k] >> lvl) & 1) != 0;
+      std::copy_n(is_right ? sib : mine, kDigestElems, left.data() + k * kDigestElems);
+      std::copy_n(is_right ? mine : sib, kDigestElems, right.data() + k * kDigestElems);
+    }
+    compress_pairs(left.data(), right.data(), n, cur.data());
+    // Injection of the matrices of this level's height (reusing `left` for their digests).
+    if (hash_group(max_height >> (lvl + 1), left.data()))
+      compress_pairs(cur.data(), left.data(), n, cur.data());
+  }
+  for (size_t k = 0; k < n; ++k)
+    ok[k] = std::equal(root.begin(), root.end(), cur.data() + k * kDigestElems) ? 1 : 0;
+}
+
 }  // namespace stark

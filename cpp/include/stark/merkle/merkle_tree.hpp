@@ -120,4 +120,17 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
                                        std::span<const std::vector<uint32_t>> opened_rows,
                                        std::span<const Digest> siblings);
 
+/// PROTOCOL §2.3 for n openings of one batch commitment at once, hashed across openings with
+/// the batched (SIMD) leaf hashing and compression, level by level. Opening k has index
+/// indices[k], its row of matrix m is row k of rows[m] (an n x width view; heights[m] is the
+/// matrix height in the tree) and its log2(max height) siblings start at siblings[k].
+/// ok[k] = 1 iff opening k recomputes `root`, else 0. Unlike verify_merkle_batch, the openings
+/// must already be well-formed (canonical elements, right widths and path lengths: the caller's
+/// shape pass); a view of the wrong height or an index >= max height is an InputError. Runs on
+/// the calling thread's share of the pool like the batched hash functions (results do not depend
+/// on the thread count).
+void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
+                            std::span<const ConstMatrixView> rows, std::span<const size_t> indices,
+                            std::span<const Digest* const> siblings, uint8_t* ok);
+
 }  // namespace stark
