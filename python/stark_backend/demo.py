@@ -96,6 +96,7 @@ def run_demo(
             "query_pow_bits": fri.query_proof_of_work_bits,
         },
         "security_bits": fri.security_bits(),
+        "conjectured_security_bits": fri.conjectured_security_bits(),
         "threads": num_threads(),
         "chips": {
             "fibonacci_rows": int(fib.shape[0]),
@@ -162,8 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             _print_prover_phases(result["prover_phases_s"], out)
     print(f"  proof size         {result['proof_bytes'] / 1024:10.1f} KiB", file=out)
     print(
-        f"  security           {result['security_bits']} bits (conjectured FRI; "
-        f"log_blowup {fri.log_blowup}, {fri.num_queries} queries), threads {result['threads']}",
+        f"  security           {result['security_bits']} bits (FRI, unique decoding; "
+        f"{result['conjectured_security_bits']} conjectured; log_blowup {fri.log_blowup}, "
+        f"{fri.num_queries} queries), threads {result['threads']}",
         file=out,
     )
     print("  verified: OK", file=out)

@@ -5,14 +5,17 @@ until ``2^log_final_poly_len`` coefficients remain, then answers ``num_queries``
 Grinding adds ``commit_proof_of_work_bits`` after each fold commitment and
 ``query_proof_of_work_bits`` before the queries.
 
-Conjectured security (the "ethSTARK conjecture" used by Plonky3 and openvm) is
-``log_blowup · num_queries + query_proof_of_work_bits`` bits for the FRI part; the proof system
-as a whole is also bounded by the LogUp (102 bits, §7.6) and challenge-field terms, which the
-standard parameter sets are chosen to match.
+Security is reported two ways: :meth:`FriParameters.security_bits` is the unique-decoding
+bound ``num_queries · log2(2 / (1 + 2^-log_blowup)) + query PoW`` that openvm's "100 bits"
+parameter sets meet; :meth:`FriParameters.conjectured_security_bits` is the ethSTARK-conjecture
+figure ``log_blowup · num_queries + query PoW`` that Plonky3 and openvm print. Both are capped at
+the 124-bit challenge field; the proof system as a whole is also bounded by the LogUp term
+(102 bits, §7.6).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 from .errors import InputError
@@ -27,6 +30,9 @@ _MAX_POW_BITS: Final = 30
 _MAX_LOG_FINAL_POLY_LEN: Final = 27
 # A bound that keeps proofs and verification time finite for hostile parameter bytes.
 _MAX_NUM_QUERIES: Final = 1 << 16
+
+# Bits of the challenge field BabyBear^4 (4 · 31): no soundness bound can exceed it.
+_CHALLENGE_FIELD_BITS: Final = 124
 
 # openvm standard_fri_params_with_100_bits_security: log_blowup -> (queries, commit PoW, query PoW).
 _STANDARD_100_BITS: Final = {1: (193, 20, 20), 2: (118, 16, 20), 3: (97, 16, 20), 4: (88, 16, 20)}
@@ -136,12 +142,20 @@ class FriParameters:
         return _CallableInt((1 << self._log_blowup) + 1)
 
     def security_bits(self) -> int:
-        """Conjectured FRI security in bits: ``log_blowup · num_queries + query PoW bits``."""
-        return self._log_blowup * self._num_queries + self._query_pow
+        """Bits of FRI soundness in the unique-decoding regime, the bound the openvm v1.x
+        "100 bits" parameter sets are chosen by: each query at rate ``rho = 2^-log_blowup``
+        leaves a cheating prover a chance of at most ``(1 + rho) / 2``, so
+        ``num_queries · log2(2 / (1 + rho)) + query PoW`` bits, capped at the 124-bit challenge
+        field (BabyBear^4). Every ``standard_with_100_bits_security(b)`` set reports 100."""
+        rho = 2.0**-self._log_blowup
+        bits = self._num_queries * math.log2(2.0 / (1.0 + rho)) + self._query_pow
+        return min(_CHALLENGE_FIELD_BITS, math.floor(bits + 1e-9))
 
     def conjectured_security_bits(self) -> int:
-        """Alias of :meth:`security_bits` (Plonky3's name)."""
-        return self.security_bits()
+        """openvm's / Plonky3's conjectured security (ethSTARK conjecture):
+        ``min(124, log_blowup · num_queries + query PoW)``; 124 is the challenge field's size
+        in bits. Larger than :meth:`security_bits`, which does not rely on the conjecture."""
+        return min(_CHALLENGE_FIELD_BITS, self._log_blowup * self._num_queries + self._query_pow)
 
     def as_tuple(self) -> tuple[int, int, int, int, int]:
         """``(log_blowup, log_final_poly_len, num_queries, commit PoW, query PoW)``."""

@@ -31,7 +31,18 @@ def test_standard_parameters(b: int, queries: int, commit_pow: int, query_pow: i
     assert p.as_tuple() == (b, 0, queries, commit_pow, query_pow)
     assert p.max_constraint_degree == 2**b + 1
     assert p.max_constraint_degree() == 2**b + 1  # the Rust spelling works too
-    assert p.security_bits() == b * queries + query_pow >= 100
+    assert p.security_bits() == 100
+    assert p.conjectured_security_bits() == min(124, b * queries + query_pow)
+
+
+def test_security_bits_grow_with_queries_and_pow() -> None:
+    base = sb.FriParameters(1, 0, 100, 0, 0)
+    assert base.security_bits() == 41  # 100 · log2(4/3) = 41.5
+    assert sb.FriParameters(1, 0, 200, 0, 0).security_bits() == 83
+    assert sb.FriParameters(1, 0, 100, 0, 16).security_bits() == 57
+    assert sb.FriParameters(2, 0, 100, 0, 0).security_bits() == 67  # 100 · log2(8/5) = 67.8
+    assert sb.FriParameters(1, 0, 1000, 0, 0).security_bits() == 124  # the challenge field
+    assert base.conjectured_security_bits() == 100
 
 
 def test_standard_fast_is_log_blowup_one() -> None:
