@@ -12,6 +12,7 @@
 #include <array>
 #include <string>
 
+#include "fri_kernels.hpp"
 #include "fri_util.hpp"
 #include "stark/fri/pcs.hpp"
 #include "stark/merkle/merkle_tree.hpp"
@@ -194,6 +195,18 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
       cur *= alpha;
     }
   }
+  // α^c per extension coefficient, pre-scaled for the row-combination kernel (which computes
+  // Σ_c α^c·o_c for the opened rows of a whole batch of queries at once).
+  std::array<std::vector<uint32_t>, 4> alpha_scaled;
+  for (size_t e = 0; e < 4; ++e) {
+    alpha_scaled[e].assign(max_width + fri_detail::kAlphaPadding, 0);
+    for (size_t c = 0; c < max_width; ++c) alpha_scaled[e][c] = fri_detail::prescale(alpha_pow[c].c[e]);
+  }
+  const uint32_t* const alpha_cols[4] = {alpha_scaled[0].data(), alpha_scaled[1].data(),
+                                         alpha_scaled[2].data(), alpha_scaled[3].data()};
+  std::vector<size_t> matrix_base(rounds.size() + 1, 0);  // flat matrix index of each round's first
+  for (size_t ri = 0; ri < rounds.size(); ++ri)
+    matrix_base[ri + 1] = matrix_base[ri] + rounds[ri].matrices.size();
   struct MatrixClaims {
     uint32_t log_height;
     std::vector<Ext4> coef;          // α^{e + p·w} per point
@@ -250,8 +263,10 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
     std::vector<ConstMatrixView> views;
     std::vector<uint32_t> gathered;
 
-    // Input rounds: batched Merkle checks (ok per round and query).
+    // Input rounds: batched Merkle checks (ok per round and query) and the row combinations
+    // Σ_c α^c·o_c (Montgomery words, 4 per query, per matrix in flat order).
     std::vector<uint8_t> input_ok(rounds.size() * n);
+    std::vector<uint32_t> row_combos(matrix_base.back() * n * 4);
     for (size_t ri = 0; ri < rounds.size(); ++ri) {
       size_t total_width = 0;
       for (size_t w : widths[ri]) total_width += w;
@@ -266,6 +281,8 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
           std::copy_n(row.data(), w, dst + k * w);
         }
         views.push_back(ConstMatrixView{dst, n, w});
+        fri_detail::row_combinations(dst, w, n, w, alpha_cols,
+                                     row_combos.data() + (matrix_base[ri] + mi) * n * 4);
         offset += w * n;
       }
       for (size_t k = 0; k < n; ++k) {
@@ -288,7 +305,6 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
       std::array<bool, kMaxLog + 1> present{}, consumed{};
       bool ok = true;
       for (size_t ri = 0; ri < rounds.size() && ok; ++ri) {
-        const FriInputOpening& in = qp.input_proof[ri];
         if (!input_ok[ri * n + k]) {
           fail(k, "opening of round " + std::to_string(ri) +
                       " does not match its commitment: recomputed root does not match the commitment");
@@ -301,9 +317,9 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
           const uint32_t h = mc.log_height;
           const uint32_t pos = fri_detail::reverse_low_bits(idx >> (lgmh - h), h);
           const Fp x = generator() * two_adic_generator(h).pow(pos);
-          Ext4 row_combo;
-          const auto& row = in.opened_rows[mi];
-          for (size_t c = 0; c < mat.width; ++c) row_combo += alpha_pow[c] * Fp::from_canonical(row[c]);
+          const uint32_t* rc = row_combos.data() + ((matrix_base[ri] + mi) * n + k) * 4;
+          const Ext4 row_combo(Fp::from_mont(rc[0]), Fp::from_mont(rc[1]), Fp::from_mont(rc[2]),
+                               Fp::from_mont(rc[3]));
           for (size_t p = 0; p < mat.points.size(); ++p) {
             const Ext4 den = mat.points[p] - x;
             if (den.is_zero()) {
