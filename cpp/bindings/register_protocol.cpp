@@ -248,8 +248,7 @@ void register_protocol(py::module_& m) {
           if (!item[2].is_none()) {
             const U32Array arr = strict_matrix(item[2], "AIR '" + in.name + "': preprocessed trace");
             const ConstMatrixView v = view_of(arr);
-            in.preprocessed_trace =
-                RowMajorMatrix(std::vector<uint32_t>(v.data, v.data + v.height * v.width), v.width);
+            in.preprocessed_trace = RowMajorMatrix(FieldVector(v.data, v.data + v.height * v.width), v.width);
           }
           inputs.push_back(std::move(in));
         }

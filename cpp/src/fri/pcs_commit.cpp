@@ -96,7 +96,8 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
   ldes.reserve(matrices.size());
   for (size_t m = 0; m < matrices.size(); ++m) {
     RowMajorMatrix& ev = matrices[m].evals;
-    auto lde = std::make_shared<RowMajorMatrix>(ev.height() << b, ev.width);
+    // Uninitialized: the LDE overwrites every entry, and its threads take the page faults.
+    auto lde = std::make_shared<RowMajorMatrix>(RowMajorMatrix::uninitialized(ev.height() << b, ev.width));
     // The LDE coset is always g·H_{nB}; only the interpolation domain depends on the shift.
     if (shifts[m] == Fp::one())
       coset_lde_bitrev(ev.view(), b, generator(), lde->view());

@@ -30,7 +30,9 @@ std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters
                        std::to_string(params.log_blowup) + " exceeds the two-adicity");
     }
     if (in.domain_shift.is_zero()) throw InputError(what + " has domain shift 0");
-    auto out = std::make_shared<RowMajorMatrix>(height << params.log_blowup, in.evals.width);
+    // Uninitialized: the LDE overwrites every entry.
+    auto out = std::make_shared<RowMajorMatrix>(
+        RowMajorMatrix::uninitialized(height << params.log_blowup, in.evals.width));
     lde(in.evals.view(), params.log_blowup, generator() * in.domain_shift.inverse(), out->view());
     log_heights.push_back(log_n);
     shifts.push_back(in.domain_shift);

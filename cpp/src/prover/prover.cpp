@@ -53,8 +53,15 @@ void check_canonical(ConstMatrixView m, const std::string& what) {
   }
 }
 
+// A copy of a (possibly large) trace, made by all threads into uninitialized storage so that
+// the page faults of the new matrix are taken in parallel too.
 RowMajorMatrix copy_matrix(ConstMatrixView v) {
-  return RowMajorMatrix(std::vector<uint32_t>(v.data, v.data + v.height * v.width), v.width);
+  RowMajorMatrix m = RowMajorMatrix::uninitialized(v.height, v.width);
+  const size_t words = v.height * v.width;
+  parallel_for_chunks(words, size_t(1) << 18, [&](size_t lo, size_t hi) {
+    std::copy(v.data + lo, v.data + hi, m.values.data() + lo);
+  });
+  return m;
 }
 
 // Validates the inputs against the key (InputError) and returns the present AIRs in ascending id.

@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace stark {
@@ -24,14 +27,53 @@ struct MatrixView {
   operator ConstMatrixView() const { return {data, height, width}; }
 };
 
+/// std::allocator whose value-less construct leaves the element default-initialized (for
+/// uint32_t: untouched), so a vector can be sized without a zero fill. Filling a large matrix
+/// that is about to be overwritten anyway costs a single-threaded pass over memory that also
+/// takes every page fault on one thread (for a 2^16 x 2632 LDE this was slower than the
+/// multi-threaded LDE that then overwrote it).
+template <class T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <class U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// Storage of an owning matrix (a std::vector; sized construction without a value leaves the
+/// words uninitialized, see RowMajorMatrix::uninitialized).
+using FieldVector = std::vector<uint32_t, DefaultInitAllocator<uint32_t>>;
+
 /// Owning row-major matrix.
 struct RowMajorMatrix {
-  std::vector<uint32_t> values;
+  FieldVector values;
   size_t width = 0;
 
   RowMajorMatrix() = default;
-  RowMajorMatrix(size_t height, size_t width_) : values(height * width_), width(width_) {}
-  RowMajorMatrix(std::vector<uint32_t> v, size_t width_) : values(std::move(v)), width(width_) {}
+  /// Zero-filled.
+  RowMajorMatrix(size_t height, size_t width_) : values(height * width_, 0u), width(width_) {}
+  RowMajorMatrix(FieldVector v, size_t width_) : values(std::move(v)), width(width_) {}
+  /// Copies a plain vector (source compatibility; pass a FieldVector to move instead).
+  RowMajorMatrix(const std::vector<uint32_t>& v, size_t width_) : values(v.begin(), v.end()), width(width_) {}
+  /// Entries left uninitialized, for outputs that are overwritten in full (LDEs, copies): their
+  /// pages are then first touched by the (multi-threaded) writer.
+  static RowMajorMatrix uninitialized(size_t height, size_t width) {
+    RowMajorMatrix m;
+    m.values = FieldVector(height * width);
+    m.width = width;
+    return m;
+  }
 
   size_t height() const { return width == 0 ? 0 : values.size() / width; }
   uint32_t* row(size_t i) { return values.data() + i * width; }
