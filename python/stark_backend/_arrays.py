@@ -62,7 +62,8 @@ def as_field_array(value: Any, name: str, *, ndim: Sequence[int] | None = None) 
     if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
         raise InputError(f"{name}: expected an integer dtype, got {arr.dtype}")
     if arr.size:
-        lo = int(arr.min())
+        # Unsigned arrays cannot hold negatives: one pass over the data instead of two.
+        lo = 0 if arr.dtype.kind == "u" else int(arr.min())
         hi = int(arr.max())
         if lo < 0 or hi >= P:
             bad = int(np.flatnonzero((arr < 0) | (arr >= P))[0])

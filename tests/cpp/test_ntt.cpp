@@ -149,6 +149,43 @@ TEST(ntt_large_sizes_agree_across_configs_and_invert) {
   }
 }
 
+// Narrow matrices at every size up to 2^14: the single-column register-block layers (first or last
+// 2 log2(L) layers in one pass) and the narrow-width paths, against the scalar level and, for the
+// smaller sizes, the naive DFT; every SIMD level, thread count and block budget, both directions,
+// in place and out of place, and the width-1 LDE (its forward DIF part).
+TEST(narrow_ntt_at_every_size_matches_scalar_and_naive) {
+  for (uint32_t k = 0; k <= 14; ++k) {
+    for (size_t w : {size_t(1), size_t(2), size_t(3), size_t(4), size_t(5), size_t(6), size_t(7)}) {
+      if (k > 11 && w > 1 && w != 3) continue;
+      const RowMajorMatrix x = random_matrix(size_t(1) << k, w);
+      simd::set_active(simd::Level::Scalar);
+      RowMajorMatrix fwd = ntt_out_of_place(x, false), inv = ntt_out_of_place(x, true);
+      simd::set_active(simd::detected());
+      if (k <= 10 && w <= 2) {
+        CHECK(fwd.values == naive_dft(x, false).values);
+        CHECK(inv.values == naive_dft(x, true).values);
+      }
+      for_every_config([&] { return ntt_out_of_place(x, false); }, fwd, "narrow forward out of place");
+      for_every_config([&] { return ntt_out_of_place(x, true); }, inv, "narrow inverse out of place");
+      for_every_config([&] { return ntt_in_place(x, false); }, fwd, "narrow forward in place");
+      for_every_config([&] { return ntt_out_of_place(fwd, true); }, x, "narrow inverse(forward) = id");
+      if (w == 1 || w == 3) {
+        RowMajorMatrix lde(x.height() << 1, w);
+        simd::set_active(simd::Level::Scalar);
+        stark::coset_lde_bitrev(x.view(), 1, stark::generator(), lde.view());
+        simd::set_active(simd::detected());
+        for_every_config(
+            [&] {
+              RowMajorMatrix out(x.height() << 1, w);
+              stark::coset_lde_bitrev(x.view(), 1, stark::generator(), out.view());
+              return out;
+            },
+            lde, "narrow coset_lde_bitrev");
+      }
+    }
+  }
+}
+
 TEST(ntt_of_basis_vectors) {
   // Coefficient vector e_1 transforms to (ω^i); e_0 to all ones.
   const uint32_t k = 6;

@@ -436,7 +436,9 @@ void run_first_dit_pass_bitrev(const Kernels& kern, ConstMatrixView in, MatrixVi
     uint32_t* dst = out.data + (block << pass.l1) * out.width + col;
     uint32_t* work = streaming ? scratch(kBufData, spans * strip) : dst;
     const size_t work_ld = streaming ? strip : out.width;
-    if (in.width == 1) {
+    if (in.width == 1 && high_bits == 0) {
+      kern.bit_reverse_words(work, in.data, pass.l1);
+    } else if (in.width == 1) {
       kern.gather_words(work, in.data, rev_t.data(), spans, high_bits, rev_block);
     } else {
       copy_rows(
@@ -688,8 +690,28 @@ void ntt_batch(ConstMatrixView in, MatrixView out, bool inverse) {
   }
   const Kernels& kern = ntt_kernels::kernels_for(simd::active());
   const Tables tables = twiddles(k, inverse);
-  const std::vector<Pass> passes = plan_passes(k, in.width);
   const Scale inv_n = inverse ? Scale::of(Fp::from_canonical(uint32_t(in.height)).inverse()) : Scale{};
+  if (in.width > 1 && in.width < 8 && (8 % in.width) != 0 && k >= 6 && in.height <= ntt_block_words()) {
+    // Widths 3, 5, 6, 7 divide no vector length, so the row-major kernels would run them scalar.
+    // Transform one column at a time instead, as a contiguous single-column array (fully
+    // vectorized, bit reversal folded into a vector gather), and interleave it back.
+    const size_t n = in.height, width = in.width;
+    Consts tw[kMaxLogHeight + 1];
+    for (unsigned r = 0; r < k; ++r) tw[r] = tables.t[r];
+    tw[0] = Consts{};
+    for_each_item(width, [&](size_t c) {
+      uint32_t* natural = scratch(kBufData2, n);
+      for (size_t t = 0; t < n; ++t) natural[t] = in.data[t * width + c];
+      uint32_t* column = scratch(kBufData, n);
+      kern.bit_reverse_words(column, natural, k);
+      const Strip s{column, 1, 1};
+      kern.dit(s, n, 1, 0, k, tw);
+      if (inv_n) kern.scale(s, n, inv_n.w, inv_n.q);
+      for (size_t t = 0; t < n; ++t) out.data[t * width + c] = column[t];
+    });
+    return;
+  }
+  const std::vector<Pass> passes = plan_passes(k, in.width);
   // Decimation in time: the bit-reversal is the first pass's gather; 1/n in the last pass.
   run_first_dit_pass_bitrev(kern, in, out, k, passes[0], tables, passes.size() == 1 ? inv_n : Scale{});
   for (size_t p = 1; p < passes.size(); ++p)

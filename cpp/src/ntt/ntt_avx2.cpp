@@ -83,6 +83,24 @@ struct Avx2Policy {
       b = _mm256_unpackhi_epi32(x, y);
     }
   }
+  // a lane j (bit B set) <-> b lane j - B: rows i and i + B of one level of an 8 x 8 transpose.
+  template <int B>
+  static void swap_blocks(V& a, V& b) {
+    V x, y;
+    if constexpr (B == 4) {
+      x = _mm256_permute2x128_si256(a, b, 0x20);
+      y = _mm256_permute2x128_si256(a, b, 0x31);
+    } else if constexpr (B == 2) {
+      x = _mm256_unpacklo_epi64(a, b);
+      y = _mm256_unpackhi_epi64(a, b);
+    } else {
+      static_assert(B == 1);
+      x = _mm256_blend_epi32(a, _mm256_slli_epi64(b, 32), 0b10101010);
+      y = _mm256_blend_epi32(_mm256_srli_epi64(a, 32), b, 0b10101010);
+    }
+    a = x;
+    b = y;
+  }
   static size_t gather(uint32_t* dst, const uint32_t* src, const uint32_t* index, size_t n, unsigned shift,
                        size_t add) {
     const __m256i offset = _mm256_set1_epi32(int(add));

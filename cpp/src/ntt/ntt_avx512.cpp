@@ -90,6 +90,20 @@ struct Avx512Policy {
       b = _mm512_unpackhi_epi32(x, y);
     }
   }
+  // a lane j (bit B set) <-> b lane j - B: rows i and i + B of one level of a 16 x 16 transpose
+  // (the mirror of ntt_avx2.cpp's, as two-source permutes; index 16 + x is b's lane x).
+  template <int B>
+  static void swap_blocks(V& a, V& b) {
+    alignas(64) int lo[16], hi[16];
+    for (int j = 0; j < 16; ++j) {
+      lo[j] = (j & B) ? 16 + j - B : j;
+      hi[j] = (j & B) ? 16 + j : j + B;
+    }
+    const V x = _mm512_permutex2var_epi32(a, _mm512_load_si512(lo), b);
+    const V y = _mm512_permutex2var_epi32(a, _mm512_load_si512(hi), b);
+    a = x;
+    b = y;
+  }
   static size_t gather(uint32_t* dst, const uint32_t* src, const uint32_t* index, size_t n, unsigned shift,
                        size_t add) {
     const __m512i offset = _mm512_set1_epi32(int(add));

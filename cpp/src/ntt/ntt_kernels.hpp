@@ -62,12 +62,17 @@ using ScaleFn = void (*)(Strip strip, size_t rows, uint32_t w, uint32_t q);
 using GatherFn = void (*)(uint32_t* dst, const uint32_t* src, const uint32_t* index, size_t n, unsigned shift,
                           size_t add);
 
+/// dst[rev_k(t)] = src[t] for t < 2^k (dst and src distinct): the bit-reversal permutation of
+/// one column, for the single-pass transforms.
+using BitReverseFn = void (*)(uint32_t* dst, const uint32_t* src, unsigned k);
+
 struct Kernels {
   LayersFn dit;
   LayersFn dif;
   ScaleRowsFn scale_rows;
   ScaleFn scale;
   GatherFn gather_words;
+  BitReverseFn bit_reverse_words;
 };
 
 const Kernels& scalar_kernels();

@@ -9,7 +9,8 @@
 // canonical result, see ntt_kernels.hpp), tw_bcast(w, q), tw_expand<W>(consts) (lane j gets
 // constant j / W), TM/mont_bcast/mont_expand/mul_mont (the same for Montgomery-form factors,
 // used by scale_rows), and for vector policies split<S>/merge<S> (see Layers::small_layer) and
-// gather (a vectorized prefix of Layers::gather_words; returns how many words it did).
+// gather (a vectorized prefix of Layers::gather_words; returns how many words it did) and
+// swap_blocks<B>(a, b) (a's lanes j with bit B set <-> b's lanes j - B; see Layers::block_layers).
 //
 // Vectorization: when the strip is at least L columns wide, each row pair is processed across
 // its columns with a broadcast twiddle (the row-major case: every butterfly moves two whole rows).
@@ -20,8 +21,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "ntt_kernels.hpp"
+#include "stark/field/matrix.hpp"
 #include "stark/generated_constants.hpp"
 
 namespace stark::ntt_kernels {
@@ -71,6 +74,16 @@ struct ScalarPolicy {
     return r >= kP ? r - kP : r;
   }
 };
+
+// f(std::integral_constant<unsigned, i>()) for i = 0 .. N-1, unrolled.
+template <unsigned N, class F, unsigned... I>
+inline void static_for_impl(F&& f, std::integer_sequence<unsigned, I...>) {
+  (f(std::integral_constant<unsigned, I>()), ...);
+}
+template <unsigned N, class F>
+inline void static_for(F&& f) {
+  static_for_impl<N>(f, std::make_integer_sequence<unsigned, N>());
+}
 
 // ---- butterflies on one vector position: x0..x3 at a, a + s, a + 2s, a + 3s ----------------
 
@@ -371,8 +384,118 @@ struct Layers {
     }
   }
 
+  // Single column, the first (DIT) or last (DIF) 2 log2(L) layers in one pass: each block of
+  // L*L words is held in L registers, transposed so that the layers with pair distance < L become
+  // butterflies between whole registers (their twiddles depend only on the register index, so
+  // they are broadcasts), transposed back for the layers of distance L .. L*L/2 (lane-varying
+  // twiddles, the same vectors for every block). Against one sweep over memory per layer (or
+  // per two), the data are read and written once for 2 log2(L) layers.
+  static constexpr unsigned kBlockLayers = 2 * (P::L == 16 ? 4 : P::L == 8 ? 3 : 0);
+
+  static bool block_applies(Strip s, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
+                            const Consts* tw) {
+    if constexpr (kBlockLayers == 0) {
+      return false;
+    } else {
+      if (s.width != 1 || s.ld != 1 || span_rows != 1 || r_begin != 0 || r_end < kBlockLayers ||
+          spans % (P::L * P::L) != 0)
+        return false;
+      for (unsigned r = 1; r < kBlockLayers; ++r)
+        if (tw[r].empty()) return false;
+      return true;
+    }
+  }
+
+  // Transposes the L x L matrix held in x[0..L) (x[i] lane j <-> x[j] lane i): for block sizes
+  // b = L/2 .. 1, rows i and i + b exchange their off-diagonal b x b blocks (P::swap_blocks<b>).
+  template <size_t B>
+  static void transpose_level(typename P::V* x) {
+    if constexpr (B >= 1) {
+      for (size_t i = 0; i < P::L; ++i)
+        if ((i & B) == 0) P::template swap_blocks<B>(x[i], x[i + B]);
+      transpose_level<B / 2>(x);
+    }
+  }
+
+  template <bool kDit, bool kTrivial0>
+  static void block_layers(uint32_t* data, size_t words, const Consts* tw) {
+    using T = typename P::T;
+    using V = typename P::V;
+    constexpr size_t L = P::L;
+    constexpr unsigned kLg = kBlockLayers / 2;
+    // Register layers r < kLg: pair (v, v + 2^r) uses tw[r][v mod 2^r], at vt[2^r - 1 + v mod 2^r].
+    // Lane layers r = kLg + s: pair of registers (u, u + 2^s) uses lanes tw[r][(u mod 2^s) L ..].
+    T vt[L - 1], lt[L - 1];
+    for (unsigned r = 0; r < kLg; ++r)
+      for (size_t i = 0; i < (size_t(1) << r); ++i)
+        vt[(size_t(1) << r) - 1 + i] = (r == 0 && kTrivial0) ? T{} : P::tw_bcast(tw[r].w[i], tw[r].q[i]);
+    for (unsigned s = 0; s < kLg; ++s)
+      for (size_t i = 0; i < (size_t(1) << s); ++i)
+        lt[(size_t(1) << s) - 1 + i] = P::template tw_expand<1>(tw[kLg + s] + i * L);
+    // Everything below is unrolled at compile time (layer and register indices are constants),
+    // so the data stay in registers and the trivial layer 0 costs no multiplications.
+    auto butterfly = [](V& a, V& b, const T& t, auto trivial) {
+      if constexpr (kDit) {
+        const V u = decltype(trivial)::value ? b : P::mul(b, t);
+        b = P::sub(a, u);
+        a = P::add(a, u);
+      } else {
+        const V d = decltype(trivial)::value ? P::sub(a, b) : P::mul(P::sub_lazy(a, b), t);
+        a = P::add(a, b);
+        b = d;
+      }
+    };
+    auto register_layer = [&](V* x, auto r_tag) {
+      constexpr unsigned r = decltype(r_tag)::value;
+      constexpr size_t d = size_t(1) << r;
+      static_for<L>([&](auto v_tag) {
+        constexpr size_t v = decltype(v_tag)::value;
+        if constexpr ((v & d) == 0)
+          butterfly(x[v], x[v + d], vt[d - 1 + (v & (d - 1))], std::bool_constant<kTrivial0 && r == 0>());
+      });
+    };
+    auto lane_layer = [&](V* x, auto s_tag) {
+      constexpr size_t d = size_t(1) << decltype(s_tag)::value;
+      static_for<L>([&](auto u_tag) {
+        constexpr size_t u = decltype(u_tag)::value;
+        if constexpr ((u & d) == 0) butterfly(x[u], x[u + d], lt[d - 1 + (u & (d - 1))], std::false_type());
+      });
+    };
+    for (size_t b = 0; b < words; b += L * L) {
+      V x[L];
+      for (size_t v = 0; v < L; ++v) x[v] = P::load(data + b + v * L);
+      if constexpr (kDit) {
+        transpose_level<L / 2>(x);
+        static_for<kLg>([&](auto r) { register_layer(x, r); });
+        transpose_level<L / 2>(x);
+        static_for<kLg>([&](auto s) { lane_layer(x, s); });
+      } else {
+        static_for<kLg>([&](auto i) { lane_layer(x, std::integral_constant<unsigned, kLg - 1 - i>()); });
+        transpose_level<L / 2>(x);
+        static_for<kLg>([&](auto i) { register_layer(x, std::integral_constant<unsigned, kLg - 1 - i>()); });
+        transpose_level<L / 2>(x);
+      }
+      for (size_t v = 0; v < L; ++v) P::store(data + b + v * L, x[v]);
+    }
+  }
+
+  template <bool kDit>
+  static void run_block_layers(Strip s, size_t spans, const Consts* tw) {
+    if (tw[0].empty()) {
+      block_layers<kDit, true>(s.data, spans, tw);
+    } else {
+      block_layers<kDit, false>(s.data, spans, tw);
+    }
+  }
+
   static void dit(Strip s, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
                   const Consts* tw) {
+    if constexpr (kBlockLayers > 0) {
+      if (block_applies(s, spans, span_rows, r_begin, r_end, tw)) {
+        run_block_layers<true>(s, spans, tw);
+        r_begin = kBlockLayers;
+      }
+    }
     const unsigned small_end = small_layer_end(s, spans, span_rows, r_begin, r_end);
     const size_t words = spans * span_rows * s.width;
     for (unsigned r = r_begin; r < small_end; ++r) small<true>(s, words, (span_rows << r) * s.width, tw[r]);
@@ -383,12 +506,17 @@ struct Layers {
 
   static void dif(Strip s, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
                   const Consts* tw) {
+    const bool block = block_applies(s, spans, span_rows, r_begin, r_end, tw);
+    if (block) r_begin = kBlockLayers;
     const unsigned small_end = small_layer_end(s, spans, span_rows, r_begin, r_end);
     unsigned r = r_end;
     for (; r >= small_end + 2; r -= 2) pair<false>(s, spans, span_rows, r - 2, tw);
     if (r > small_end) single<false>(s, spans, span_rows, small_end, tw);
     const size_t words = spans * span_rows * s.width;
     for (unsigned q = small_end; q-- > r_begin;) small<false>(s, words, (span_rows << q) * s.width, tw[q]);
+    if constexpr (kBlockLayers > 0) {
+      if (block) run_block_layers<false>(s, spans, tw);
+    }
   }
 
   static void scale_rows(Strip dst, const uint32_t* src, size_t src_ld, size_t rows,
@@ -462,9 +590,33 @@ struct Layers {
     for (; t < n; ++t) dst[t] = src[(size_t(index[t]) << shift) + add];
   }
 
+  // With t = (a, b, c) (q = log2 L high and low bits), rev(t) = (rev c, rev b, rev a): for each
+  // middle part b, the L x L tile of L-word runs (a, b, .) is loaded with row i = run a = rev_q(i),
+  // transposed, and register c (lane i: element (rev_q(i), b, c)) is the contiguous destination
+  // run (rev c, rev b, .). A word-by-word gather (or a vector gather) instead touches a new cache
+  // line per word, and its bit-reversed reads alias in the L1 once the column outgrows it.
+  static void bit_reverse_words(uint32_t* dst, const uint32_t* src, unsigned k) {
+    constexpr unsigned q = kBlockLayers / 2;
+    if constexpr (q > 0) {
+      if (k >= 2 * q) {
+        constexpr size_t L = P::L;
+        const unsigned mid = k - 2 * q;
+        for (size_t b = 0; b < (size_t(1) << mid); ++b) {
+          typename P::V x[L];
+          for (size_t i = 0; i < L; ++i) x[i] = P::load(src + (reverse_bits(i, q) << (k - q)) + (b << q));
+          transpose_level<L / 2>(x);
+          const size_t base = reverse_bits(b, mid) << q;
+          for (size_t c = 0; c < L; ++c) P::store(dst + (reverse_bits(c, q) << (k - q)) + base, x[c]);
+        }
+        return;
+      }
+    }
+    for (size_t t = 0; t < (size_t(1) << k); ++t) dst[reverse_bits(t, k)] = src[t];
+  }
+
   static const Kernels& table() {
-    static const Kernels k{&Layers::dit, &Layers::dif, &Layers::scale_rows, &Layers::scale,
-                           &Layers::gather_words};
+    static const Kernels k{&Layers::dit,   &Layers::dif,          &Layers::scale_rows,
+                           &Layers::scale, &Layers::gather_words, &Layers::bit_reverse_words};
     return k;
   }
 };
