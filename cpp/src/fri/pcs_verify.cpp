@@ -10,6 +10,7 @@
 // nothing from the proof sizes a loop before it has been checked.
 #include <algorithm>
 #include <array>
+#include <exception>
 #include <string>
 
 #include "fri_kernels.hpp"
@@ -40,6 +41,20 @@ bool canonical_ext(const Ext4& e) {
   for (const Fp& c : e.c)
     if (c.mont >= P) return false;
   return true;
+}
+
+// Branch-free over the whole array so that it vectorizes (opened rows are thousands wide).
+bool all_canonical(const uint32_t* v, size_t n) {
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; ++i) bad |= uint32_t(v[i] >= P);
+  return bad == 0;
+}
+
+bool canonical_digests(const std::vector<Digest>& ds) {
+  uint32_t bad = 0;
+  for (const Digest& d : ds)
+    for (uint32_t w : d) bad |= uint32_t(w >= P);
+  return bad == 0;
 }
 
 std::string q_name(size_t q) { return "query " + std::to_string(q); }
@@ -119,74 +134,149 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
                   std::to_string(rounds.size()));
     for (size_t ri = 0; ri < rounds.size(); ++ri) {
       const FriInputOpening& in = qp.input_proof[ri];
-      const std::string rn = q_name(q) + ", round " + std::to_string(ri);
+      // Names are built only on failure: this loop runs for every query and round.
+      auto rn = [&] { return q_name(q) + ", round " + std::to_string(ri); };
       if (in.opened_rows.size() != rounds[ri].matrices.size())
-        shape_error(rn + ": " + std::to_string(in.opened_rows.size()) + " opened rows, expected " +
+        shape_error(rn() + ": " + std::to_string(in.opened_rows.size()) + " opened rows, expected " +
                     std::to_string(rounds[ri].matrices.size()));
       for (size_t mi = 0; mi < in.opened_rows.size(); ++mi) {
         const auto& row = in.opened_rows[mi];
         if (row.size() != rounds[ri].matrices[mi].width)
-          shape_error(rn + ", matrix " + std::to_string(mi) + ": opened row has " +
+          shape_error(rn() + ", matrix " + std::to_string(mi) + ": opened row has " +
                       std::to_string(row.size()) + " elements, expected " +
                       std::to_string(rounds[ri].matrices[mi].width));
-        for (uint32_t v : row)
-          if (v >= P) shape_error(rn + ", matrix " + std::to_string(mi) + ": non-canonical opened element");
+        if (!all_canonical(row.data(), row.size()))
+          shape_error(rn() + ", matrix " + std::to_string(mi) + ": non-canonical opened element");
       }
       if (in.siblings.size() != round_log_max[ri])
-        shape_error(rn + ": Merkle proof has " + std::to_string(in.siblings.size()) + " siblings, expected " +
-                    std::to_string(round_log_max[ri]));
-      for (const Digest& d : in.siblings)
-        if (!canonical_digest(d)) shape_error(rn + ": non-canonical Merkle sibling");
+        shape_error(rn() + ": Merkle proof has " + std::to_string(in.siblings.size()) +
+                    " siblings, expected " + std::to_string(round_log_max[ri]));
+      if (!canonical_digests(in.siblings)) shape_error(rn() + ": non-canonical Merkle sibling");
     }
     if (qp.commit_phase_openings.size() != num_folds)
       shape_error(q_name(q) + ": " + std::to_string(qp.commit_phase_openings.size()) +
                   " commit-phase openings, expected " + std::to_string(num_folds));
     for (size_t rnd = 0; rnd < qp.commit_phase_openings.size(); ++rnd) {
       const FriCommitPhaseOpening& co = qp.commit_phase_openings[rnd];
-      const std::string rn = q_name(q) + ", fold round " + std::to_string(rnd);
+      auto rn = [&] { return q_name(q) + ", fold round " + std::to_string(rnd); };
       const size_t want = lgmh - 1 - rnd;
       if (co.siblings.size() != want)
-        shape_error(rn + ": Merkle proof has " + std::to_string(co.siblings.size()) + " siblings, expected " +
-                    std::to_string(want));
-      if (!canonical_ext(co.sibling_value)) shape_error(rn + ": non-canonical sibling value");
-      for (const Digest& d : co.siblings)
-        if (!canonical_digest(d)) shape_error(rn + ": non-canonical Merkle sibling");
+        shape_error(rn() + ": Merkle proof has " + std::to_string(co.siblings.size()) +
+                    " siblings, expected " + std::to_string(want));
+      if (!canonical_ext(co.sibling_value)) shape_error(rn() + ": non-canonical sibling value");
+      if (!canonical_digests(co.siblings)) shape_error(rn() + ": non-canonical Merkle sibling");
     }
   }
 }
 
 void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof,
-                Challenger& challenger) {
-  fri_check_shape(params, rounds, proof);
+                Challenger& challenger, bool shape_checked) {
+  if (!shape_checked) fri_check_shape(params, rounds, proof);
   const uint32_t b = params.log_blowup;
   const uint32_t lfp = params.log_final_poly_len;
-
-  // ---- transcript ----------------------------------------------------------------------------
-  for (const PcsVerifyRound& round : rounds)
-    for (const PcsVerifyMatrix& mat : round.matrices)
-      for (const auto& at_point : mat.values)
-        for (const Ext4& y : at_point) challenger.observe_ext(y);
-  const Ext4 alpha = challenger.sample_ext();
+  const size_t num_queries = proof.query_proofs.size();
   const size_t num_folds = proof.commit_phase_commits.size();
-  std::vector<Ext4> betas(num_folds);
-  for (size_t rnd = 0; rnd < num_folds; ++rnd) {
-    challenger.observe_digest(proof.commit_phase_commits[rnd]);
-    if (!challenger.check_witness(params.commit_proof_of_work_bits, proof.commit_pow_witnesses[rnd]))
-      reject("proof-of-work witness of fold round " + std::to_string(rnd) + " is invalid");
-    betas[rnd] = challenger.sample_ext();
-  }
-  for (const Ext4& c : proof.final_poly) challenger.observe_ext(c);
-  if (!challenger.check_witness(params.query_proof_of_work_bits, proof.query_pow_witness))
-    reject("query proof-of-work witness is invalid");
 
-  // ---- query-independent data -----------------------------------------------------------------
+  // ---- shapes (verifier data only) -----------------------------------------------------------
   uint32_t lgmh = 0;
   size_t max_width = 0;
-  for (const PcsVerifyRound& round : rounds)
-    for (const PcsVerifyMatrix& mat : round.matrices) {
-      lgmh = std::max(lgmh, mat.log_trace_height + b);
+  std::vector<std::vector<size_t>> heights(rounds.size()), widths(rounds.size());
+  std::vector<uint32_t> round_log_max(rounds.size(), 0);
+  std::vector<size_t> matrix_base(rounds.size() + 1, 0);  // flat index of each round's first matrix
+  for (size_t ri = 0; ri < rounds.size(); ++ri) {
+    for (const PcsVerifyMatrix& mat : rounds[ri].matrices) {
+      const uint32_t h = mat.log_trace_height + b;
+      heights[ri].push_back(size_t(1) << h);
+      widths[ri].push_back(mat.width);
+      round_log_max[ri] = std::max(round_log_max[ri], h);
       max_width = std::max(max_width, mat.width);
     }
+    lgmh = std::max(lgmh, round_log_max[ri]);
+    matrix_base[ri + 1] = matrix_base[ri] + rounds[ri].matrices.size();
+  }
+
+  // ---- transcript, overlapped with the index-independent hashing --------------------------------
+  // The Merkle leaf (and injection) digests of the opened rows depend on neither the challenges
+  // nor the query indices, and they are most of the hashing: they are computed on the pool while
+  // one task replays the (inherently sequential) transcript. Opened rows are gathered into one
+  // (queries x width) matrix per PCS matrix, which the row-combination kernel reuses below.
+  std::vector<std::vector<uint32_t>> gathered(matrix_base.back());
+  for (size_t ri = 0; ri < rounds.size(); ++ri)
+    for (size_t mi = 0; mi < widths[ri].size(); ++mi)
+      gathered[matrix_base[ri] + mi].resize(num_queries * widths[ri][mi]);
+  // level_digests[ri][l]: num_queries x 8 digests of the rows at height 2^(round_log_max − l),
+  // empty where the round has no matrix of that height.
+  std::vector<std::vector<std::vector<uint32_t>>> level_digests(rounds.size());
+  for (size_t ri = 0; ri < rounds.size(); ++ri) {
+    level_digests[ri].resize(round_log_max[ri] + 1);
+    for (size_t h : heights[ri])
+      level_digests[ri][round_log_max[ri] - log2_exact(h)].resize(num_queries * kDigestElems);
+  }
+  auto hash_openings = [&](size_t q_begin, size_t q_end) {
+    const size_t n = q_end - q_begin;
+    std::vector<ConstMatrixView> views;
+    std::vector<uint32_t*> outs;
+    for (size_t ri = 0; ri < rounds.size(); ++ri) {
+      views.clear();
+      for (size_t mi = 0; mi < widths[ri].size(); ++mi) {
+        const size_t w = widths[ri][mi];
+        uint32_t* dst = gathered[matrix_base[ri] + mi].data() + q_begin * w;
+        for (size_t q = q_begin; q < q_end; ++q)
+          std::copy_n(proof.query_proofs[q].input_proof[ri].opened_rows[mi].data(), w,
+                      dst + (q - q_begin) * w);
+        views.push_back(ConstMatrixView{dst, n, w});
+      }
+      outs.clear();
+      for (auto& level : level_digests[ri])
+        outs.push_back(level.empty() ? nullptr : level.data() + q_begin * kDigestElems);
+      hash_opened_levels(heights[ri], views, outs);
+    }
+  };
+
+  Ext4 alpha;
+  std::vector<Ext4> betas(num_folds);
+  std::vector<uint32_t> indices(num_queries);
+  std::exception_ptr transcript_error;
+  auto replay_transcript = [&] {
+    try {
+      for (const PcsVerifyRound& round : rounds)
+        for (const PcsVerifyMatrix& mat : round.matrices)
+          for (const auto& at_point : mat.values)
+            for (const Ext4& y : at_point) challenger.observe_ext(y);
+      alpha = challenger.sample_ext();
+      for (size_t rnd = 0; rnd < num_folds; ++rnd) {
+        challenger.observe_digest(proof.commit_phase_commits[rnd]);
+        if (!challenger.check_witness(params.commit_proof_of_work_bits, proof.commit_pow_witnesses[rnd]))
+          reject("proof-of-work witness of fold round " + std::to_string(rnd) + " is invalid");
+        betas[rnd] = challenger.sample_ext();
+      }
+      for (const Ext4& c : proof.final_poly) challenger.observe_ext(c);
+      if (!challenger.check_witness(params.query_proof_of_work_bits, proof.query_pow_witness))
+        reject("query proof-of-work witness is invalid");
+      // Every query index is sampled here: nothing is observed between them.
+      for (uint32_t& idx : indices) idx = challenger.sample_bits(lgmh);
+    } catch (...) {
+      transcript_error = std::current_exception();
+    }
+  };
+  {
+    // Task 0 is the transcript; tasks 1..H hash query ranges cut at multiples of 16 openings (two
+    // AVX2 groups of 8, what the kernels keep in flight). With one thread everything runs in turn.
+    constexpr size_t kQueryGroup = 16;
+    const size_t threads = size_t(std::max(1, num_threads()));
+    const size_t groups = (num_queries + kQueryGroup - 1) / kQueryGroup;
+    const size_t hash_tasks = threads == 1 ? 1 : std::max<size_t>(1, std::min(groups, 4 * threads - 1));
+    parallel_for(1 + hash_tasks, 1, [&](size_t task) {
+      if (task == 0) return replay_transcript();
+      const size_t t = task - 1;
+      const size_t qb = std::min(num_queries, (groups * t / hash_tasks) * kQueryGroup);
+      const size_t qe = std::min(num_queries, (groups * (t + 1) / hash_tasks) * kQueryGroup);
+      if (qb < qe) hash_openings(qb, qe);
+    });
+  }
+  if (transcript_error) std::rethrow_exception(transcript_error);
+
+  // ---- query-independent data -----------------------------------------------------------------
   std::vector<Ext4> alpha_pow(max_width);
   {
     Ext4 cur = Ext4::one();
@@ -204,17 +294,12 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
   }
   const uint32_t* const alpha_cols[4] = {alpha_scaled[0].data(), alpha_scaled[1].data(),
                                          alpha_scaled[2].data(), alpha_scaled[3].data()};
-  std::vector<size_t> matrix_base(rounds.size() + 1, 0);  // flat matrix index of each round's first
-  for (size_t ri = 0; ri < rounds.size(); ++ri)
-    matrix_base[ri + 1] = matrix_base[ri] + rounds[ri].matrices.size();
   struct MatrixClaims {
     uint32_t log_height;
     std::vector<Ext4> coef;          // α^{e + p·w} per point
     std::vector<Ext4> claim_combos;  // Σ_c α^c·y_{p,c} per point
   };
   std::vector<std::vector<MatrixClaims>> claims(rounds.size());
-  std::vector<std::vector<size_t>> heights(rounds.size()), widths(rounds.size());
-  std::vector<uint32_t> round_log_max(rounds.size(), 0);
   std::array<uint64_t, kMaxLog + 1> exponent{};
   for (size_t ri = 0; ri < rounds.size(); ++ri) {
     for (const PcsVerifyMatrix& mat : rounds[ri].matrices) {
@@ -230,9 +315,6 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
         mc.claim_combos.push_back(s);
       }
       exponent[mc.log_height] += uint64_t(mat.points.size()) * mat.width;
-      heights[ri].push_back(size_t(1) << mc.log_height);
-      widths[ri].push_back(mat.width);
-      round_log_max[ri] = std::max(round_log_max[ri], mc.log_height);
       claims[ri].push_back(std::move(mc));
     }
   }
@@ -240,57 +322,44 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
   const uint32_t log_final_domain = b + lfp;
 
   // ---- queries --------------------------------------------------------------------------------
-  // Every query index is sampled first (nothing is observed between them), then the queries are
-  // checked in parallel chunks; within a chunk the Merkle openings of all its queries are hashed
-  // together, level by level, in the batched SIMD kernels. Each query records its first failure
-  // in the sequential check order, and the failure of the smallest query index is reported, so
-  // the error does not depend on the thread count.
-  const size_t num_queries = proof.query_proofs.size();
-  std::vector<uint32_t> indices(num_queries);
-  for (uint32_t& idx : indices) idx = challenger.sample_bits(lgmh);
-  std::vector<std::string> errors(num_queries);  // empty: the query passed
+  // The queries are checked in parallel chunks; within a chunk the Merkle paths of all its queries
+  // are compressed together, level by level, in the batched SIMD kernels. Each query records its
+  // first failure in the sequential check order, and the failure of the smallest query index is
+  // reported, so the error does not depend on the thread count.
+  std::vector<std::string> errors(num_queries);
   std::vector<uint8_t> failed(num_queries, 0);
 
   auto check_queries = [&](size_t q_begin, size_t q_end) {
     const size_t n = q_end - q_begin;
-    auto query_name = [&](size_t q) { return q_name(q) + " (index " + std::to_string(indices[q]) + ")"; };
-    auto fail = [&](size_t k, std::string msg) {
-      failed[q_begin + k] = 1;
-      errors[q_begin + k] = query_name(q_begin + k) + ": " + msg;
+    auto fail = [&](size_t k, const std::string& msg) {
+      const size_t q = q_begin + k;
+      failed[q] = 1;
+      errors[q] = q_name(q) + " (index " + std::to_string(indices[q]) + "): " + msg;
     };
     std::vector<size_t> merkle_index(n);
     std::vector<const Digest*> merkle_siblings(n);
-    std::vector<ConstMatrixView> views;
-    std::vector<uint32_t> gathered;
+    std::vector<const uint32_t*> levels;
 
-    // Input rounds: batched Merkle checks (ok per round and query) and the row combinations
-    // Σ_c α^c·o_c (Montgomery words, 4 per query, per matrix in flat order).
+    // Input rounds: Merkle paths (ok per round and query) and the row combinations Σ_c α^c·o_c
+    // (Montgomery words, 4 per query, per matrix in flat order).
     std::vector<uint8_t> input_ok(rounds.size() * n);
     std::vector<uint32_t> row_combos(matrix_base.back() * n * 4);
     for (size_t ri = 0; ri < rounds.size(); ++ri) {
-      size_t total_width = 0;
-      for (size_t w : widths[ri]) total_width += w;
-      gathered.resize(total_width * n);
-      views.clear();
-      size_t offset = 0;
-      for (size_t mi = 0; mi < widths[ri].size(); ++mi) {
-        const size_t w = widths[ri][mi];
-        uint32_t* dst = gathered.data() + offset;
-        for (size_t k = 0; k < n; ++k) {
-          const auto& row = proof.query_proofs[q_begin + k].input_proof[ri].opened_rows[mi];
-          std::copy_n(row.data(), w, dst + k * w);
-        }
-        views.push_back(ConstMatrixView{dst, n, w});
-        fri_detail::row_combinations(dst, w, n, w, alpha_cols,
-                                     row_combos.data() + (matrix_base[ri] + mi) * n * 4);
-        offset += w * n;
-      }
+      levels.clear();
+      for (const auto& level : level_digests[ri])
+        levels.push_back(level.empty() ? nullptr : level.data() + q_begin * kDigestElems);
       for (size_t k = 0; k < n; ++k) {
         merkle_index[k] = indices[q_begin + k] >> (lgmh - round_log_max[ri]);
         merkle_siblings[k] = proof.query_proofs[q_begin + k].input_proof[ri].siblings.data();
       }
-      verify_merkle_openings(rounds[ri].commitment, heights[ri], views, merkle_index, merkle_siblings,
-                             input_ok.data() + ri * n);
+      verify_merkle_paths(rounds[ri].commitment, levels, merkle_index, merkle_siblings,
+                          input_ok.data() + ri * n);
+      for (size_t mi = 0; mi < widths[ri].size(); ++mi) {
+        const size_t w = widths[ri][mi];
+        const size_t flat = matrix_base[ri] + mi;
+        fri_detail::row_combinations(gathered[flat].data() + q_begin * w, w, n, w, alpha_cols,
+                                     row_combos.data() + flat * n * 4);
+      }
     }
 
     // Reduced openings and the fold chain per query. The fold pairs (n x 8 per fold round) are
@@ -381,16 +450,19 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
 
     // Fold rounds: batched Merkle checks, then each query's first failure in sequential order.
     std::vector<uint8_t> fold_ok(num_folds * n);
+    std::vector<uint32_t> leaf_digests(n * kDigestElems);
     for (size_t rnd = 0; rnd < num_folds; ++rnd) {
+      const ConstMatrixView pairs{fold_pairs.data() + rnd * n * 8, n, 8};
+      hash_rows({pairs}, leaf_digests.data());
       const uint32_t lh = lgmh - 1 - uint32_t(rnd);
-      const size_t leaf_height[1] = {size_t(1) << lh};
-      const ConstMatrixView leaf_rows[1] = {ConstMatrixView{fold_pairs.data() + rnd * n * 8, n, 8}};
+      levels.assign(lh + 1, nullptr);
+      levels[0] = leaf_digests.data();
       for (size_t k = 0; k < n; ++k) {
         merkle_index[k] = indices[q_begin + k] >> (rnd + 1);
         merkle_siblings[k] = proof.query_proofs[q_begin + k].commit_phase_openings[rnd].siblings.data();
       }
-      verify_merkle_openings(proof.commit_phase_commits[rnd], leaf_height, leaf_rows, merkle_index,
-                             merkle_siblings, fold_ok.data() + rnd * n);
+      verify_merkle_paths(proof.commit_phase_commits[rnd], levels, merkle_index, merkle_siblings,
+                          fold_ok.data() + rnd * n);
     }
     for (size_t k = 0; k < n; ++k) {
       if (failed[q_begin + k]) continue;
@@ -403,7 +475,7 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
           break;
         }
       }
-      if (!fold_failed && late_failed[k]) fail(k, std::move(late_error[k]));
+      if (!fold_failed && late_failed[k]) fail(k, late_error[k]);
     }
   };
   // About one chunk per thread: batches stay as wide as possible for the vector kernels.

@@ -92,19 +92,14 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
   return {true, {}};
 }
 
-void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
-                            std::span<const ConstMatrixView> rows, std::span<const size_t> indices,
-                            std::span<const Digest* const> siblings, uint8_t* ok) {
-  const size_t n = indices.size();
+void hash_opened_levels(std::span<const size_t> heights, std::span<const ConstMatrixView> rows,
+                        std::span<uint32_t* const> level_digests) {
   if (heights.empty()) throw InputError("heights: expected at least one matrix height");
   if (rows.size() != heights.size()) {
     throw InputError("rows: " + std::to_string(rows.size()) + " matrices for " +
                      std::to_string(heights.size()) + " heights");
   }
-  if (siblings.size() != n) {
-    throw InputError("siblings: " + std::to_string(siblings.size()) + " paths for " + std::to_string(n) +
-                     " openings");
-  }
+  const size_t n = rows[0].height;
   size_t max_height = 0;
   for (size_t m = 0; m < heights.size(); ++m) {
     if (!is_power_of_two(heights[m])) {
@@ -117,29 +112,48 @@ void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
     }
     max_height = std::max(max_height, heights[m]);
   }
+  const uint32_t log_max = log2_exact(max_height);
+  if (level_digests.size() != log_max + 1) {
+    throw InputError("level_digests: " + std::to_string(level_digests.size()) + " levels, expected " +
+                     std::to_string(log_max + 1));
+  }
+  // Rows of every opening at one height, as hash_rows consumes them (original matrix order).
+  std::vector<ConstMatrixView> group;
+  for (uint32_t lvl = 0; lvl <= log_max; ++lvl) {
+    group.clear();
+    for (size_t m = 0; m < heights.size(); ++m)
+      if (heights[m] == (max_height >> lvl)) group.push_back(rows[m]);
+    if (group.empty()) continue;
+    if (level_digests[lvl] == nullptr)
+      throw InputError("level_digests[" + std::to_string(lvl) +
+                       "]: a matrix has this height, no output given");
+    if (n > 0) hash_rows(group, level_digests[lvl]);
+  }
+}
+
+void verify_merkle_paths(const Digest& root, std::span<const uint32_t* const> level_digests,
+                         std::span<const size_t> indices, std::span<const Digest* const> siblings,
+                         uint8_t* ok) {
+  const size_t n = indices.size();
+  if (level_digests.empty() || level_digests[0] == nullptr)
+    throw InputError("level_digests: the leaf level (0) is required");
+  if (siblings.size() != n) {
+    throw InputError("siblings: " + std::to_string(siblings.size()) + " paths for " + std::to_string(n) +
+                     " openings");
+  }
+  const uint32_t log_max = uint32_t(level_digests.size() - 1);
+  if (log_max >= 64) throw InputError("level_digests: too many levels");
   for (size_t k = 0; k < n; ++k) {
-    if (indices[k] >= max_height) {
+    if ((indices[k] >> log_max) != 0) {
       throw InputError("indices[" + std::to_string(k) + "]: " + std::to_string(indices[k]) +
-                       " is out of range for height " + std::to_string(max_height));
+                       " is out of range for height 2^" + std::to_string(log_max));
     }
   }
   if (n == 0) return;
-  const uint32_t log_max = log2_exact(max_height);
-
-  // Rows of every opening at one height, as hash_rows consumes them (original matrix order).
-  std::vector<ConstMatrixView> group;
-  auto hash_group = [&](size_t height, uint32_t* out) -> bool {
-    group.clear();
-    for (size_t m = 0; m < heights.size(); ++m)
-      if (heights[m] == height) group.push_back(rows[m]);
-    if (group.empty()) return false;
-    hash_rows(group, out);
-    return true;
-  };
 
   // cur: n x 8 running digests; left/right: the ordered pairs of the next compression.
-  std::vector<uint32_t> cur(n * kDigestElems), left(n * kDigestElems), right(n * kDigestElems);
-  hash_group(max_height, cur.data());
+  std::vector<uint32_t> cur(level_digests[0], level_digests[0] + n * kDigestElems);
+  std::vector<uint32_t> left(n * kDigestElems), right(n * kDigestElems);
   for (uint32_t lvl = 0; lvl < log_max; ++lvl) {
     for (size_t k = 0; k < n; ++k) {
       const uint32_t* sib = siblings[k][lvl].data();
@@ -149,12 +163,36 @@ void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
       std::copy_n(is_right ? mine : sib, kDigestElems, right.data() + k * kDigestElems);
     }
     compress_pairs(left.data(), right.data(), n, cur.data());
-    // Injection of the matrices of this level's height (reusing `left` for their digests).
-    if (hash_group(max_height >> (lvl + 1), left.data()))
-      compress_pairs(cur.data(), left.data(), n, cur.data());
+    // Injection of the rows of the matrices of this level's height.
+    if (const uint32_t* inject = level_digests[lvl + 1]) compress_pairs(cur.data(), inject, n, cur.data());
   }
   for (size_t k = 0; k < n; ++k)
     ok[k] = std::equal(root.begin(), root.end(), cur.data() + k * kDigestElems) ? 1 : 0;
+}
+
+void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
+                            std::span<const ConstMatrixView> rows, std::span<const size_t> indices,
+                            std::span<const Digest* const> siblings, uint8_t* ok) {
+  const size_t n = indices.size();
+  if (heights.empty()) throw InputError("heights: expected at least one matrix height");
+  for (size_t m = 0; m < rows.size(); ++m) {
+    if (rows[m].height != n) {
+      throw InputError("rows[" + std::to_string(m) + "]: " + std::to_string(rows[m].height) + " rows for " +
+                       std::to_string(n) + " openings");
+    }
+  }
+  size_t max_height = 0;
+  for (size_t h : heights) max_height = std::max(max_height, h);
+  const uint32_t log_max = is_power_of_two(max_height) ? log2_exact(max_height) : 0;
+  std::vector<uint32_t> digests((log_max + 1) * n * kDigestElems);
+  std::vector<uint32_t*> out(log_max + 1);
+  for (uint32_t lvl = 0; lvl <= log_max; ++lvl) out[lvl] = digests.data() + lvl * n * kDigestElems;
+  hash_opened_levels(heights, rows, out);  // validates heights and rows
+  std::vector<const uint32_t*> levels(log_max + 1, nullptr);
+  levels[0] = out[0];
+  for (uint32_t lvl = 1; lvl <= log_max; ++lvl)
+    if (std::find(heights.begin(), heights.end(), max_height >> lvl) != heights.end()) levels[lvl] = out[lvl];
+  verify_merkle_paths(root, levels, indices, siblings, ok);
 }
 
 }  // namespace stark

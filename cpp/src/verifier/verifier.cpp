@@ -378,7 +378,7 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
     reject(VerifyErrorKind::InvalidOpeningArgument,
            "the FRI query proof-of-work witness must be 0 when query_proof_of_work_bits is 0");
   }
-  pcs_verify(vk.fri, rounds, proof.fri, challenger);
+  pcs_verify(vk.fri, rounds, proof.fri, challenger, /*shape_checked=*/true);  // by check_shape
 
   // V9: out-of-domain identity per AIR.
   const OpenedProofValues& o = proof.opened;

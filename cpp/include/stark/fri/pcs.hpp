@@ -123,11 +123,14 @@ struct PcsVerifyRound {
 void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds,
                      const FriProof& proof);
 
-/// PROTOCOL §11.3. Runs fri_check_shape first (its errors stay InvalidProofShape), then observes
+/// PROTOCOL §11.3. Runs fri_check_shape first (its errors stay InvalidProofShape) unless
+/// `shape_checked` says the caller already ran it on these rounds and this proof, then observes
 /// the claimed values, replays the transcript and checks every query. Any failure — a PoW witness,
 /// a Merkle path, a zero denominator, a non-zero height-1 bucket, an unconsumed bucket, the final
-/// polynomial — throws VerificationError(InvalidOpeningArgument) naming the query, round and check.
+/// polynomial — throws VerificationError(InvalidOpeningArgument) naming the query, round and check;
+/// when several queries fail, the smallest query index and its first failed check are reported
+/// (whatever the thread count). The queries are checked in parallel on the thread pool.
 void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof,
-                Challenger& challenger);
+                Challenger& challenger, bool shape_checked = false);
 
 }  // namespace stark

@@ -128,9 +128,26 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
 /// must already be well-formed (canonical elements, right widths and path lengths: the caller's
 /// shape pass); a view of the wrong height or an index >= max height is an InputError. Runs on
 /// the calling thread's share of the pool like the batched hash functions (results do not depend
-/// on the thread count).
+/// on the thread count). Equivalent to hash_opened_levels followed by verify_merkle_paths.
 void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
                             std::span<const ConstMatrixView> rows, std::span<const size_t> indices,
                             std::span<const Digest* const> siblings, uint8_t* ok);
+
+/// The index-independent half of verify_merkle_openings, split off so that it can run before
+/// the query indices are known: for every level l = 0..log2(max height) at which some matrix has
+/// height max >> l, level_digests[l] (n x 8) receives Hs of the rows of those matrices (original
+/// order) for each of the n openings (row k of every view). Other levels are left untouched
+/// (and may be null). InputError on bad heights, views of different heights or widths 0, or
+/// log2(max height) + 1 != level_digests.size().
+void hash_opened_levels(std::span<const size_t> heights, std::span<const ConstMatrixView> rows,
+                        std::span<uint32_t* const> level_digests);
+
+/// The path half: level_digests[0] (n x 8) the leaf digests, level_digests[l] for l >= 1 the
+/// injected digests of level l or null where no matrix has that height (so the tree has height
+/// 2^(level_digests.size() - 1)). ok[k] = 1 iff opening k (index indices[k], siblings from
+/// siblings[k], canonical) recomputes `root`. InputError on an index out of range.
+void verify_merkle_paths(const Digest& root, std::span<const uint32_t* const> level_digests,
+                         std::span<const size_t> indices, std::span<const Digest* const> siblings,
+                         uint8_t* ok);
 
 }  // namespace stark
