@@ -151,20 +151,59 @@ void verify_merkle_paths(const Digest& root, std::span<const uint32_t* const> le
   }
   if (n == 0) return;
 
-  // cur: n x 8 running digests; left/right: the ordered pairs of the next compression.
+  // Openings in index order, so that those meeting at a node are adjacent. Near the root many
+  // openings share their nodes: a compression whose (left, right) equals that of the previous
+  // opening at the same position is not recomputed (C is a function of its two inputs only, so
+  // this is exact even for a dishonest proof, whose differing inputs are simply hashed apart).
+  std::vector<size_t> order(n);
+  for (size_t k = 0; k < n; ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return indices[a] < indices[b]; });
+
+  // cur: n x 8 running digests; left/right/out: the distinct pairs of a level and their images;
+  // slot[k]: the distinct pair of opening k.
   std::vector<uint32_t> cur(level_digests[0], level_digests[0] + n * kDigestElems);
-  std::vector<uint32_t> left(n * kDigestElems), right(n * kDigestElems);
-  for (uint32_t lvl = 0; lvl < log_max; ++lvl) {
-    for (size_t k = 0; k < n; ++k) {
-      const uint32_t* sib = siblings[k][lvl].data();
-      const uint32_t* mine = cur.data() + k * kDigestElems;
-      const bool is_right = ((indices[k] >> lvl) & 1) != 0;
-      std::copy_n(is_right ? sib : mine, kDigestElems, left.data() + k * kDigestElems);
-      std::copy_n(is_right ? mine : sib, kDigestElems, right.data() + k * kDigestElems);
+  std::vector<uint32_t> left(n * kDigestElems), right(n * kDigestElems), out(n * kDigestElems);
+  std::vector<size_t> slot(n);
+  // Compresses pair(k) = (l, r) for every opening, shared among adjacent equal pairs at the same
+  // parent `pos`, and writes the results to cur.
+  auto compress_level = [&](auto&& pair_of, auto&& pos_of) {
+    size_t unique = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const size_t k = order[i];
+      const auto [l, r] = pair_of(k);
+      if (i > 0) {
+        const size_t prev = order[i - 1];
+        const size_t u = slot[prev];
+        if (pos_of(prev) == pos_of(k) && std::equal(l, l + kDigestElems, left.data() + u * kDigestElems) &&
+            std::equal(r, r + kDigestElems, right.data() + u * kDigestElems)) {
+          slot[k] = u;
+          continue;
+        }
+      }
+      std::copy_n(l, kDigestElems, left.data() + unique * kDigestElems);
+      std::copy_n(r, kDigestElems, right.data() + unique * kDigestElems);
+      slot[k] = unique++;
     }
-    compress_pairs(left.data(), right.data(), n, cur.data());
+    compress_pairs(left.data(), right.data(), unique, out.data());
+    for (size_t k = 0; k < n; ++k)
+      std::copy_n(out.data() + slot[k] * kDigestElems, kDigestElems, cur.data() + k * kDigestElems);
+  };
+  using Pair = std::pair<const uint32_t*, const uint32_t*>;
+  for (uint32_t lvl = 0; lvl < log_max; ++lvl) {
+    auto parent = [&](size_t k) { return indices[k] >> (lvl + 1); };
+    compress_level(
+        [&](size_t k) -> Pair {
+          const uint32_t* sib = siblings[k][lvl].data();
+          const uint32_t* mine = cur.data() + k * kDigestElems;
+          return ((indices[k] >> lvl) & 1) != 0 ? Pair{sib, mine} : Pair{mine, sib};
+        },
+        parent);
     // Injection of the rows of the matrices of this level's height.
-    if (const uint32_t* inject = level_digests[lvl + 1]) compress_pairs(cur.data(), inject, n, cur.data());
+    if (const uint32_t* inject = level_digests[lvl + 1]) {
+      compress_level(
+          [&](size_t k) -> Pair { return {cur.data() + k * kDigestElems, inject + k * kDigestElems}; },
+          parent);
+    }
   }
   for (size_t k = 0; k < n; ++k)
     ok[k] = std::equal(root.begin(), root.end(), cur.data() + k * kDigestElems) ? 1 : 0;
