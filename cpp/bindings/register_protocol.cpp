@@ -183,7 +183,7 @@ void bind_proving_key(py::module_& m) {
         const RowMajorMatrix& t = *pk.preprocessed[air_id]->trace;
         U32Array out = new_matrix(t.height(), t.width);
         std::copy(t.values.begin(), t.values.end(), out.mutable_data());
-        return std::move(out);
+        return out;
       });
 }
 
