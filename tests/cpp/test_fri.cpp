@@ -840,6 +840,42 @@ TEST(wrong_shapes_are_invalid_proof_shape) {
 // Encoding
 // ---------------------------------------------------------------------------------------------
 
+TEST(bulk_field_element_reads_fail_like_single_ones) {
+  // ByteReader::felts (used for opened rows and digests) must report the first non-canonical
+  // element, or the first missing one, exactly as element-wise felt() calls do.
+  auto encode = [](const std::vector<uint32_t>& words) {
+    std::vector<uint8_t> b;
+    for (uint32_t w : words)
+      for (int i = 0; i < 4; ++i) b.push_back(uint8_t(w >> (8 * i)));
+    return b;
+  };
+  auto error_of = [](const std::vector<uint8_t>& bytes, size_t n, bool bulk) {
+    ByteReader r(bytes.data(), bytes.size(), "test");
+    std::vector<uint32_t> out(n);
+    try {
+      if (bulk) {
+        r.felts(out.data(), n, "row");
+      } else {
+        for (auto& v : out) v = r.felt("row");
+      }
+    } catch (const ProofFormatError& e) {
+      return std::string(e.what());
+    }
+    return std::string("ok ") + std::to_string(r.offset()) + " " +
+           std::to_string(out.empty() ? 0 : out.back());
+  };
+  const std::vector<uint8_t> good = encode({1, 2, P - 1, 3});
+  const std::vector<uint8_t> bad = encode({1, 2, P, 3, P + 5});
+  CHECK(error_of(good, 4, true) == error_of(good, 4, false));
+  CHECK(error_of(good, 4, true) == "ok 16 3");
+  CHECK(error_of(bad, 5, true) == error_of(bad, 5, false));
+  CHECK(error_of(bad, 5, true).find("at byte offset 8") != std::string::npos);
+  std::vector<uint8_t> truncated = good;
+  truncated.pop_back();
+  CHECK(error_of(truncated, 4, true) == error_of(truncated, 4, false));
+  CHECK(error_of(truncated, 4, true).find("truncated") != std::string::npos);
+}
+
 TEST(proof_encoding_round_trip_and_truncation) {
   const Instance inst = tamper_instance();
   const std::vector<uint8_t> bytes = fri_proof_to_bytes(inst.proof);

@@ -65,7 +65,7 @@ constexpr size_t kMinQueryBytes = 8;           // two length prefixes
 std::vector<Digest> read_digests(ByteReader& r, const char* len_field, const char* field) {
   const size_t n = r.length(len_field, kDigestBytes);
   std::vector<Digest> out(n);
-  for (auto& d : out) d = r.digest(field);
+  for (auto& d : out) r.felts(d.data(), kDigestElems, field);
   return out;
 }
 }  // namespace
@@ -92,7 +92,7 @@ FriProof read_fri_proof(ByteReader& r) {
       in.opened_rows.resize(r.length("fri.query.input_proof.opened_rows.len", kMinRowBytes));
       for (auto& row : in.opened_rows) {
         row.resize(r.length("fri.query.input_proof.row.len", kFeltBytes));
-        for (auto& v : row) v = r.felt("fri.query.input_proof.row");
+        r.felts(row.data(), row.size(), "fri.query.input_proof.row");
       }
       in.siblings = read_digests(r, "fri.query.input_proof.siblings.len", "fri.query.input_proof.siblings");
     }
