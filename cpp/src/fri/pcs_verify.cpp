@@ -170,7 +170,7 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
 }
 
 void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof,
-                Challenger& challenger, bool shape_checked) {
+                Challenger& challenger, bool shape_checked, const std::function<void()>& side_work) {
   if (!shape_checked) fri_check_shape(params, rounds, proof);
   const uint32_t b = params.log_blowup;
   const uint32_t lfp = params.log_final_poly_len;
@@ -260,15 +260,20 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
     }
   };
   {
-    // Task 0 is the transcript; tasks 1..H hash query ranges cut at multiples of 16 openings (two
-    // AVX2 groups of 8, what the kernels keep in flight). With one thread everything runs in turn.
+    // Task 0 is the transcript, task 1 the caller's side work; tasks 2..H+1 hash query ranges
+    // cut at multiples of 16 openings (two AVX2 groups of 8, what the kernels keep in flight).
+    // With one thread everything runs in turn.
     constexpr size_t kQueryGroup = 16;
     const size_t threads = size_t(std::max(1, num_threads()));
     const size_t groups = (num_queries + kQueryGroup - 1) / kQueryGroup;
-    const size_t hash_tasks = threads == 1 ? 1 : std::max<size_t>(1, std::min(groups, 4 * threads - 1));
-    parallel_for(1 + hash_tasks, 1, [&](size_t task) {
+    const size_t hash_tasks = threads == 1 ? 1 : std::max<size_t>(1, std::min(groups, 4 * threads - 2));
+    parallel_for(2 + hash_tasks, 1, [&](size_t task) {
       if (task == 0) return replay_transcript();
-      const size_t t = task - 1;
+      if (task == 1) {
+        if (side_work) side_work();
+        return;
+      }
+      const size_t t = task - 2;
       const size_t qb = std::min(num_queries, (groups * t / hash_tasks) * kQueryGroup);
       const size_t qe = std::min(num_queries, (groups * (t + 1) / hash_tasks) * kQueryGroup);
       if (qb < qe) hash_openings(qb, qe);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
 #include <string>
 
 #include "stark/air/ood.hpp"
@@ -378,38 +379,47 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
     reject(VerifyErrorKind::InvalidOpeningArgument,
            "the FRI query proof-of-work witness must be 0 when query_proof_of_work_bits is 0");
   }
-  pcs_verify(vk.fri, rounds, proof.fri, challenger, /*shape_checked=*/true);  // by check_shape
-
-  // V9: out-of-domain identity per AIR.
-  const OpenedProofValues& o = proof.opened;
-  for (size_t i = 0; i < airs.size(); ++i) {
-    const AirView& air = airs[i];
-    OodInputs in;
-    in.log_height = air.log_height;
-    in.zeta = zeta;
-    if (air.preprocessed_round != SIZE_MAX) {
-      in.preprocessed_local = o.preprocessed[air.preprocessed_round].local;
-      in.preprocessed_next = o.preprocessed[air.preprocessed_round].next;
+  // V9 needs nothing from the PCS, so the out-of-domain checks run on the pool alongside the
+  // FRI transcript replay; their failure is reported only once V8 has passed (V8 errors first).
+  std::exception_ptr ood_error;
+  auto check_ood_all = [&] {
+    try {
+      const OpenedProofValues& o = proof.opened;
+      for (size_t i = 0; i < airs.size(); ++i) {
+        const AirView& air = airs[i];
+        OodInputs in;
+        in.log_height = air.log_height;
+        in.zeta = zeta;
+        if (air.preprocessed_round != SIZE_MAX) {
+          in.preprocessed_local = o.preprocessed[air.preprocessed_round].local;
+          in.preprocessed_next = o.preprocessed[air.preprocessed_round].next;
+        }
+        for (size_t r : air.cached_rounds) {
+          in.main_local.push_back(o.main[r][0].local);
+          in.main_next.push_back(o.main[r][0].next);
+        }
+        if (air.common_matrix != SIZE_MAX) {
+          in.main_local.push_back(o.main.back()[air.common_matrix].local);
+          in.main_next.push_back(o.main.back()[air.common_matrix].next);
+        }
+        if (air.after_challenge_matrix != SIZE_MAX) {
+          in.after_challenge_local = o.after_challenge[0][air.after_challenge_matrix].local;
+          in.after_challenge_next = o.after_challenge[0][air.after_challenge_matrix].next;
+          in.challenges = logup_challenges;
+          in.exposed = air.data->exposed_values;
+        }
+        in.public_values = air.data->public_values;
+        std::vector<std::array<Ext4, 4>> chunk_values;
+        for (const auto& chunk : o.quotient[i])
+          chunk_values.push_back({chunk[0], chunk[1], chunk[2], chunk[3]});
+        check_ood(air.vk->cs, in, alpha_c, chunk_values, air.vk->name);
+      }
+    } catch (...) {
+      ood_error = std::current_exception();
     }
-    for (size_t r : air.cached_rounds) {
-      in.main_local.push_back(o.main[r][0].local);
-      in.main_next.push_back(o.main[r][0].next);
-    }
-    if (air.common_matrix != SIZE_MAX) {
-      in.main_local.push_back(o.main.back()[air.common_matrix].local);
-      in.main_next.push_back(o.main.back()[air.common_matrix].next);
-    }
-    if (air.after_challenge_matrix != SIZE_MAX) {
-      in.after_challenge_local = o.after_challenge[0][air.after_challenge_matrix].local;
-      in.after_challenge_next = o.after_challenge[0][air.after_challenge_matrix].next;
-      in.challenges = logup_challenges;
-      in.exposed = air.data->exposed_values;
-    }
-    in.public_values = air.data->public_values;
-    std::vector<std::array<Ext4, 4>> chunk_values;
-    for (const auto& chunk : o.quotient[i]) chunk_values.push_back({chunk[0], chunk[1], chunk[2], chunk[3]});
-    check_ood(air.vk->cs, in, alpha_c, chunk_values, air.vk->name);
-  }
+  };
+  pcs_verify(vk.fri, rounds, proof.fri, challenger, /*shape_checked=*/true, check_ood_all);  // V8
+  if (ood_error) std::rethrow_exception(ood_error);                                          // V9
 
   // V10: the LogUp sums of the present AIRs cancel.
   Ext4 total = Ext4::zero();

@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -130,7 +131,11 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
 /// polynomial — throws VerificationError(InvalidOpeningArgument) naming the query, round and check;
 /// when several queries fail, the smallest query index and its first failed check are reported
 /// (whatever the thread count). The queries are checked in parallel on the thread pool.
+/// `side_work`, if given, is run exactly once on the pool while the transcript is replayed (the
+/// STARK verifier's out-of-domain checks, which need nothing from the PCS); it must not throw,
+/// and it may not have run if pcs_verify throws.
 void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof,
-                Challenger& challenger, bool shape_checked = false);
+                Challenger& challenger, bool shape_checked = false,
+                const std::function<void()>& side_work = {});
 
 }  // namespace stark
