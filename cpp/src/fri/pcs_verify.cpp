@@ -8,6 +8,15 @@
 // rolling in smaller buckets with β², and compares the result with the final polynomial at
 // ω_{b+lfp}^{rev(idx >> R)}. All sizes come from the verifier's data (the shape pass runs first);
 // nothing from the proof sizes a loop before it has been checked.
+//
+// Cost (193 queries on a 2632-wide trace): almost all of it is Poseidon2, so the queries are
+// never hashed one state at a time. Phase 1 hashes the opened rows of every query (index- and
+// challenge-independent, the bulk of the work) in batches across queries on the thread pool,
+// while one task replays the sequential transcript up to the query indices. Phase 2 checks the
+// queries in about one chunk per thread: Merkle paths level by level across the chunk
+// (verify_merkle_paths), Σ_c α^c·o_c with the row-combination kernel, the fold chains, then the
+// fold-pair paths. Every query records its first failed check in the sequential order and the
+// smallest failing query is reported, so errors do not depend on the thread count.
 #include <algorithm>
 #include <array>
 #include <exception>
