@@ -9,6 +9,7 @@
 
 #include "stark/field/matrix.hpp"
 #include "stark/util/error.hpp"
+#include "stark/util/memory.hpp"
 
 namespace stark::py_bind {
 
@@ -23,9 +24,25 @@ inline ConstMatrixView matrix_view(const U32Array& a, const char* what) {
   return {a.data(), size_t(a.shape(0)), size_t(a.shape(1))};
 }
 
-/// New C-contiguous uint32 array of the given shape (owns its buffer).
+/// New C-contiguous uint32 array of the given shape, uninitialized. A big one's buffer comes
+/// from allocate_large_buffer (huge pages: the first-touch page faults of a fresh LDE output
+/// otherwise cost as much as the LDE) and is freed by a capsule when NumPy drops the array.
 inline U32Array new_matrix(size_t height, size_t width) {
-  return U32Array({py::ssize_t(height), py::ssize_t(width)});
+  const size_t bytes = height * width * sizeof(uint32_t);
+  if (bytes < kHugePageThreshold) return U32Array({py::ssize_t(height), py::ssize_t(width)});
+  void* data = allocate_large_buffer(bytes);
+  // The capsule's destructor gets only the pointer: keep the size in a small header block.
+  struct Owned {
+    void* data;
+    size_t bytes;
+  };
+  auto* owned = new Owned{data, bytes};
+  py::capsule free_when_done(owned, [](void* p) {
+    auto* o = static_cast<Owned*>(p);
+    free_large_buffer(o->data, o->bytes);
+    delete o;
+  });
+  return U32Array({py::ssize_t(height), py::ssize_t(width)}, static_cast<uint32_t*>(data), free_when_done);
 }
 
 }  // namespace stark::py_bind

@@ -285,3 +285,25 @@ def test_width_zero_and_height_one():
     assert _core.coset_lde(z, 2, GENERATOR, True).shape == (32, 0)
     one = np.array([[5, 6, 7]], dtype=np.uint32)
     assert np.array_equal(_core.coset_lde(one, 2, GENERATOR, False), np.repeat(one, 4, axis=0))
+
+
+def test_large_outputs_are_owned_writable_and_freed():
+    # Outputs from 4 MiB up live in huge-page buffers owned through a capsule: they must behave
+    # like any NumPy array (writable, C-contiguous, alive after the input is gone) and be freed
+    # when dropped.
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, P, size=(1 << 17, 8), dtype=np.uint32)  # LDE output: 8 MiB
+    expected = np.empty((1 << 18, 8), dtype=np.uint32)
+    _core.coset_lde(x, 1, 31, True, out=expected)
+    for _ in range(3):
+        out = _core.coset_lde(x, 1, 31, True)
+        assert out.flags.c_contiguous and out.flags.writeable and out.dtype == np.uint32
+        np.testing.assert_array_equal(out, expected)
+        assert not np.shares_memory(out, expected)
+        out[:] = 0
+        del out
+        gc.collect()
+    kept = _core.coset_lde(x, 1, 31, True)
+    del x
+    gc.collect()
+    np.testing.assert_array_equal(kept, expected)

@@ -5,12 +5,9 @@
 #include <string>
 #include <utility>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include "stark/field/babybear.hpp"
 #include "stark/util/error.hpp"
+#include "stark/util/memory.hpp"
 #include "stark/util/timing.hpp"
 
 namespace stark {
@@ -65,26 +62,13 @@ std::vector<HeightGroup> group_by_height(const std::vector<ConstMatrixView>& vie
   return groups;
 }
 
-// Digest layers of a big tree are written once and touched page by page while hashing; with 4 KiB
-// pages the first-touch faults of a 2^21-leaf tree (128 MiB of digests) cost a few percent of
-// the commit. Large buffers are therefore 2 MiB aligned and marked for transparent huge pages.
-constexpr size_t kHugePage = size_t(1) << 21;
-constexpr size_t kHugePageThreshold = 2 * kHugePage;
-
-size_t digest_alignment(size_t words) {
-  return words * sizeof(uint32_t) >= kHugePageThreshold ? kHugePage : 64;
-}
-
+// Digest layers of a big tree are written once and touched page by page while hashing: they
+// live in large buffers (huge pages from 4 MiB up, see stark/util/memory.hpp).
 using DigestBuffer = std::unique_ptr<uint32_t[], detail::AlignedDigestFree>;
 
 DigestBuffer allocate_digests(size_t words) {
   const size_t bytes = words * sizeof(uint32_t);
-  const size_t alignment = digest_alignment(words);
-  auto* p = static_cast<uint32_t*>(::operator new(bytes, std::align_val_t(alignment)));
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (alignment == kHugePage) madvise(p, bytes, MADV_HUGEPAGE);  // advisory: failure is harmless
-#endif
-  return DigestBuffer(p, detail::AlignedDigestFree{alignment});
+  return DigestBuffer(static_cast<uint32_t*>(allocate_large_buffer(bytes)), detail::AlignedDigestFree{bytes});
 }
 
 // Computes digest layers 0..L into layer_out[0..L] (layer l has h_max >> l digests). Layer
@@ -136,9 +120,7 @@ std::vector<ConstMatrixView> views_of(const std::vector<std::shared_ptr<const Ro
 
 }  // namespace
 
-void detail::AlignedDigestFree::operator()(uint32_t* p) const {
-  ::operator delete(p, std::align_val_t(alignment));
-}
+void detail::AlignedDigestFree::operator()(uint32_t* p) const { free_large_buffer(p, bytes); }
 
 const MerkleHasher& cpu_merkle_hasher() {
   static const CpuMerkleHasher hasher;

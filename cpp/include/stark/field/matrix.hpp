@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "stark/util/memory.hpp"
+
 namespace stark {
 
 /// Non-owning view. Row i occupies data[i * width, (i + 1) * width).
@@ -32,8 +34,12 @@ struct MatrixView {
 /// that is about to be overwritten anyway costs a single-threaded pass over memory that also
 /// takes every page fault on one thread (for a 2^16 x 2632 LDE this was slower than the
 /// multi-threaded LDE that then overwrote it).
+///
+/// Storage comes from allocate_large_buffer: big matrices are 2 MiB aligned and advised for
+/// transparent huge pages (stark/util/memory.hpp says why).
 template <class T>
 struct DefaultInitAllocator : std::allocator<T> {
+  using value_type = T;
   template <class U>
   struct rebind {
     using other = DefaultInitAllocator<U>;
@@ -41,6 +47,11 @@ struct DefaultInitAllocator : std::allocator<T> {
   DefaultInitAllocator() = default;
   template <class U>
   DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  T* allocate(size_t n) {
+    if (n > size_t(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(allocate_large_buffer(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) noexcept { free_large_buffer(p, n * sizeof(T)); }
   template <class U>
   void construct(U* p) noexcept {
     ::new (static_cast<void*>(p)) U;

@@ -52,7 +52,7 @@ struct MerkleOpening {
 namespace detail {
 /// Frees digest storage allocated with the given alignment (large trees are huge-page aligned).
 struct AlignedDigestFree {
-  size_t alignment = 64;
+  size_t bytes = 0;  // the size allocate_large_buffer was given
   void operator()(uint32_t* p) const;
 };
 }  // namespace detail
