@@ -58,12 +58,13 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
   std::vector<uint32_t> log_heights;
   std::vector<Fp> shifts;
   for (size_t m = 0; m < matrices.size(); ++m) {
-    const RowMajorMatrix& ev = matrices[m].evals;
+    const ConstMatrixView ev = matrices[m].view();
     if (ev.width == 0) throw InputError("pcs_commit: " + matrix_name(m) + ": width must be >= 1");
-    if (ev.values.size() % ev.width != 0)
-      throw InputError("pcs_commit: " + matrix_name(m) + ": " + std::to_string(ev.values.size()) +
+    if (!matrices[m].borrowed && ev.height * ev.width != matrices[m].evals.values.size())
+      throw InputError("pcs_commit: " + matrix_name(m) + ": " +
+                       std::to_string(matrices[m].evals.values.size()) +
                        " values do not form rows of width " + std::to_string(ev.width));
-    const size_t n = ev.height();
+    const size_t n = ev.height;
     if (!is_power_of_two(n))
       throw InputError("pcs_commit: " + matrix_name(m) + ": height " + std::to_string(n) +
                        " is not a power of two >= 1");
@@ -74,9 +75,9 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
     if (matrices[m].domain_shift.is_zero())
       throw InputError("pcs_commit: " + matrix_name(m) + ": zero domain shift");
     std::atomic<size_t> bad{SIZE_MAX};
-    parallel_for_chunks(ev.values.size(), 1 << 16, [&](size_t lo, size_t hi) {
+    parallel_for_chunks(ev.height * ev.width, 1 << 16, [&](size_t lo, size_t hi) {
       for (size_t i = lo; i < hi; ++i)
-        if (ev.values[i] >= P) {
+        if (ev.data[i] >= P) {
           size_t cur = bad.load();
           while (i < cur && !bad.compare_exchange_weak(cur, i)) {
           }
@@ -84,7 +85,7 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
         }
     });
     if (const size_t i = bad.load(); i != SIZE_MAX)
-      throw InputError("pcs_commit: " + matrix_name(m) + ": value " + std::to_string(ev.values[i]) +
+      throw InputError("pcs_commit: " + matrix_name(m) + ": value " + std::to_string(ev.data[i]) +
                        " at row " + std::to_string(i / ev.width) + ", column " +
                        std::to_string(i % ev.width) + " is not < p");
     log_heights.push_back(k);
@@ -95,15 +96,15 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
   std::vector<std::shared_ptr<const RowMajorMatrix>> ldes;
   ldes.reserve(matrices.size());
   for (size_t m = 0; m < matrices.size(); ++m) {
-    RowMajorMatrix& ev = matrices[m].evals;
+    const ConstMatrixView ev = matrices[m].view();
     // Uninitialized: the LDE overwrites every entry, and its threads take the page faults.
-    auto lde = std::make_shared<RowMajorMatrix>(RowMajorMatrix::uninitialized(ev.height() << b, ev.width));
+    auto lde = std::make_shared<RowMajorMatrix>(RowMajorMatrix::uninitialized(ev.height << b, ev.width));
     // The LDE coset is always g·H_{nB}; only the interpolation domain depends on the shift.
     if (shifts[m] == Fp::one())
-      coset_lde_bitrev(ev.view(), b, generator(), lde->view());
+      coset_lde_bitrev(ev, b, generator(), lde->view());
     else
-      coset_lde_bitrev_from_coset(ev.view(), shifts[m], b, generator(), lde->view());
-    ev = RowMajorMatrix();  // release the evaluations early: LDEs of wide traces are large
+      coset_lde_bitrev_from_coset(ev, shifts[m], b, generator(), lde->view());
+    matrices[m].release();  // release the evaluations early: LDEs of wide traces are large
     ldes.push_back(std::move(lde));
   }
   phase.reset();

@@ -20,8 +20,9 @@ std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters
   for (size_t m = 0; m < matrices.size(); ++m) {
     const PcsMatrixInput& in = matrices[m];
     const std::string what = "pcs commit: matrix " + std::to_string(m);
-    const size_t height = in.evals.height();
-    if (in.evals.width == 0) throw InputError(what + " has width 0");
+    const ConstMatrixView evals = in.view();
+    const size_t height = evals.height;
+    if (evals.width == 0) throw InputError(what + " has width 0");
     if (!is_power_of_two(height))
       throw InputError(what + " has height " + std::to_string(height) + ", not a power of two");
     const uint32_t log_n = log2_exact(height);
@@ -32,8 +33,8 @@ std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters
     if (in.domain_shift.is_zero()) throw InputError(what + " has domain shift 0");
     // Uninitialized: the LDE overwrites every entry.
     auto out = std::make_shared<RowMajorMatrix>(
-        RowMajorMatrix::uninitialized(height << params.log_blowup, in.evals.width));
-    lde(in.evals.view(), params.log_blowup, generator() * in.domain_shift.inverse(), out->view());
+        RowMajorMatrix::uninitialized(height << params.log_blowup, evals.width));
+    lde(evals, params.log_blowup, generator() * in.domain_shift.inverse(), out->view());
     log_heights.push_back(log_n);
     shifts.push_back(in.domain_shift);
     ldes.push_back(std::move(out));

@@ -53,17 +53,6 @@ void check_canonical(ConstMatrixView m, const std::string& what) {
   }
 }
 
-// A copy of a (possibly large) trace, made by all threads into uninitialized storage so that
-// the page faults of the new matrix are taken in parallel too.
-RowMajorMatrix copy_matrix(ConstMatrixView v) {
-  RowMajorMatrix m = RowMajorMatrix::uninitialized(v.height, v.width);
-  const size_t words = v.height * v.width;
-  parallel_for_chunks(words, size_t(1) << 18, [&](size_t lo, size_t hi) {
-    std::copy(v.data + lo, v.data + hi, m.values.data() + lo);
-  });
-  return m;
-}
-
 // Validates the inputs against the key (InputError) and returns the present AIRs in ascending id.
 std::vector<PresentAir> validate(const ProvingKey& pk, const std::vector<AirProvingInput>& inputs) {
   const VerifyingKey& vk = pk.vk;
@@ -206,7 +195,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   for (PresentAir& air : airs) {
     for (const ConstMatrixView& part : air.input->cached_mains) {
       std::vector<PcsMatrixInput> one;
-      one.push_back(PcsMatrixInput{copy_matrix(part), Fp::one()});
+      one.push_back(PcsMatrixInput::borrow(part));  // prove()'s inputs outlive the commit
       air.cached_commits.push_back(cached_commits.size());
       cached_commits.push_back(device.commit(fri, std::move(one)));
     }
@@ -217,7 +206,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     for (PresentAir& air : airs) {
       if (!air.vk->has_common_main()) continue;
       air.common_matrix = common.size();
-      common.push_back(PcsMatrixInput{copy_matrix(*air.input->common_main), Fp::one()});
+      common.push_back(PcsMatrixInput::borrow(*air.input->common_main));
     }
     if (!common.empty()) common_commit = device.commit(fri, std::move(common));
   }

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -38,10 +39,25 @@
 
 namespace stark {
 
-/// Evaluations of polynomials (columns) on the trace domain shift·H_n, natural row order.
+/// Evaluations of polynomials (columns) on the trace domain shift·H_n, natural row order:
+/// owned (`evals`, released as soon as its LDE exists) or borrowed from the caller (`borrowed`,
+/// which must stay valid until the commit returns; a trace the caller already holds need not be
+/// copied).
 struct PcsMatrixInput {
   RowMajorMatrix evals;
   Fp domain_shift = Fp::one();
+  std::optional<ConstMatrixView> borrowed = std::nullopt;
+
+  static PcsMatrixInput borrow(ConstMatrixView view, Fp shift = Fp::one()) {
+    return PcsMatrixInput{RowMajorMatrix(), shift, view};
+  }
+  /// The evaluations, wherever they live.
+  ConstMatrixView view() const { return borrowed ? *borrowed : evals.view(); }
+  /// Drops owned evaluations (a borrowed view is only forgotten).
+  void release() {
+    evals = RowMajorMatrix();
+    borrowed.reset();
+  }
 };
 
 /// Prover data of one commitment: the LDEs on g·H_{n·2^b} in bit-reversed row order (PROTOCOL
