@@ -1,6 +1,7 @@
 """Post-process pybind11-stubgen output into python/stark_backend/_core.pyi (mypy --strict clean).
 
 Usage: pybind11-stubgen stark_backend._core -o /tmp/stubs && python scripts/fix_stub.py /tmp/stubs
+then: ruff check --fix python/stark_backend/_core.pyi && ruff format python/stark_backend/_core.pyi
 """
 
 from __future__ import annotations
@@ -17,6 +18,6 @@ text = re.sub(r"^\s*__hash__: typing\.ClassVar\[None\] = None.*\n", "", text, fl
 text = re.sub(
     r"def __eq__\(self, \w+: \w+\) -> bool:", "def __eq__(self, other: object) -> bool:", text
 )
-header = "# Type stubs of the compiled module, generated: see scripts/fix_stub.py.\n"
+header = "# Type stubs of the compiled module; regenerate with scripts/fix_stub.py (see its docstring).\n"
 out = Path(__file__).resolve().parent.parent / "python" / "stark_backend" / "_core.pyi"
 out.write_text(header + text)

@@ -63,7 +63,7 @@ __all__: list[str] = [
 
 class MerkleTree:
     """
-    Mixed-height Merkle tree over a list[typing.Any] of matrices; keeps every layer for openings.
+    Mixed-height Merkle tree over a list[typing.Any] of matrices; keeps every layer for openings. The tree references the arrays (no copy): do not modify them while it is in use.
     """
     def __init__(self, matrices: typing.Any) -> None: ...
     def open(
@@ -351,9 +351,10 @@ def coset_lde(
     log_blowup: typing.SupportsInt | typing.SupportsIndex,
     shift: typing.SupportsInt | typing.SupportsIndex,
     bit_reversed: bool,
+    out: typing.Any = None,
 ) -> numpy.typing.NDArray[numpy.uint32]:
     """
-    Evaluations on H_n (natural order) -> evaluations on shift * H_(n 2^log_blowup), natural or bit-reversed row order. Returns a new (n << log_blowup, w) array.
+    Evaluations on H_n (natural order) -> evaluations on shift * H_(n 2^log_blowup), natural or bit-reversed row order. Returns a new (n << log_blowup, w) array, or fills and returns `out`.
     """
 
 def coset_lde_from_coset(
@@ -361,6 +362,7 @@ def coset_lde_from_coset(
     in_shift: typing.SupportsInt | typing.SupportsIndex,
     log_blowup: typing.SupportsInt | typing.SupportsIndex,
     out_shift: typing.SupportsInt | typing.SupportsIndex,
+    out: typing.Any = None,
 ) -> numpy.typing.NDArray[numpy.uint32]:
     """
     Evaluations on in_shift * H_n -> evaluations on out_shift * H_(n 2^log_blowup) in bit-reversed row order (the PCS commitment layout).
@@ -492,10 +494,12 @@ def merkle_verify(
     """
 
 def ntt(
-    values: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32], inverse: bool
+    values: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    inverse: bool,
+    out: typing.Any = None,
 ) -> numpy.typing.NDArray[numpy.uint32]:
     """
-    NTT of every column of an (n, w) array: forward maps coefficients to evaluations at w_n^0..w_n^(n-1), inverse maps back (with 1/n). Returns a new array.
+    NTT of every column of an (n, w) array: forward maps coefficients to evaluations at w_n^0..w_n^(n-1), inverse maps back (with 1/n). Returns a new array, or fills and returns `out` (same shape, must not overlap values).
     """
 
 def num_threads() -> int:
@@ -508,9 +512,12 @@ def poseidon2_permute(states: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
     Poseidon2 permutation of each row of an (n, 16) uint32 array; returns a new (n, 16) array.
     """
 
-def prove(pk: ProvingKey, device: str, contexts: list[typing.Any]) -> Proof:
+def prove(
+    pk: ProvingKey, device: str, contexts: list[typing.Any], timings: typing.Any = None
+) -> Proof:
     """
     Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values).
+    timings: an optional dict, filled with wall-clock seconds per prover phase.
     """
 
 def prover_device_name(kind: str) -> str: ...
