@@ -19,7 +19,8 @@ text = re.sub(
     r"def __eq__\(self, \w+: \w+\) -> bool:", "def __eq__(self, other: object) -> bool:", text
 )
 header = (
-    "# Type stubs of the compiled module; regenerate with scripts/fix_stub.py (see its docstring).\n"
+    "# Type stubs of the compiled module; "
+    "regenerate with scripts/fix_stub.py (see its docstring).\n"
 )
 out = Path(__file__).resolve().parent.parent / "python" / "stark_backend" / "_core.pyi"
 out.write_text(header + text)
