@@ -461,10 +461,11 @@ TEST(open_input_errors) {
 // ---------------------------------------------------------------------------------------------
 
 namespace {
-Instance tamper_instance() {
-  testing::rng().seed(4242);
+// Two rounds (a 16-row and a 4-row trace matrix; two quotient chunks), proved.
+Instance two_round_instance(uint32_t seed, const FriParameters& params) {
+  testing::rng().seed(seed);
   Instance inst;
-  inst.params = test_params(1, 1, 3, 6, 6);
+  inst.params = params;
   const Ext4 zeta = rand_ext();
   TestRound r0, r1;
   r0.matrices.push_back(trace_matrix(16, 3, zeta));
@@ -474,6 +475,8 @@ Instance tamper_instance() {
   prove_instance(inst);
   return inst;
 }
+
+Instance tamper_instance() { return two_round_instance(4242, test_params(1, 1, 3, 6, 6)); }
 
 uint32_t bump(uint32_t v) { return v + 1 == P ? 0 : v + 1; }
 Ext4 bump(const Ext4& e) { return e + Ext4(Fp::zero(), Fp::one(), Fp::zero(), Fp::zero()); }
@@ -576,16 +579,7 @@ TEST(tampering_any_field_is_rejected) {
 TEST(first_failing_query_is_reported_for_every_thread_count) {
   // Queries are checked in parallel batches; the reported failure must be the one of the smallest
   // failing query, with the message of its first failing check, whatever the thread count.
-  testing::rng().seed(777);
-  Instance inst;
-  inst.params = test_params(1, 1, 24, 2, 3);
-  const Ext4 zeta = rand_ext();
-  TestRound r0, r1;
-  r0.matrices.push_back(trace_matrix(16, 3, zeta));
-  r0.matrices.push_back(trace_matrix(4, 2, zeta));
-  for (auto& m : quotient_chunks(16, 2, zeta)) r1.matrices.push_back(std::move(m));
-  inst.rounds = {r0, r1};
-  prove_instance(inst);
+  Instance inst = two_round_instance(777, test_params(1, 1, 24, 2, 3));
   auto msg_for = [&](const FriProof& proof) {
     std::string msg;
     CHECK(rejected_with(
