@@ -56,13 +56,16 @@ class Row:
     reference: dict[str, float] | None = None
 
 
-def _median_time(fn: Callable[[], object], repeats: int) -> float:
+def _median_time(fn: Callable[[], object], repeats: int, calls: int = 1) -> float:
+    """Median over ``repeats`` samples of the mean time of ``calls`` back-to-back calls (several
+    calls per sample for sub-millisecond work, where one call is below the timer's noise)."""
     fn()  # warm-up (twiddle tables, thread pool, page faults)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
+        for _ in range(calls):
+            fn()
+        times.append((time.perf_counter() - t0) / calls)
     return statistics.median(times)
 
 
@@ -219,7 +222,7 @@ def bench_ntt_vs_galois(repeats: int, rows: list[Row]) -> None:
     log_n = 14
     rng = np.random.default_rng(2)
     x = rng.integers(0, P, size=(1 << log_n, 1), dtype=np.uint32)
-    ours = _median_time(lambda: _core.ntt(x, False), max(repeats, 5))
+    ours = _median_time(lambda: _core.ntt(x, False), max(repeats, 7), calls=50)
     params: dict[str, Any] = {"size": f"2^{log_n}x1"}
     try:
         import galois
@@ -228,7 +231,7 @@ def bench_ntt_vs_galois(repeats: int, rows: list[Row]) -> None:
         return
     xs = x[:, 0].astype(np.int64)
     galois.ntt(xs, modulus=P)  # warm-up: galois compiles its kernels on first use
-    theirs = _median_time(lambda: galois.ntt(xs, modulus=P), max(repeats, 5))
+    theirs = _median_time(lambda: galois.ntt(xs, modulus=P), max(repeats, 7), calls=5)
     rows.append(
         Row(
             "ntt_2^14_ms",
