@@ -3,6 +3,7 @@
 // this file holds the kernels and their host launchers.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -50,7 +51,72 @@ __global__ void __launch_bounds__(kBlock)
   if (r < height) kernels::sponge_row(data + r * width, width, digests + r * kDigest, c_poseidon2);
 }
 
+struct GrindTemplate {
+  uint32_t words[kWidth];
+};
+
+// Proof-of-work search over candidates first + i, i < count: each thread walks its indices in
+// increasing order and stops at its first hit or once a smaller hit is known; atomicMin keeps
+// the smallest. `best` starts at count.
+__global__ void __launch_bounds__(kBlock)
+    grind_kernel(GrindTemplate base, uint32_t slot, uint32_t first, uint64_t count, uint32_t mask,
+                 unsigned long long* best) {
+  STARK_FOR_EACH_THREAD(i, count) {
+    if (i >= *reinterpret_cast<volatile unsigned long long*>(best)) return;
+    uint32_t s[kWidth];
+    STARK_UNROLL
+    for (int j = 0; j < kWidth; ++j) s[j] = base.words[j];
+    // A select rather than an indexed store keeps s in registers.
+    STARK_UNROLL
+    for (int j = 0; j < kWidth; ++j) s[j] = uint32_t(j) == slot ? uint32_t(first + i) : s[j];
+    kernels::permute_canonical(s, c_poseidon2);
+    if ((s[7] & mask) == 0) {
+      atomicMin(best, static_cast<unsigned long long>(i));
+      return;
+    }
+  }
+}
+
 }  // namespace
+
+uint64_t grind(const uint32_t base[kWidth], size_t slot, uint32_t first, uint64_t count, uint32_t bits) {
+  detail::require_available("grind");
+  if (slot >= kWidth) throw InputError("stark::cuda::grind: slot " + std::to_string(slot) + " is not < 16");
+  if (bits == 0 || bits > 30)
+    throw InputError("stark::cuda::grind: bits " + std::to_string(bits) + " outside [1, 30]");
+  if (uint64_t(first) + count > uint64_t(constants::kBabyBearP))
+    throw InputError("stark::cuda::grind: candidates run past p");
+  GrindTemplate t;
+  for (int j = 0; j < kWidth; ++j) {
+    if (base[j] >= constants::kBabyBearP)
+      throw InputError("stark::cuda::grind: base word " + std::to_string(base[j]) + " is not < p");
+    t.words[j] = base[j];
+  }
+  unsigned long long* best = nullptr;
+  STARK_CUDA_CHECK(cudaMalloc(&best, sizeof(unsigned long long)));
+  uint64_t result = count;
+  try {
+    // Ascending batches: the first batch with a hit holds the smallest passing candidate.
+    // About 2^bits candidates are expected; a batch is a few times that (at least a full grid).
+    const uint64_t batch = std::max<uint64_t>(uint64_t(1) << 22, uint64_t(4) << bits);
+    for (uint64_t start = 0; start < count && result == count; start += batch) {
+      const uint64_t n = std::min(batch, count - start);
+      const unsigned long long init = n;
+      STARK_CUDA_CHECK(cudaMemcpy(best, &init, sizeof(init), cudaMemcpyHostToDevice));
+      grind_kernel<<<detail::grid_for(n, kBlock, 1u << 14), kBlock>>>(
+          t, uint32_t(slot), uint32_t(first + start), n, (uint32_t(1) << bits) - 1, best);
+      STARK_CUDA_CHECK_LAUNCH();
+      unsigned long long found = 0;
+      STARK_CUDA_CHECK(cudaMemcpy(&found, best, sizeof(found), cudaMemcpyDeviceToHost));
+      if (found < n) result = start + found;
+    }
+  } catch (...) {
+    (void)cudaFree(best);
+    throw;
+  }
+  STARK_CUDA_CHECK(cudaFree(best));
+  return result;
+}
 
 void poseidon2_permute(uint32_t* states, size_t n) {
   detail::require_available("poseidon2_permute");

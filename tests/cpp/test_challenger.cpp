@@ -192,3 +192,30 @@ TEST(zero_bits_and_non_canonical_witnesses) {
   CHECK_THROWS(ch.check_witness(31, 0), stark::InputError);
   CHECK_THROWS(stark::grind_search(State{}, std::vector<uint32_t>(8), 4), stark::InputError);
 }
+
+// A device's search backend replaces the CPU kernels while installed, and only then.
+TEST(scoped_grind_backend_is_used_and_restored) {
+  struct CountingBackend final : stark::GrindBackend {
+    mutable int calls = 0;
+    uint64_t grind_range(const std::array<uint32_t, 16>& base, size_t slot, uint32_t first, uint64_t count,
+                         uint32_t bits) const override {
+      ++calls;
+      return stark::Poseidon2::standard().grind_range(base, slot, first, size_t(count), bits);
+    }
+  };
+  CountingBackend backend;
+  Challenger ch;
+  ch.observe(5);
+  Challenger plain = ch;
+  const uint32_t expected = plain.grind(10);
+  {
+    const stark::ScopedGrindBackend scope(&backend);
+    Challenger c = ch;
+    CHECK_EQ(c.grind(10), expected);
+    CHECK(c == plain);
+    CHECK_EQ(backend.calls, 1);
+  }
+  Challenger after = ch;
+  CHECK_EQ(after.grind(10), expected);
+  CHECK_EQ(backend.calls, 1);
+}

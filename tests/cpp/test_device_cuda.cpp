@@ -1,6 +1,7 @@
 // GPU results against the CPU implementations, bit for bit (built only with the CUDA units).
 // On a machine without a usable GPU each comparison prints "skipped: no GPU" and returns; the
 // tests of the no-GPU behaviour (DeviceError from every entry point) run there instead.
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -45,6 +46,7 @@ TEST(entry_points_raise_device_error_without_gpu) {
   CHECK_THROWS(cu::hash_rows(buf.data(), 4, 16, out.data()), stark::DeviceError);
   CHECK_THROWS(cu::ntt(buf.data(), 4, 16, false), stark::DeviceError);
   CHECK_THROWS(cu::coset_lde_bitrev(buf.data(), 4, 16, 1, 31, out.data()), stark::DeviceError);
+  CHECK_THROWS(cu::grind(buf.data(), 0, 0, 16, 4), stark::DeviceError);
 }
 
 TEST(poseidon2_permute_matches_cpu) {
@@ -124,4 +126,25 @@ TEST(bad_shapes_raise_input_error) {
   CHECK_THROWS(cu::coset_lde_bitrev(buf.data(), 6, 1, 1, 31, out.data()), stark::InputError);
   CHECK_THROWS(cu::coset_lde_bitrev(buf.data(), 4, 1, 26, 31, out.data()), stark::InputError);
   CHECK_THROWS(cu::coset_lde_bitrev(buf.data(), 4, 1, 1, stark::P, out.data()), stark::InputError);
+}
+
+TEST(grind_matches_cpu) {
+  if (skip_without_gpu("grind_matches_cpu")) return;
+  const stark::Poseidon2& perm = stark::Poseidon2::standard();
+  for (int trial = 0; trial < 6; ++trial) {
+    std::array<uint32_t, 16> base;
+    for (auto& x : base) x = testing::random_canonical();
+    const size_t slot = size_t(trial) % 8;
+    for (uint32_t bits : {1u, 5u, 10u, 16u}) {
+      for (uint64_t count : {uint64_t(1), uint64_t(37), uint64_t(5000), uint64_t(1) << 20}) {
+        const uint32_t first = uint32_t(trial) * 1000u;
+        CHECK_EQ(cu::grind(base.data(), slot, first, count, bits),
+                 uint64_t(perm.grind_range(base, slot, first, size_t(count), bits)));
+      }
+    }
+  }
+  std::array<uint32_t, 16> base{};
+  CHECK_THROWS(cu::grind(base.data(), 16, 0, 1, 1), stark::InputError);
+  CHECK_THROWS(cu::grind(base.data(), 0, 0, 1, 0), stark::InputError);
+  CHECK_THROWS(cu::grind(base.data(), 0, stark::P - 1, 2, 1), stark::InputError);
 }

@@ -103,6 +103,16 @@ bool Challenger::operator==(const Challenger& o) const {
          std::equal(output_.begin(), output_.begin() + output_len_, o.output_.begin());
 }
 
+namespace {
+thread_local const GrindBackend* grind_backend = nullptr;
+}  // namespace
+
+ScopedGrindBackend::ScopedGrindBackend(const GrindBackend* backend) : previous_(grind_backend) {
+  grind_backend = backend;
+}
+
+ScopedGrindBackend::~ScopedGrindBackend() { grind_backend = previous_; }
+
 uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::span<const uint32_t> prefix,
                       uint32_t bits) {
   if (bits == 0 || bits > Challenger::kMaxBits) {
@@ -116,6 +126,11 @@ uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::s
   std::array<uint32_t, kPoseidon2Width> base = state;
   std::copy(prefix.begin(), prefix.end(), base.begin());
   const size_t slot = prefix.size();
+  if (grind_backend != nullptr) {
+    const uint64_t found = grind_backend->grind_range(base, slot, 0, P, bits);
+    if (found < P) return uint32_t(found);
+    throw InputError("grind: no witness below p passes " + std::to_string(bits) + " bits of proof of work");
+  }
 
   // Candidates are tried in batches, in increasing order, and the first passing one of the
   // first batch that has any is the smallest overall. The batch size trades wasted work past

@@ -19,5 +19,6 @@ void poseidon2_permute(uint32_t*, size_t) { unavailable(); }
 void ntt(uint32_t*, size_t, size_t, bool) { unavailable(); }
 void coset_lde_bitrev(const uint32_t*, size_t, size_t, uint32_t, uint32_t, uint32_t*) { unavailable(); }
 void hash_rows(const uint32_t*, size_t, size_t, uint32_t*) { unavailable(); }
+uint64_t grind(const uint32_t*, size_t, uint32_t, uint64_t, uint32_t) { unavailable(); }
 
 }  // namespace stark::cuda

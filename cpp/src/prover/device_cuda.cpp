@@ -1,10 +1,12 @@
 // The CUDA prover device. Commitments — the bulk of proving time — run their LDEs and leaf
-// hashing on the GPU through the kernels of stark/cuda/device.hpp; the Merkle layers above the
-// leaves, the LogUp trace, the quotient and the opening stay on the CPU implementations.
+// hashing on the GPU through the kernels of stark/cuda/device.hpp, and so do the proof-of-work
+// searches; the Merkle layers above the leaves, the LogUp trace, the quotient and the opening
+// stay on the CPU implementations.
 //
 // commit_with_subgroup_lde maps every domain s·H_n onto the one subgroup-input coset-LDE kernel
 // (shift g/s). The GPU kernels compute exactly the same field values as the CPU ones, so proofs
 // are byte-identical to the CPU device's.
+#include <array>
 #include <memory>
 
 #include "stark/cuda/device.hpp"
@@ -33,9 +35,23 @@ class CudaMerkleHasher final : public MerkleHasher {
   }
 };
 
+// Proof-of-work searches on the GPU (the same smallest witness as the CPU kernels).
+class CudaGrindBackend final : public GrindBackend {
+ public:
+  uint64_t grind_range(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot, uint32_t first,
+                       uint64_t count, uint32_t bits) const override {
+    return cuda::grind(base.data(), slot, first, count, bits);
+  }
+};
+
 class CudaProverDevice final : public ProverDevice {
  public:
   std::string name() const override { return "cuda"; }
+
+  const GrindBackend* grind_backend() const override {
+    static const CudaGrindBackend backend;
+    return &backend;
+  }
 
   std::shared_ptr<const PcsCommitted> commit(const FriParameters& params,
                                              std::vector<PcsMatrixInput> matrices) const override {

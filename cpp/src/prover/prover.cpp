@@ -173,6 +173,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   const VerifyingKey& vk = pk.vk;
   const FriParameters& fri = vk.fri;
   std::vector<PresentAir> airs = validate(pk, inputs);
+  const ScopedGrindBackend grinding(device.grind_backend());
 
   Proof proof;
   for (const PresentAir& air : airs) {

@@ -79,4 +79,27 @@ class Challenger {
 uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::span<const uint32_t> prefix,
                       uint32_t bits);
 
+/// Where grind_search looks for witnesses, when not on the CPU kernels (e.g. a GPU): the
+/// contract of Poseidon2::grind_range (smallest passing index of first .. first + count - 1,
+/// count if none), so every backend finds the same witness.
+class GrindBackend {
+ public:
+  virtual ~GrindBackend() = default;
+  virtual uint64_t grind_range(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot, uint32_t first,
+                               uint64_t count, uint32_t bits) const = 0;
+};
+
+/// While alive, grind_search on the constructing thread uses `backend` (nullptr: the CPU).
+/// The prover installs its device's backend for the duration of a proof.
+class ScopedGrindBackend {
+ public:
+  explicit ScopedGrindBackend(const GrindBackend* backend);
+  ~ScopedGrindBackend();
+  ScopedGrindBackend(const ScopedGrindBackend&) = delete;
+  ScopedGrindBackend& operator=(const ScopedGrindBackend&) = delete;
+
+ private:
+  const GrindBackend* previous_;
+};
+
 }  // namespace stark

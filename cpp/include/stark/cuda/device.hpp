@@ -29,6 +29,11 @@ void ntt(uint32_t* data, size_t height, size_t width, bool inverse);
 void coset_lde_bitrev(const uint32_t* in, size_t height, size_t width, uint32_t log_blowup, uint32_t shift,
                       uint32_t* out);
 
+/// Proof-of-work search with stark::Poseidon2::grind_range's contract: the smallest i < count
+/// such that the low `bits` bits of Perm(s)[7] are zero, s = `base` (16 canonical words) with
+/// s[slot] = first + i; `count` if none passes. first + count <= p.
+uint64_t grind(const uint32_t base[16], size_t slot, uint32_t first, uint64_t count, uint32_t bits);
+
 /// Hashes every row of a row-major height x width matrix with the padding-free sponge,
 /// writing height x 8 digests.
 void hash_rows(const uint32_t* data, size_t height, size_t width, uint32_t* digests);

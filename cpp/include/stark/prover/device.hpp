@@ -53,6 +53,9 @@ class ProverDevice {
   virtual std::pair<OpenedValues, FriProof> open(const FriParameters& params,
                                                  const std::vector<PcsOpenRound>& rounds,
                                                  Challenger& challenger) const = 0;
+
+  /// Where this device's proofs search proof-of-work witnesses; nullptr: the CPU kernels.
+  virtual const GrindBackend* grind_backend() const { return nullptr; }
 };
 
 /// An LDE routine for matrices given on the subgroup H_n: writes the evaluations of the
