@@ -15,6 +15,7 @@
 
 #include "stark/field/babybear.hpp"
 #include "stark/field/simd.hpp"
+#include "stark/util/force_inline.hpp"
 
 namespace stark::air_detail {
 
@@ -25,7 +26,9 @@ inline constexpr size_t kBlockAlign = 16;
 inline constexpr uint64_t kTwoPSquared = 2 * uint64_t(P) * uint64_t(P);
 
 /// Representative of a word in (-p/2, p/2), as the bits of an int32.
-inline constexpr uint32_t centered(uint32_t word) { return word > (P - 1) / 2 ? word - P : word; }
+STARK_FORCE_INLINE inline constexpr uint32_t centered(uint32_t word) {
+  return word > (P - 1) / 2 ? word - P : word;
+}
 
 /// One term of a batched fold: the F vector at arena offset `offset`, weighted by the E
 /// constant `coeff` (Montgomery words, each stored centered: as the bits of the int32

@@ -26,6 +26,7 @@
 
 #include "stark/field/simd.hpp"
 #include "stark/generated_constants.hpp"
+#include "stark/util/force_inline.hpp"
 
 namespace stark::ntt_kernels {
 
@@ -39,8 +40,8 @@ struct Strip {
 struct Consts {
   const uint32_t* w = nullptr;
   const uint32_t* q = nullptr;
-  Consts operator+(size_t i) const { return {w + i, q + i}; }
-  bool empty() const { return w == nullptr; }
+  STARK_FORCE_INLINE Consts operator+(size_t i) const { return {w + i, q + i}; }
+  STARK_FORCE_INLINE bool empty() const { return w == nullptr; }
 };
 
 /// Shoup quotient floor(w 2^32 / p) of a canonical constant w.

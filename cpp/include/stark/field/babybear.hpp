@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "stark/generated_constants.hpp"
+#include "stark/util/force_inline.hpp"
 
 namespace stark {
 
@@ -26,7 +27,7 @@ static_assert(uint32_t(uint64_t(P) * MONTY_MU) == 1u, "MU must be p^-1 mod 2^32"
 namespace detail {
 
 // t < p * 2^32. Returns t * 2^-32 mod p in [0, p).
-constexpr uint32_t monty_reduce(uint64_t t) {
+STARK_FORCE_INLINE constexpr uint32_t monty_reduce(uint64_t t) {
   const uint32_t q = uint32_t(t) * MONTY_MU;
   const uint64_t qp = uint64_t(q) * P;
   const uint32_t t_hi = uint32_t(t >> 32);
@@ -52,11 +53,11 @@ constexpr uint32_t monty_reduce_wide(uint64_t t) {
   return uint32_t(r);
 }
 
-constexpr uint32_t add_mod(uint32_t a, uint32_t b) {
+STARK_FORCE_INLINE constexpr uint32_t add_mod(uint32_t a, uint32_t b) {
   const uint32_t s = a + b;  // < 2^32 because a, b < 2^31
   return s >= P ? s - P : s;
 }
-constexpr uint32_t sub_mod(uint32_t a, uint32_t b) { return a >= b ? a - b : a + P - b; }
+STARK_FORCE_INLINE constexpr uint32_t sub_mod(uint32_t a, uint32_t b) { return a >= b ? a - b : a + P - b; }
 
 // R^2 mod p, used to enter Montgomery form: to_monty(x) = monty_reduce(x * R^2).
 inline constexpr uint32_t R2 =

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "stark/util/force_inline.hpp"
 #include "stark/util/memory.hpp"
 
 namespace stark {
@@ -102,7 +103,7 @@ inline uint32_t log2_exact(size_t n) {
 inline bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
 /// Reverses the low `bits` bits of i (bits <= 64; higher bits of i are ignored).
-inline size_t reverse_bits(size_t i, uint32_t bits) {
+STARK_FORCE_INLINE inline size_t reverse_bits(size_t i, uint32_t bits) {
   if (bits == 0) return 0;
   uint64_t x = i;  // reverse all 64 bits by swapping ever larger groups, then keep the top `bits`
   x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
