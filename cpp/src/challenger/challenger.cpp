@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "stark/field/babybear.hpp"
@@ -104,7 +105,34 @@ bool Challenger::operator==(const Challenger& o) const {
 }
 
 namespace {
+
 thread_local const GrindBackend* grind_backend = nullptr;
+
+// The CPU search of grind_search: the smallest passing witness, or nothing below p.
+std::optional<uint32_t> grind_on_cpu(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot,
+                                     uint32_t bits) {
+  // Candidates are tried in batches, in increasing order, and the first passing one of the
+  // first batch that has any is the smallest overall. The batch size trades wasted work past
+  // the answer (about 2^bits tries are expected) against per-batch scheduling overhead. Each
+  // chunk of a batch runs the vectorized search kernel, which stops at its first success.
+  const Poseidon2& perm = Poseidon2::standard();
+  const size_t batch = std::clamp<size_t>(size_t(1) << bits, 256, size_t(1) << 17);
+  for (uint64_t start = 0; start < P; start += batch) {
+    const size_t n = size_t(std::min<uint64_t>(batch, P - start));
+    std::atomic<size_t> first_pass{n};
+    parallel_for_chunks(n, 2048, [&](size_t begin, size_t end) {
+      if (begin >= first_pass.load(std::memory_order_relaxed)) return;  // a smaller one is known
+      const size_t hit = begin + perm.grind_range(base, slot, uint32_t(start + begin), end - begin, bits);
+      if (hit == end) return;
+      size_t seen = first_pass.load();
+      while (hit < seen && !first_pass.compare_exchange_weak(seen, hit)) {
+      }
+    });
+    if (first_pass.load() < n) return uint32_t(start + first_pass.load());
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ScopedGrindBackend::ScopedGrindBackend(const GrindBackend* backend) : previous_(grind_backend) {
@@ -127,29 +155,10 @@ uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::s
   std::copy(prefix.begin(), prefix.end(), base.begin());
   const size_t slot = prefix.size();
   if (grind_backend != nullptr) {
-    const uint64_t found = grind_backend->grind_range(base, slot, 0, P, bits);
-    if (found < P) return uint32_t(found);
-    throw InputError("grind: no witness below p passes " + std::to_string(bits) + " bits of proof of work");
-  }
-
-  // Candidates are tried in batches, in increasing order, and the first passing one of the
-  // first batch that has any is the smallest overall. The batch size trades wasted work past
-  // the answer (about 2^bits tries are expected) against per-batch scheduling overhead. Each
-  // chunk of a batch runs the vectorized search kernel, which stops at its first success.
-  const Poseidon2& perm = Poseidon2::standard();
-  const size_t batch = std::clamp<size_t>(size_t(1) << bits, 256, size_t(1) << 17);
-  for (uint64_t start = 0; start < P; start += batch) {
-    const size_t n = size_t(std::min<uint64_t>(batch, P - start));
-    std::atomic<size_t> first_pass{n};
-    parallel_for_chunks(n, 2048, [&](size_t begin, size_t end) {
-      if (begin >= first_pass.load(std::memory_order_relaxed)) return;  // a smaller one is known
-      const size_t hit = begin + perm.grind_range(base, slot, uint32_t(start + begin), end - begin, bits);
-      if (hit == end) return;
-      size_t seen = first_pass.load();
-      while (hit < seen && !first_pass.compare_exchange_weak(seen, hit)) {
-      }
-    });
-    if (first_pass.load() < n) return uint32_t(start + first_pass.load());
+    if (const uint64_t found = grind_backend->grind_range(base, slot, 0, P, bits); found < P)
+      return uint32_t(found);
+  } else {
+    if (const std::optional<uint32_t> found = grind_on_cpu(base, slot, bits)) return *found;
   }
   throw InputError("grind: no witness below p passes " + std::to_string(bits) + " bits of proof of work");
 }

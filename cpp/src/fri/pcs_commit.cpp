@@ -1,7 +1,6 @@
 // PCS commitment (PROTOCOL §4): LDE of every matrix onto g·H_{n·B}, bit-reversed rows, one
 // mixed-height Merkle tree over all of them.
 #include <atomic>
-#include <optional>
 #include <string>
 
 #include "stark/fri/pcs.hpp"
@@ -92,22 +91,23 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
     shifts.push_back(matrices[m].domain_shift);
   }
 
-  std::optional<PhaseScope> phase(std::in_place, "lde");
   std::vector<std::shared_ptr<const RowMajorMatrix>> ldes;
   ldes.reserve(matrices.size());
-  for (size_t m = 0; m < matrices.size(); ++m) {
-    const ConstMatrixView ev = matrices[m].view();
-    // Uninitialized: the LDE overwrites every entry, and its threads take the page faults.
-    auto lde = std::make_shared<RowMajorMatrix>(RowMajorMatrix::uninitialized(ev.height << b, ev.width));
-    // The LDE coset is always g·H_{nB}; only the interpolation domain depends on the shift.
-    if (shifts[m] == Fp::one())
-      coset_lde_bitrev(ev, b, generator(), lde->view());
-    else
-      coset_lde_bitrev_from_coset(ev, shifts[m], b, generator(), lde->view());
-    matrices[m].release();  // release the evaluations early: LDEs of wide traces are large
-    ldes.push_back(std::move(lde));
+  {
+    const PhaseScope phase("lde");  // the Merkle tree (built by PcsCommitted) is not part of it
+    for (size_t m = 0; m < matrices.size(); ++m) {
+      const ConstMatrixView ev = matrices[m].view();
+      // Uninitialized: the LDE overwrites every entry, and its threads take the page faults.
+      auto lde = std::make_shared<RowMajorMatrix>(RowMajorMatrix::uninitialized(ev.height << b, ev.width));
+      // The LDE coset is always g·H_{nB}; only the interpolation domain depends on the shift.
+      if (shifts[m] == Fp::one())
+        coset_lde_bitrev(ev, b, generator(), lde->view());
+      else
+        coset_lde_bitrev_from_coset(ev, shifts[m], b, generator(), lde->view());
+      matrices[m].release();  // release the evaluations early: LDEs of wide traces are large
+      ldes.push_back(std::move(lde));
+    }
   }
-  phase.reset();
   return PcsCommitted(b, std::move(log_heights), std::move(shifts), std::move(ldes));
 }
 

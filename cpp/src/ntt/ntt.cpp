@@ -20,9 +20,6 @@
 #include <string>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 #if defined(STARK_X86)
 #include <emmintrin.h>  // SSE2 (x86-64 baseline): streaming stores
 #endif
@@ -30,6 +27,7 @@
 #include "ntt_kernels.hpp"
 #include "stark/field/simd.hpp"
 #include "stark/util/error.hpp"
+#include "stark/util/memory.hpp"
 #include "stark/util/parallel.hpp"
 
 namespace stark {
@@ -454,23 +452,6 @@ void run_first_dit_pass_bitrev(const Kernels& kern, ConstMatrixView in, MatrixVi
     if (post_scale) kern.scale(s, spans, post_scale.w, post_scale.q);
     if (streaming) scatter(work, 1, spans, strip, out.data, out.width, block << pass.l1, 0, col, true);
   });
-}
-
-// Large outputs are written in row-strided order; with 4 KiB pages nearly every strided row is
-// a TLB miss. Asking for transparent huge pages before the first touch (fresh NumPy arrays are
-// untouched mmap memory) removes most of them. Advisory only: populated pages, non-anonymous
-// memory and systems without THP are left as they are.
-void advise_huge_pages(void* data, size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
-  if (bytes < 8 * kHuge) return;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
 }
 
 // ---------------------------------------------------------------------------------------------

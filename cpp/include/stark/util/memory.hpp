@@ -20,4 +20,10 @@ inline constexpr size_t kHugePageThreshold = 2 * kHugePageBytes;
 void* allocate_large_buffer(size_t bytes);
 void free_large_buffer(void* p, size_t bytes) noexcept;
 
+/// Marks the whole 2 MiB pages inside [data, data + bytes) for transparent huge pages, for
+/// buffers allocated elsewhere (e.g. NumPy outputs) before their first touch. Buffers smaller
+/// than kHugePageThreshold are left alone. Advisory: populated pages, non-anonymous memory and
+/// systems without THP stay as they are.
+void advise_huge_pages(void* data, size_t bytes) noexcept;
+
 }  // namespace stark
