@@ -123,12 +123,12 @@ class Engine:
         """
         if not isinstance(pk, ProvingKey):
             raise InputError(f"prove: pk must be a ProvingKey, got {type(pk).__name__}")
+        if timings is not None and not isinstance(timings, dict):
+            raise InputError(f"prove: timings must be a dict or None, got {type(timings).__name__}")
         self._check_key_params(pk.vk, "prove")
         validated = self._validate_contexts(pk, contexts)
         if debug:
             self._debug_check(pk, validated)
-        if timings is not None and not isinstance(timings, dict):
-            raise InputError(f"prove: timings must be a dict or None, got {type(timings).__name__}")
         raw = _core.prove(pk._raw, self._device, [v.core_tuple() for v in validated], timings)
         return Proof(raw)
 

@@ -195,3 +195,24 @@ def test_key_bytes_malformed() -> None:
 def test_proofformaterror_is_a_valueerror() -> None:
     with pytest.raises(ValueError):
         sb.Proof.from_bytes(b"")
+
+
+def test_prove_timings_are_filled_per_phase() -> None:
+    from stark_backend.examples import FibonacciAir, fibonacci_trace
+
+    engine = sb.Engine(FAST)
+    kb = engine.keygen_builder()
+    kb.add_air(FibonacciAir())
+    pk = kb.generate_pk()
+    trace, pv = fibonacci_trace(64)
+    ctx = [sb.AirProvingContext(0, trace, public_values=pv)]
+    timings: dict[str, float] = {}
+    proof = engine.prove(pk, ctx, timings=timings)
+    assert proof == engine.prove(pk, ctx)  # timing changes nothing in the proof
+    phases = ("total", "main_commit", "quotient", "quotient.values", "open", "lde", "merkle_tree")
+    for phase in phases:
+        assert phase in timings and timings[phase] >= 0.0
+    assert timings["total"] >= timings["main_commit"] + timings["quotient"] + timings["open"]
+    assert "logup" not in timings  # no interactions
+    with pytest.raises(sb.InputError, match="timings"):
+        engine.prove(pk, ctx, timings=[])  # type: ignore[arg-type]
