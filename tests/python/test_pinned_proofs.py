@@ -1,0 +1,127 @@
+"""Pinned proof hashes: refactors must not change a single proof byte.
+
+Each circuit is deterministic (fixed seeds), so its proof bytes are a function of the code
+alone. The SHA-256 of each proof and of its verifying key was recorded before the structural
+refactors of issue 8; a change here means the protocol or an encoding changed. If that is
+intended, bump the format version and re-pin with ``STARK_REPIN=1 pytest -k pinned -s``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Callable
+
+import numpy as np
+import pytest
+
+import stark_backend as sb
+from stark_backend.examples import (
+    FibonacciAir,
+    FibonacciSelectorAir,
+    InteractionAir,
+    KeccakAir,
+    RangeCheckTableAir,
+    RangeRequesterAir,
+    fib_selector_trace,
+    fibonacci_trace,
+    interaction_pair_traces,
+    keccak_trace,
+    range_check_traces,
+)
+
+Build = Callable[[sb.Engine], tuple[sb.ProvingKey, list[sb.AirProvingContext]]]
+
+
+def _fibonacci(engine: sb.Engine) -> tuple[sb.ProvingKey, list[sb.AirProvingContext]]:
+    kb = engine.keygen_builder()
+    fid = kb.add_air(FibonacciAir())
+    trace, pv = fibonacci_trace(1 << 6)
+    return kb.generate_pk(), [sb.AirProvingContext(fid, trace, public_values=pv)]
+
+
+def _multi_chip(
+    engine: sb.Engine, with_keccak: bool = True
+) -> tuple[sb.ProvingKey, list[sb.AirProvingContext]]:
+    """Buses of both kinds, a cached partition, a preprocessed trace, mixed heights."""
+    rng = np.random.default_rng(11)
+    kb = engine.keygen_builder()
+    fib_id = kb.add_air(FibonacciAir())
+    table_id = kb.add_air(RangeCheckTableAir(4))
+    req_id = kb.add_air(RangeRequesterAir(3))
+    send_id = kb.add_air(InteractionAir(2, send=True, bus_index=3, cached=True))
+    recv_id = kb.add_air(InteractionAir(2, send=False, bus_index=3, cached=True))
+    sel_air = FibonacciSelectorAir([1, 0, 1, 1, 0, 1, 0, 0])
+    sel_id = kb.add_air(sel_air)
+    keccak_id = kb.add_air(KeccakAir()) if with_keccak else -1
+    pk = kb.generate_pk()
+    fib, fib_pv = fibonacci_trace(1 << 5)
+    requests, mults = range_check_traces(rng.integers(0, 16, size=(1 << 3, 3)), 4)
+    sender, receiver = interaction_pair_traces(1 << 4, 2, cached=True, seed=5)
+    sel_trace, sel_pv = fib_selector_trace([1, 0, 1, 1, 0, 1, 0, 0])
+    keccak = keccak_trace(rng.integers(0, 2**64, size=(1, 25), dtype=np.uint64))
+    s_parts = InteractionAir(2, send=True, cached=True).partitions(sender)
+    r_parts = InteractionAir(2, send=False, cached=True).partitions(receiver)
+    ctxs = [
+        sb.AirProvingContext(fib_id, fib, public_values=fib_pv),
+        sb.AirProvingContext(table_id, mults),
+        sb.AirProvingContext(req_id, requests),
+        sb.AirProvingContext(send_id, s_parts[1], cached_mains=[s_parts[0]]),
+        sb.AirProvingContext(recv_id, r_parts[1], cached_mains=[r_parts[0]]),
+        sb.AirProvingContext(sel_id, sel_trace, public_values=sel_pv),
+    ]
+    if with_keccak:
+        ctxs.insert(0, sb.AirProvingContext(keccak_id, keccak))
+    return pk, ctxs
+
+
+def _multi_chip_small(engine: sb.Engine) -> tuple[sb.ProvingKey, list[sb.AirProvingContext]]:
+    return _multi_chip(engine, with_keccak=False)
+
+
+CASES: dict[str, tuple[sb.FriParameters, Build]] = {
+    "fibonacci-test-params": (sb.FriParameters(1, 0, 8, 0, 0), _fibonacci),
+    "fibonacci-standard-fast": (sb.FriParameters.standard_fast(), _fibonacci),
+    "multi-chip-standard-fast": (sb.FriParameters.standard_fast(), _multi_chip),
+    "multi-chip-blowup2": (
+        sb.FriParameters.standard_with_100_bits_security(2),
+        _multi_chip_small,
+    ),
+}
+
+# sha256(vk bytes), sha256(proof bytes), recorded at commit c67d530 (before issue 8).
+PINNED: dict[str, tuple[str, str]] = {
+    "fibonacci-standard-fast": (
+        "21515c71d8e575134d92ba10c9ca981b5f664445fd2230496e2ba4635f15d928",
+        "6d6f36239848b71637bfb07d3704235eb60cf28ac74d884a024f75aed6c16f47",
+    ),
+    "fibonacci-test-params": (
+        "1b251546d5c637900cf5d7ce274955f8a471174bd3808fc03ecc50ab0921515d",
+        "9e0b2f66a535053ac5ce376f34636f4ee6782a8f9f3548cbc389a125e88281a5",
+    ),
+    "multi-chip-blowup2": (
+        "8ba230055cfaa7af39811df972f4b622f7caec06a8ff6d9d337a2334a133e300",
+        "05f01e9aa0348e6c86865d12ef1bcae9cec39d07905885e232f0c027fc4033f8",
+    ),
+    "multi-chip-standard-fast": (
+        "ff97e8f6188e9c6be210d049544062002872eea3a4ea92dadd340640295eed07",
+        "b05482efe16eb57d114bd9f653f6d9164b9f43ce37a5ac464f4f7b57de008668",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_pinned_proof_bytes(name: str) -> None:
+    params, build = CASES[name]
+    engine = sb.Engine(params, device="cpu")
+    pk, ctxs = build(engine)
+    proof = engine.prove(pk, ctxs)
+    engine.verify(pk.vk, proof)
+    got = (
+        hashlib.sha256(pk.vk.to_bytes()).hexdigest(),
+        hashlib.sha256(proof.to_bytes()).hexdigest(),
+    )
+    if os.environ.get("STARK_REPIN"):
+        print(f'    "{name}": ("{got[0]}", "{got[1]}"),')
+        return
+    assert got == PINNED[name], f"{name}: vk/proof bytes changed"
