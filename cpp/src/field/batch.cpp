@@ -18,7 +18,7 @@ namespace {
 
 using detail::monty_reduce;
 
-constexpr uint32_t kR2 = detail::R2;  // mont(x, R^2) = x * 2^32: canonical -> Montgomery word
+constexpr uint32_t kR2 = field_params::kMontyR2;  // mont(x, R^2) = x * 2^32: canonical -> Montgomery word
 
 uint32_t mul_canonical(uint32_t a, uint32_t b) {
   return monty_reduce(uint64_t(monty_reduce(uint64_t(a) * b)) * kR2);
@@ -154,7 +154,7 @@ void run_binary(field_kernels::BinaryFn fn, const uint32_t* a, const uint32_t* b
 // B = a1 + a3 Y, D = A^2 - Y B^2 = d0 + d1 Y in F_p[Y]/(Y^2 - W) and N = d0^2 - W d1^2 in F_p.
 // Stores the numerator in num and returns N (zero exactly when a is zero).
 Fp ext_inverse_numerator(const Ext4& a, Ext4& num) {
-  const Fp w = Fp::from_canonical(constants::kExtensionW);
+  const Fp w = Fp::from_canonical(field_params::kExtensionW);
   const Fp a0 = a.c[0], a1 = a.c[1], a2 = a.c[2], a3 = a.c[3];
   const Fp d0 = a0 * a0 + w * (a2 * a2) - (w + w) * (a1 * a3);
   const Fp a02 = a0 * a2;

@@ -1,5 +1,6 @@
 // Internal interface between the portable driver (batch.cpp) and the per-ISA kernels of the
-// element-wise field operations (batch_avx2.cpp, batch_avx512.cpp). Each kernel handles one
+// element-wise field operations (batch_kernels_packed.hpp, instantiated by batch_avx2.cpp and
+// batch_avx512.cpp). Each kernel handles one
 // contiguous range on one thread; splitting over threads and tails shorter than a vector are
 // the driver's business (the vector kernels call the scalar ones declared here for tails).
 //
@@ -12,7 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stark/generated_constants.hpp"
+#include "stark/field/babybear_params.hpp"
 
 namespace stark::field_kernels {
 
@@ -54,6 +55,6 @@ void scalar_inverse(const uint32_t* a, uint32_t* out, size_t n);
 void invert_lane_products(uint32_t* words, size_t count);
 
 /// Word of 1 in Montgomery form (2^32 mod p): the neutral start of the prefix products.
-inline constexpr uint32_t kMontOne = uint32_t((uint64_t(1) << 32) % constants::kBabyBearP);
+inline constexpr uint32_t kMontOne = field_params::kMontyOne;
 
 }  // namespace stark::field_kernels

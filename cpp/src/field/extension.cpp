@@ -5,7 +5,7 @@
 namespace stark {
 
 // X^p = X * (X^4)^((p-1)/4) = X * W^((p-1)/4), and W^((p-1)/4) is a primitive 4th root of unity
-// in F_p, i.e. two_adic_generator(2) (babybear.json: DTH_ROOT = 1728404513).
+// in F_p, i.e. two_adic_generator(2) (a static_assert in babybear_params.hpp checks it).
 Ext4 Ext4::frobenius() const {
   const Fp z = two_adic_generator(2);
   const Fp z2 = z * z, z3 = z2 * z;

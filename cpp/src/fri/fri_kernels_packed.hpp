@@ -1,23 +1,44 @@
-// Vector bodies of the PCS kernels, written once over an "Ops" description of one SIMD level
-// (included only by fri_kernels_avx2.cpp / fri_kernels_avx512.cpp, which define the Ops).
+// Vector bodies of the PCS kernels, written once over the ISA policy of the packed field
+// (packed_field.hpp; included only by fri_kernels_avx2.cpp / fri_kernels_avx512.cpp, which
+// instantiate it with packed_avx2.hpp's / packed_avx512.hpp's policy).
 //
-// Ops::V is a register of Ops::kLanes 32-bit words. Products use the 32×32→64 multiply of the
+// Isa::V is a register of Isa::kLanes 32-bit words. Products use the 32×32→64 multiply of the
 // even words of each 64-bit lane (mul_wide); the odd words are reached by shifting each 64-bit
 // lane right by 32 (odd) or, for a multiplier array in memory, by loading it one element later.
-// Up to four such 64-bit products are summed (< 4p² < 2^64) and reduced once (reduce4), which
-// returns the Montgomery reduction sum·2^-32 mod p of every lane in [0, p).
+// Up to four such 64-bit products are summed (< 4p² < 2^64) and reduced once (reduce4, the
+// packed field's reduce_product_sum), which returns the Montgomery reduction sum·2^-32 mod p of
+// every lane in [0, p).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "fri_kernels.hpp"
+#include "stark/field/packed_field.hpp"
 
 namespace stark::fri_detail {
 
-template <class Ops, size_t J>
+/// The operations the PCS kernels use, from the packed field on one ISA.
+template <class Isa>
+struct PackedOps {
+  using V = typename Isa::V;
+  using A = packed::Arith<Isa>;
+  static constexpr size_t kLanes = size_t(Isa::kLanes);
+  STARK_FORCE_INLINE static V load(const uint32_t* p) { return Isa::load(p); }
+  STARK_FORCE_INLINE static void store(uint32_t* p, V v) { Isa::store(p, v); }
+  STARK_FORCE_INLINE static V bcast(uint32_t x) { return Isa::set1(x); }
+  STARK_FORCE_INLINE static V zero() { return Isa::zero(); }
+  STARK_FORCE_INLINE static V odd(V x) { return A::odd(x); }
+  STARK_FORCE_INLINE static V mul_wide(V a, V b) { return Isa::mul_u32_even(a, b); }
+  STARK_FORCE_INLINE static V add64(V a, V b) { return Isa::add64(a, b); }
+  STARK_FORCE_INLINE static V addp(V a, V b) { return A::add_mod(a, b); }
+  STARK_FORCE_INLINE static V reduce4(V t_evn, V t_odd) { return A::reduce_product_sum(t_evn, t_odd); }
+};
+
+template <class Isa, size_t J>
 void weighted_column_sums_packed_fixed(const uint32_t* m, size_t stride, size_t rows, size_t cols,
                                        const uint32_t* weights, uint32_t* acc, size_t acc_stride) {
+  using Ops = PackedOps<Isa>;
   using V = typename Ops::V;
   constexpr size_t L = Ops::kLanes;
   size_t c = 0;
@@ -54,35 +75,36 @@ void weighted_column_sums_packed_fixed(const uint32_t* m, size_t stride, size_t 
   if (c < cols) weighted_column_sums_scalar(m + c, stride, rows, cols - c, weights, J, acc + c, acc_stride);
 }
 
-template <class Ops>
+template <class Isa>
 void weighted_column_sums_packed(const uint32_t* m, size_t stride, size_t rows, size_t cols,
                                  const uint32_t* weights, size_t num_weights, uint32_t* acc,
                                  size_t acc_stride) {
   switch (num_weights) {
     case 1:
-      return weighted_column_sums_packed_fixed<Ops, 1>(m, stride, rows, cols, weights, acc, acc_stride);
+      return weighted_column_sums_packed_fixed<Isa, 1>(m, stride, rows, cols, weights, acc, acc_stride);
     case 2:
-      return weighted_column_sums_packed_fixed<Ops, 2>(m, stride, rows, cols, weights, acc, acc_stride);
+      return weighted_column_sums_packed_fixed<Isa, 2>(m, stride, rows, cols, weights, acc, acc_stride);
     case 3:
-      return weighted_column_sums_packed_fixed<Ops, 3>(m, stride, rows, cols, weights, acc, acc_stride);
+      return weighted_column_sums_packed_fixed<Isa, 3>(m, stride, rows, cols, weights, acc, acc_stride);
     case 4:
-      return weighted_column_sums_packed_fixed<Ops, 4>(m, stride, rows, cols, weights, acc, acc_stride);
+      return weighted_column_sums_packed_fixed<Isa, 4>(m, stride, rows, cols, weights, acc, acc_stride);
     case 5:
-      return weighted_column_sums_packed_fixed<Ops, 5>(m, stride, rows, cols, weights, acc, acc_stride);
+      return weighted_column_sums_packed_fixed<Isa, 5>(m, stride, rows, cols, weights, acc, acc_stride);
     case 6:
-      return weighted_column_sums_packed_fixed<Ops, 6>(m, stride, rows, cols, weights, acc, acc_stride);
+      return weighted_column_sums_packed_fixed<Isa, 6>(m, stride, rows, cols, weights, acc, acc_stride);
     case 7:
-      return weighted_column_sums_packed_fixed<Ops, 7>(m, stride, rows, cols, weights, acc, acc_stride);
+      return weighted_column_sums_packed_fixed<Isa, 7>(m, stride, rows, cols, weights, acc, acc_stride);
     case 8:
-      return weighted_column_sums_packed_fixed<Ops, 8>(m, stride, rows, cols, weights, acc, acc_stride);
+      return weighted_column_sums_packed_fixed<Isa, 8>(m, stride, rows, cols, weights, acc, acc_stride);
     default:
       return weighted_column_sums_scalar(m, stride, rows, cols, weights, num_weights, acc, acc_stride);
   }
 }
 
-template <class Ops>
+template <class Isa>
 void row_combinations_packed(const uint32_t* m, size_t stride, size_t rows, size_t cols,
                              const uint32_t* const alpha[4], uint32_t* out) {
+  using Ops = PackedOps<Isa>;
   using V = typename Ops::V;
   constexpr size_t L = Ops::kLanes;
   for (size_t r = 0; r < rows; ++r) {

@@ -1,6 +1,9 @@
 // The Poseidon2 algorithm over vectors of 32-bit lanes, written once for every vector width.
-// `Ops` (defined in poseidon2_avx2.cpp / poseidon2_avx512.cpp, in an anonymous namespace so no
-// code compiled for one instruction set can be merged into another) supplies the primitives.
+// `Ops` supplies the primitives: VectorOps<Isa> below derives most of them from the packed
+// field's ISA policy (packed_field.hpp, whose policies live in anonymous namespaces, so no code
+// compiled for one instruction set can be merged into another), and poseidon2_avx2.cpp /
+// poseidon2_avx512.cpp add the few that each ISA does its own way (signed_add, halve and the
+// 8-word block transposes).
 //
 // Representation. Inside a permutation each state word is the Montgomery form x * 2^32 mod p,
 // in [0, p) between steps. The linear layers and the constant additions are linear, so they
@@ -26,8 +29,51 @@
 #include <utility>
 
 #include "poseidon2_kernels.hpp"
+#include "stark/field/packed_field.hpp"
 
 namespace stark::p2_kernels {
+
+/// The primitives of Packed<Ops> that every ISA builds the same way from its field policy.
+/// An ISA's Ops derives from this and adds: signed_add(a, d) (a in [0, p), d in (-p, p): a + d
+/// reduced to [0, p)), halve(x) (x / 2 mod p), load_block8(rows, out) (out[j] lane l =
+/// rows[l][j], j < 8) and store_block8(in, rows) (the inverse).
+template <class Isa>
+struct VectorOps {
+  using V = typename Isa::V;
+  using A = packed::Arith<Isa>;
+  static constexpr size_t kLanes = size_t(Isa::kLanes);
+
+  STARK_FORCE_INLINE static V splat(uint32_t x) { return Isa::set1(x); }
+  STARK_FORCE_INLINE static V lane_indices() { return Isa::lane_indices(); }
+  // Bit l set iff lane l of x is zero.
+  STARK_FORCE_INLINE static uint64_t zero_lanes(V x) { return Isa::zero_lane_bits(x); }
+  STARK_FORCE_INLINE static V load(const uint32_t* p) { return Isa::load(p); }
+  STARK_FORCE_INLINE static V add(V a, V b) { return Isa::add32(a, b); }
+  STARK_FORCE_INLINE static V sub(V a, V b) { return Isa::sub32(a, b); }
+  STARK_FORCE_INLINE static V bit_and(V a, V b) { return Isa::bit_and(a, b); }
+  STARK_FORCE_INLINE static V mul_low(V a, V b) { return Isa::mullo32(a, b); }
+  template <int K>
+  STARK_FORCE_INLINE static V shift_right(V a) {
+    return Isa::template srli32<K>(a);
+  }
+  STARK_FORCE_INLINE static V add_mod(V a, V b) { return A::add_mod(a, b); }
+  STARK_FORCE_INLINE static V sub_mod(V a, V b) { return A::sub_mod(a, b); }
+  STARK_FORCE_INLINE static V canonicalize(V r) { return A::canonicalize(r); }
+
+  // Signed Montgomery product of the low words of each 64-bit lane; result in the high words.
+  STARK_FORCE_INLINE static V mont_half(V a, V b) { return A::monty_half_signed(a, b); }
+  // Montgomery reduction of the low word x (< 2^31): (x - q p) / 2^32 = -hi(q p), high words.
+  STARK_FORCE_INLINE static V redc_half(V x) {
+    const V qp = Isa::mul_i32_even(Isa::mul_u32_even(x, A::mu()), A::p());
+    return Isa::sub32(Isa::zero(), qp);
+  }
+  STARK_FORCE_INLINE static V high_to_low(V x) { return A::odd(x); }
+  // Even lanes from the high words of `even`, odd lanes from the high words of `odd`.
+  STARK_FORCE_INLINE static V merge_high(V even, V odd) { return A::merge_high(even, odd); }
+  // High words of even's and odd's 64-bit lanes as (even0, even1, odd0, odd1) per 128-bit block:
+  // merge_high with lanes 1 and 2 of each block exchanged, in one shuffle.
+  STARK_FORCE_INLINE static V merge_high_swapped(V even, V odd) { return Isa::shuffle_odd_words(even, odd); }
+};
 
 template <class Ops>
 struct Packed {
@@ -81,7 +127,7 @@ struct Packed {
 
   /// Canonical x in [0, p) -> x 2^32 mod p in [0, p): Montgomery product with 2^64 mod p.
   [[gnu::always_inline]] static inline V to_monty(V x) {
-    const V r2 = Ops::splat(Ops::kR2);
+    const V r2 = Ops::splat(field_params::kMontyR2);
     return Ops::canonicalize(Ops::merge_high(Ops::mont_half(x, r2), Ops::mont_half(Ops::high_to_low(x), r2)));
   }
 

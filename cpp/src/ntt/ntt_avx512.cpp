@@ -1,5 +1,6 @@
-// AVX-512 NTT kernels: the generic sweeps of ntt_kernels_impl.hpp on 16 lanes, a mirror of
-// ntt_avx2.cpp. Compiled with -mavx512f/bw/dq/vl, called only when the CPU reports all four.
+// AVX-512 NTT kernels: the generic sweeps of ntt_kernels_impl.hpp on 16 lanes, with the AVX-512
+// field policy (packed_avx512.hpp) and the AVX-512 register shuffles below. Compiled with
+// -mavx512f/bw/dq/vl, called only when the CPU reports all four.
 // GCC 12 reports a false -W(maybe-)uninitialized inside its own AVX-512 intrinsics (the
 // _mm512_undefined idiom) wherever they are inlined; silence those in this file.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -13,25 +14,19 @@
 namespace stark::ntt_kernels {
 namespace {
 
-struct Avx512Policy {
-  static constexpr size_t L = 16;
+using avx512::Isa;
+
+// The AVX-512 partial loads and stores and register shuffles of the NTT; the arithmetic is VectorPolicy's.
+struct Avx512Shuffles {
+  static constexpr size_t L = size_t(Isa::kLanes);
   using V = __m512i;
-  struct T {
-    __m512i w, q, q_odd;
-  };
-  static V load(const uint32_t* p) { return _mm512_loadu_si512(p); }
-  static void store(uint32_t* p, V v) { _mm512_storeu_si512(p, v); }
-  static __mmask16 lane_mask(size_t n) { return __mmask16((1u << n) - 1u); }
-  static V load_n(const uint32_t* p, size_t n) { return _mm512_maskz_loadu_epi32(lane_mask(n), p); }
-  static void store_n(uint32_t* p, V v, size_t n) { _mm512_mask_storeu_epi32(p, lane_mask(n), v); }
-  static T tw_bcast(uint32_t w, uint32_t q) {
-    const __m512i qv = _mm512_set1_epi32(int(q));
-    return {_mm512_set1_epi32(int(w)), qv, qv};
-  }
+  static __mmask16 first_lanes(size_t n) { return __mmask16((1u << n) - 1u); }
+  static V load_n(const uint32_t* p, size_t n) { return _mm512_maskz_loadu_epi32(first_lanes(n), p); }
+  static void store_n(uint32_t* p, V v, size_t n) { _mm512_mask_storeu_epi32(p, first_lanes(n), v); }
   template <int W>
   static __m512i expand(const uint32_t* x) {
     if constexpr (W == 1) {
-      return load(x);
+      return Isa::load(x);
     } else if constexpr (W == 2) {
       return _mm512_permutexvar_epi32(
           _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7),
@@ -46,11 +41,6 @@ struct Avx512Policy {
           _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
           _mm512_castsi128_si512(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(x))));
     }
-  }
-  template <int W>
-  static T tw_expand(Consts c) {
-    const __m512i q = expand<W>(c.q);
-    return {expand<W>(c.w), q, _mm512_srli_epi64(q, 32)};
   }
   // Two vectors a, b holding butterfly blocks of 2S words -> first halves x, second halves y
   // (lane j of x and y at offset j mod S in its block), and back (see ntt_avx2.cpp).
@@ -110,45 +100,15 @@ struct Avx512Policy {
     const __m128i count = _mm_cvtsi32_si128(int(shift));
     size_t t = 0;
     for (; t + L <= n; t += L) {
-      const __m512i idx = _mm512_add_epi32(_mm512_sll_epi32(load(index + t), count), offset);
-      store(dst + t, _mm512_i32gather_epi32(idx, src, 4));
+      const __m512i idx = _mm512_add_epi32(_mm512_sll_epi32(Isa::load(index + t), count), offset);
+      Isa::store(dst + t, _mm512_i32gather_epi32(idx, src, 4));
     }
     return t;
-  }
-  // Montgomery-form factor and its odd-lane form (scale_rows).
-  struct TM {
-    __m512i v, odd;
-  };
-  static TM mont_bcast(uint32_t m) {
-    const __m512i v = _mm512_set1_epi32(int(m));
-    return {v, v};
-  }
-  template <int W>
-  static TM mont_expand(const uint32_t* m) {
-    const __m512i v = expand<W>(m);
-    return {v, _mm512_srli_epi64(v, 32)};
-  }
-  static V mul_mont(V a, const TM& m) { return avx512::mul_pre({a}, m.v, m.odd).v; }
-  static V add(V a, V b) { return avx512::add({a}, {b}).v; }
-  static V sub(V a, V b) { return avx512::sub({a}, {b}).v; }
-  static V sub_lazy(V a, V b) { return _mm512_add_epi32(_mm512_sub_epi32(a, b), _mm512_set1_epi32(int(kP))); }
-  // Shoup product (see ntt_avx2.cpp).
-  static V mul(V a, const T& t) {
-    const __m512i prod_evn = _mm512_mul_epu32(a, t.q);
-    const __m512i prod_odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), t.q_odd);
-    const __m512i quotient =
-        _mm512_mask_blend_epi32(__mmask16(0xAAAA), _mm512_srli_epi64(prod_evn, 32), prod_odd);
-    __m512i p = _mm512_set1_epi32(int(kP));
-    // Opaque to the optimizer: GCC otherwise rewrites quotient * p as shifts and adds
-    // (p = 2^31 - 2^27 + 1), four instructions instead of one multiplication.
-    asm("" : "+v"(p));
-    const __m512i r = _mm512_sub_epi32(_mm512_mullo_epi32(a, t.w), _mm512_mullo_epi32(quotient, p));
-    return _mm512_min_epu32(r, _mm512_sub_epi32(r, p));
   }
 };
 
 }  // namespace
 
-const Kernels& avx512_kernels() { return Layers<Avx512Policy>::table(); }
+const Kernels& avx512_kernels() { return Layers<VectorPolicy<Isa, Avx512Shuffles>>::table(); }
 
 }  // namespace stark::ntt_kernels

@@ -25,7 +25,7 @@
 #include <cstdint>
 
 #include "stark/field/simd.hpp"
-#include "stark/generated_constants.hpp"
+#include "stark/field/babybear_params.hpp"
 #include "stark/util/force_inline.hpp"
 
 namespace stark::ntt_kernels {
@@ -45,7 +45,7 @@ struct Consts {
 };
 
 /// Shoup quotient floor(w 2^32 / p) of a canonical constant w.
-inline uint32_t shoup_quotient(uint32_t w) { return uint32_t((uint64_t(w) << 32) / constants::kBabyBearP); }
+inline uint32_t shoup_quotient(uint32_t w) { return uint32_t((uint64_t(w) << 32) / field_params::kP); }
 
 using LayersFn = void (*)(Strip strip, size_t spans, size_t span_rows, unsigned r_begin, unsigned r_end,
                           const Consts* tw);

@@ -11,6 +11,10 @@
 // used by scale_rows), and for vector policies split<S>/merge<S> (see Layers::small_layer) and
 // gather (a vectorized prefix of Layers::gather_words; returns how many words it did) and
 // swap_blocks<B>(a, b) (a's lanes j with bit B set <-> b's lanes j - B; see Layers::block_layers).
+// The vector policies are VectorPolicy<Isa, Shuffles> below: the arithmetic comes from the
+// packed field's ISA policy (packed_field.hpp), and only the partial loads and stores and the
+// register shuffles (expand, split, merge, swap_blocks, gather) are written per ISA, in
+// ntt_avx2.cpp and ntt_avx512.cpp.
 //
 // Vectorization: when the strip is at least L columns wide, each row pair is processed across
 // its columns with a broadcast twiddle (the row-major case: every butterfly moves two whole rows).
@@ -24,15 +28,15 @@
 #include <utility>
 
 #include "ntt_kernels.hpp"
+#include "stark/field/babybear.hpp"
 #include "stark/field/matrix.hpp"
-#include "stark/generated_constants.hpp"
+#include "stark/field/packed_field.hpp"
 
 namespace stark::ntt_kernels {
 namespace {
 
-constexpr uint32_t kP = constants::kBabyBearP;
-constexpr uint32_t kMu = 0x88000001u;  // p^-1 mod 2^32, for Montgomery products
-static_assert(uint32_t(uint64_t(kP) * kMu) == 1u);
+constexpr uint32_t kP = field_params::kP;
+
 struct ScalarPolicy {
   static constexpr size_t L = 1;
   using V = uint32_t;
@@ -48,11 +52,8 @@ struct ScalarPolicy {
   static T tw_expand(Consts c) {
     return {*c.w, *c.q};
   }
-  static V add(V a, V b) {
-    const uint32_t s = a + b;
-    return s >= kP ? s - kP : s;
-  }
-  static V sub(V a, V b) { return a >= b ? a - b : a + kP - b; }
+  static V add(V a, V b) { return detail::add_mod(a, b); }
+  static V sub(V a, V b) { return detail::sub_mod(a, b); }
   static V sub_lazy(V a, V b) { return a + kP - b; }
   using TM = uint32_t;
   static TM mont_bcast(uint32_t m) { return m; }
@@ -60,18 +61,69 @@ struct ScalarPolicy {
   static TM mont_expand(const uint32_t* m) {
     return *m;
   }
-  // Montgomery product a m 2^-32 (a < 2^32, m < p): (a m - q p) / 2^32 lies in (-p, p).
-  static V mul_mont(V a, TM m) {
-    const uint64_t prod = uint64_t(a) * m;
-    const uint32_t q = uint32_t(prod) * kMu;
-    const uint32_t hi = uint32_t(prod >> 32);
-    const uint32_t qp_hi = uint32_t((uint64_t(q) * kP) >> 32);
-    return hi >= qp_hi ? hi - qp_hi : hi + kP - qp_hi;
-  }
+  // Montgomery product a m 2^-32 (a < 2^32, m < p, so a m < p 2^32).
+  static V mul_mont(V a, TM m) { return detail::monty_reduce(uint64_t(a) * m); }
   static V mul(V a, T t) {
     const uint32_t quotient = uint32_t((uint64_t(a) * t.q) >> 32);
     const uint32_t r = a * t.w - quotient * kP;  // exact: the true value is below 2p < 2^32
     return r >= kP ? r - kP : r;
+  }
+};
+
+// The arithmetic half of a vector policy, the same on every ISA (the Isa primitives and the
+// packed field of packed_field.hpp); `Shuffles` adds load_n/store_n and the ISA's register
+// rearrangements: expand<W>(words) (lane j gets words[j / W]), split<S>, merge<S>,
+// swap_blocks<B> and gather.
+template <class Isa, class Shuffles>
+struct VectorPolicy : Shuffles {
+  static constexpr size_t L = size_t(Isa::kLanes);
+  using V = typename Isa::V;
+  using A = packed::Arith<Isa>;
+  // A constant w with its Shoup quotient q; q_odd is the multiplier of the odd 32-bit lanes
+  // (the vector multiply reads the low word of each 64-bit lane).
+  struct T {
+    V w, q, q_odd;
+  };
+  STARK_FORCE_INLINE static V load(const uint32_t* p) { return Isa::load(p); }
+  STARK_FORCE_INLINE static void store(uint32_t* p, V v) { Isa::store(p, v); }
+  // A broadcast quotient is its own odd form.
+  STARK_FORCE_INLINE static T tw_bcast(uint32_t w, uint32_t q) {
+    const V qv = Isa::set1(q);
+    return {Isa::set1(w), qv, qv};
+  }
+  template <int W>
+  STARK_FORCE_INLINE static T tw_expand(Consts c) {
+    const V q = Shuffles::template expand<W>(c.q);
+    return {Shuffles::template expand<W>(c.w), q, A::odd(q)};
+  }
+  // Montgomery-form factor and its odd-lane form (scale_rows).
+  struct TM {
+    V v, odd;
+  };
+  STARK_FORCE_INLINE static TM mont_bcast(uint32_t m) {
+    const V v = Isa::set1(m);
+    return {v, v};
+  }
+  template <int W>
+  STARK_FORCE_INLINE static TM mont_expand(const uint32_t* m) {
+    const V v = Shuffles::template expand<W>(m);
+    return {v, A::odd(v)};
+  }
+  STARK_FORCE_INLINE static V mul_mont(V a, const TM& m) { return A::mul_pre(a, m.v, m.odd); }
+  STARK_FORCE_INLINE static V add(V a, V b) { return A::add_mod(a, b); }
+  STARK_FORCE_INLINE static V sub(V a, V b) { return A::sub_mod(a, b); }
+  STARK_FORCE_INLINE static V sub_lazy(V a, V b) { return Isa::add32(Isa::sub32(a, b), A::p()); }
+  // Shoup product: quotient = hi32(a q), result a w - quotient p (mod 2^32) in [0, 2p).
+  STARK_FORCE_INLINE static V mul(V a, const T& t) {
+    const V prod_evn = Isa::mul_u32_even(a, t.q);
+    const V prod_odd = Isa::mul_u32_even(A::odd(a), t.q_odd);
+    const V quotient = A::merge_high(prod_evn, prod_odd);
+    V p = A::p();
+    // Opaque to the optimizer: GCC otherwise rewrites quotient * p as shifts and adds
+    // (p = 2^31 - 2^27 + 1), four instructions instead of one multiplication.
+    asm("" : "+v"(p));
+    const V r = Isa::sub32(Isa::mullo32(a, t.w), Isa::mullo32(quotient, p));
+    return Isa::min_u32(r, Isa::sub32(r, p));
   }
 };
 

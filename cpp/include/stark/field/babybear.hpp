@@ -14,15 +14,15 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stark/generated_constants.hpp"
+#include "stark/field/babybear_params.hpp"
 #include "stark/util/force_inline.hpp"
 
 namespace stark {
 
-inline constexpr uint32_t P = constants::kBabyBearP;  // 2013265921
-inline constexpr uint32_t MONTY_MU = 0x88000001u;     // p^-1 mod 2^32
-inline constexpr uint32_t TWO_ADICITY = constants::kBabyBearTwoAdicity;
-static_assert(uint32_t(uint64_t(P) * MONTY_MU) == 1u, "MU must be p^-1 mod 2^32");
+// Short names of the parameters (defined and checked in babybear_params.hpp).
+inline constexpr uint32_t P = field_params::kP;
+inline constexpr uint32_t MONTY_MU = field_params::kMontyMu;
+inline constexpr uint32_t TWO_ADICITY = field_params::kTwoAdicity;
 
 namespace detail {
 
@@ -60,8 +60,7 @@ STARK_FORCE_INLINE constexpr uint32_t add_mod(uint32_t a, uint32_t b) {
 STARK_FORCE_INLINE constexpr uint32_t sub_mod(uint32_t a, uint32_t b) { return a >= b ? a - b : a + P - b; }
 
 // R^2 mod p, used to enter Montgomery form: to_monty(x) = monty_reduce(x * R^2).
-inline constexpr uint32_t R2 =
-    uint32_t((uint64_t(uint64_t(1) << 32) % P) * (uint64_t(uint64_t(1) << 32) % P) % P);
+inline constexpr uint32_t R2 = field_params::kMontyR2;
 
 }  // namespace detail
 
@@ -119,11 +118,11 @@ struct Fp {
 static_assert(sizeof(Fp) == 4);
 
 /// Multiplicative generator of F_p^* (31), the fixed LDE coset shift.
-inline constexpr Fp generator() { return Fp::from_canonical(constants::kBabyBearGenerator); }
+inline constexpr Fp generator() { return Fp::from_canonical(field_params::kGenerator); }
 
 /// Primitive 2^bits-th root of unity (two_adic_generator(bits)); bits <= 27.
 inline constexpr Fp two_adic_generator(uint32_t bits) {
-  return Fp::from_canonical(constants::kTwoAdicGenerators[bits]);
+  return Fp::from_canonical(field_params::kTwoAdicGenerators[bits]);
 }
 
 /// Canonical helpers for code that keeps bulk data canonical (see file comment).

@@ -51,7 +51,7 @@ struct Ext4 {
   constexpr Ext4 operator*(const Ext4& o) const {
     const uint64_t a0 = c[0].mont, a1 = c[1].mont, a2 = c[2].mont, a3 = c[3].mont;
     const uint64_t b0 = o.c[0].mont, b1 = o.c[1].mont, b2 = o.c[2].mont, b3 = o.c[3].mont;
-    const uint64_t w = constants::kExtensionW;
+    const uint64_t w = field_params::kExtensionW;
     const uint64_t wb1 = w * b1 % P, wb2 = w * b2 % P, wb3 = w * b3 % P;
     using detail::monty_reduce_wide;
     return Ext4(Fp::from_mont(monty_reduce_wide(a0 * b0 + a1 * wb3 + a2 * wb2 + a3 * wb1)),
