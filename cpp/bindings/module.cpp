@@ -1,7 +1,12 @@
 // stark_backend._core: one registration function per layer, each in its own register_*.cpp.
 // C++ exceptions become the Python classes of stark_backend.errors (looked up at throw time so
-// the hierarchy is defined once, in Python).
+// the hierarchy is defined once, in Python). Nothing else crosses the binding: an exception the
+// core does not type (std::bad_alloc, or a std::exception that signals a bug) still becomes a
+// StarkError subclass, so a user only ever has to catch sb.StarkError.
 #include <pybind11/pybind11.h>
+
+#include <new>
+#include <string>
 
 #include "stark/util/error.hpp"
 
@@ -33,6 +38,10 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const py::error_already_set&) {
+      throw;  // a Python exception raised inside a call: pybind11 restores it unchanged
+    } catch (const py::builtin_exception&) {
+      throw;  // pybind11's own (argument conversion, iteration): translated by pybind11
     } catch (const stark::InputError& e) {
       raise_as("InputError", e.what());
     } catch (const stark::DeviceError& e) {
@@ -43,6 +52,14 @@ PYBIND11_MODULE(_core, m) {
       raise_as("KeygenError", e.what());
     } catch (const stark::VerificationError& e) {
       raise_as(stark::verify_error_class_name(e.kind), e.what());
+    } catch (const stark::ResourceError& e) {
+      raise_as("ResourceError", e.what());
+    } catch (const std::bad_alloc& e) {
+      raise_as("ResourceError", (std::string("out of memory (") + e.what() + ")").c_str());
+    } catch (const std::exception& e) {
+      raise_as("StarkError", (std::string("internal error: ") + e.what()).c_str());
+    } catch (...) {
+      raise_as("StarkError", "internal error: an exception of unknown type");
     }
   });
   using namespace stark::py_bind;

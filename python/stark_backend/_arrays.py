@@ -40,8 +40,10 @@ def as_field_array(value: Any, name: str, *, ndim: Sequence[int] | None = None) 
     else:
         try:
             arr = np.asarray(value)
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"{name}: cannot be converted to an array ({exc})") from None
+        except Exception as exc:  # ragged lists, objects whose __array__ raises, ...
+            raise InputError(
+                f"{name}: cannot be converted to an array ({type(exc).__name__}: {exc})"
+            ) from None
         if arr.dtype == object:
             # Python ints too large for int64 end up here; check them exactly.
             flat = arr.ravel()

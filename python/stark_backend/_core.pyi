@@ -12,6 +12,7 @@ import numpy
 import numpy.typing
 
 __all__: list[str] = [
+    "MAX_THREADS",
     "Challenger",
     "ConstraintSystem",
     "MerkleTree",
@@ -54,6 +55,7 @@ __all__: list[str] = [
     "poseidon2_permute",
     "prove",
     "prover_device_name",
+    "raise_core_exception_for_tests",
     "set_num_threads",
     "set_simd_level",
     "simd_active",
@@ -521,9 +523,14 @@ def prove(
     """
 
 def prover_device_name(kind: str) -> str: ...
+def raise_core_exception_for_tests(kind: str) -> None:
+    """
+    Throw a C++ exception of the given kind (runtime_error, logic_error, out_of_range, invalid_argument, bad_alloc, internal_error, resource_error, not_an_exception): for tests of the exception translation.
+    """
+
 def set_num_threads(n: typing.SupportsInt | typing.SupportsIndex) -> None:
     """
-    Set the core's thread count (n <= 0 restores the default).
+    Set the core's thread count (n <= 0 restores the default, at most MAX_THREADS).
     """
 
 def set_simd_level(level: str) -> None:
@@ -543,4 +550,5 @@ def verify(
     proof: Proof,
 ) -> None: ...
 
+MAX_THREADS: int = 1024
 P: int = 2013265921

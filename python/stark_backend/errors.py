@@ -2,7 +2,10 @@
 
 Every error is a :class:`StarkError`. Errors about bad *input* (``InputError``,
 ``ProofFormatError``, ``KeygenError``) are also ``ValueError``s, so generic code that catches
-``ValueError`` keeps working. The compiled core raises these same classes.
+``ValueError`` keeps working; :class:`ResourceError` (out of memory or threads) is also a
+``MemoryError``. The compiled core raises these same classes, and nothing else: an unexpected
+C++ exception (a bug of the core) arrives as a plain :class:`StarkError` whose message starts
+with ``"internal error"``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ __all__ = [
     "KeygenError",
     "OodEvaluationMismatch",
     "ProofFormatError",
+    "ResourceError",
     "StarkError",
     "TraceHeightConstraintViolation",
     "UnbalancedInteractions",
@@ -84,3 +88,7 @@ class InputError(StarkError, ValueError):
 
 class KeygenError(StarkError, ValueError):
     """An AIR cannot be keyed (degree too high, message too long, no AIRs, bad preprocessed)."""
+
+
+class ResourceError(StarkError, MemoryError):
+    """The system ran out of a resource the core needs: memory, or threads for its pool."""

@@ -9,6 +9,7 @@ commits the preprocessed traces, derives the trace-height constraints and the tr
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 from . import _core
 from ._arrays import U32Array
 from .air import Air, CompiledAir, ConstraintSystem, LinearConstraint, compile_air
-from .errors import KeygenError, ProofFormatError
+from .errors import InputError, KeygenError, ProofFormatError
 from .fri_params import FriParameters
 
 __all__ = ["KeygenBuilder", "LinearConstraint", "ProvingKey", "VerifyingKey"]
@@ -40,8 +41,9 @@ class VerifyingKey:
 
     def __init__(self, raw: Any) -> None:
         if not isinstance(raw, _core.VerifyingKey):
-            raise TypeError(
-                "VerifyingKey objects come from ProvingKey.vk or VerifyingKey.from_bytes"
+            raise InputError(
+                "VerifyingKey objects come from ProvingKey.vk or VerifyingKey.from_bytes, not "
+                f"from a {type(raw).__name__}"
             )
         self._raw = raw
         self._systems: list[ConstraintSystem] | None = None
@@ -158,7 +160,10 @@ class ProvingKey:
 
     def __init__(self, raw: Any, systems: Sequence[ConstraintSystem] | None = None) -> None:
         if not isinstance(raw, _core.ProvingKey):
-            raise TypeError("ProvingKey objects come from KeygenBuilder.generate_pk or from_bytes")
+            raise InputError(
+                "ProvingKey objects come from KeygenBuilder.generate_pk or ProvingKey.from_bytes, "
+                f"not from a {type(raw).__name__}"
+            )
         self._raw = raw
         self._vk = VerifyingKey(raw.vk)
         if systems is not None:
@@ -180,7 +185,20 @@ class ProvingKey:
 
     def preprocessed_trace(self, air_id: int) -> U32Array | None:
         """The preprocessed trace of AIR ``air_id`` (a copy), or ``None``."""
-        out: U32Array | None = self._raw.preprocessed_trace(int(air_id))
+        num_airs = self._vk.num_airs
+        if isinstance(air_id, bool):
+            raise InputError("preprocessed_trace: air_id must be an int, got bool")
+        try:
+            index = operator.index(air_id)
+        except TypeError:
+            raise InputError(
+                f"preprocessed_trace: air_id must be an int, got {type(air_id).__name__}"
+            ) from None
+        if not 0 <= index < num_airs:
+            raise InputError(
+                f"preprocessed_trace: air_id {index} out of range (the key has {num_airs} AIRs)"
+            )
+        out: U32Array | None = self._raw.preprocessed_trace(index)
         return out
 
     def __eq__(self, other: object) -> bool:
@@ -204,13 +222,24 @@ class KeygenBuilder:
     __slots__ = ("_airs", "_fri")
 
     def __init__(self, fri_params: FriParameters) -> None:
+        if not isinstance(fri_params, FriParameters):
+            raise InputError(
+                "KeygenBuilder: fri_params must be a FriParameters, got "
+                f"{type(fri_params).__name__} (Engine.keygen_builder() makes one)"
+            )
         self._fri = fri_params
         self._airs: list[Air] = []
 
     def add_air(self, air: Air) -> int:
         """Register ``air``; returns its air id (0, 1, 2, … in the order added)."""
+        if isinstance(air, type):
+            raise KeygenError(
+                f"add_air: got the class {air.__name__}; pass an instance ({air.__name__}(...))"
+            )
         if not callable(getattr(air, "eval", None)):
-            raise KeygenError(f"add_air: {air!r} is not an Air (it has no eval method)")
+            raise KeygenError(
+                f"add_air: a {type(air).__name__} is not an Air (it has no eval method)"
+            )
         self._airs.append(air)
         return len(self._airs) - 1
 

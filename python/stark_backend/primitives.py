@@ -11,7 +11,7 @@ the forward NTT maps coefficients ``c_0..c_{n-1}`` to evaluations at ``ω_n^0 ..
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,11 +42,19 @@ TWO_ADICITY: int = 27
 _TWO_ADIC_GENERATOR_27 = 440564289
 
 
+def _int_arg(value: Any, name: str) -> int:
+    """``value`` as an int (any integer type but bool); InputError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"{name}: expected an int, got {type(value).__name__}")
+    return int(value)
+
+
 def two_adic_generator(bits: int) -> int:
     """Primitive ``2^bits``-th root of unity (``0 <= bits <= 27``)."""
-    if not 0 <= bits <= TWO_ADICITY:
-        raise InputError(f"bits: {bits} is outside [0, {TWO_ADICITY}]")
-    return pow(_TWO_ADIC_GENERATOR_27, 1 << (TWO_ADICITY - bits), P)
+    b = _int_arg(bits, "bits")
+    if not 0 <= b <= TWO_ADICITY:
+        raise InputError(f"bits: {b} is outside [0, {TWO_ADICITY}]")
+    return pow(_TWO_ADIC_GENERATOR_27, 1 << (TWO_ADICITY - b), P)
 
 
 def poseidon2_permute(states: Any) -> U32Array:
@@ -78,6 +86,8 @@ def ntt(values: Any, *, inverse: bool = False) -> U32Array:
     Forward: coefficients → evaluations at ``ω_n^i`` (natural order). Inverse: the reverse
     map, including the ``1/n`` factor. Returns a new array of the input's shape.
     """
+    if not isinstance(inverse, (bool, np.bool_, int, np.integer)):
+        raise InputError(f"inverse: expected a bool, got {type(inverse).__name__}")
     arr = as_field_array(values, "values", ndim=(1, 2))
     _check_ntt_size(int(arr.shape[0]), 0, "values")
     out: U32Array = _core.ntt(arr.reshape(arr.shape[0], -1), bool(inverse))
@@ -93,16 +103,13 @@ def coset_lde(evals: Any, log_blowup: int, shift: int = GENERATOR) -> U32Array:
     ``(n << log_blowup, w)``.
     """
     arr = as_field_array(evals, "evals", ndim=(1, 2))
-    if isinstance(log_blowup, bool) or not isinstance(log_blowup, (int, np.integer)):
-        raise InputError(f"log_blowup: expected an int, got {type(log_blowup).__name__}")
-    if log_blowup < 0:
-        raise InputError(f"log_blowup: must be >= 0, got {log_blowup}")
+    blowup = _int_arg(log_blowup, "log_blowup")
+    if not 0 <= blowup <= TWO_ADICITY:
+        raise InputError(f"log_blowup: must be in [0, {TWO_ADICITY}], got {blowup}")
     if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or not 0 < shift < P:
         raise InputError(f"shift: must be a non-zero field element in (0, {P}), got {shift!r}")
-    _check_ntt_size(int(arr.shape[0]), int(log_blowup), "evals")
-    out: U32Array = _core.coset_lde(
-        arr.reshape(arr.shape[0], -1), int(log_blowup), int(shift), False
-    )
+    _check_ntt_size(int(arr.shape[0]), blowup, "evals")
+    out: U32Array = _core.coset_lde(arr.reshape(arr.shape[0], -1), blowup, int(shift), False)
     if arr.ndim == 1:
         return out.reshape(-1)
     return out
@@ -117,6 +124,8 @@ def merkle_root(matrices: Sequence[Any]) -> U32Array:
     """
     if isinstance(matrices, np.ndarray):
         raise InputError("matrices: expected a list of 2-D arrays, got a single array")
+    if isinstance(matrices, (str, bytes)) or not isinstance(matrices, Iterable):
+        raise InputError(f"matrices: expected a list of 2-D arrays, got {type(matrices).__name__}")
     mats = [as_matrix(m, f"matrices[{i}]") for i, m in enumerate(matrices)]
     if not mats:
         raise InputError("matrices: at least one matrix is required")

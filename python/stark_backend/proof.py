@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _core
-from .errors import ProofFormatError
+from .errors import InputError, ProofFormatError
 
 __all__ = ["Proof"]
 
@@ -29,7 +29,10 @@ class Proof:
 
     def __init__(self, raw: Any) -> None:
         if not isinstance(raw, _core.Proof):
-            raise TypeError("Proof objects come from Engine.prove or Proof.from_bytes")
+            raise InputError(
+                f"Proof objects come from Engine.prove or Proof.from_bytes, not from a "
+                f"{type(raw).__name__}"
+            )
         self._raw = raw
 
     def to_bytes(self) -> bytes:

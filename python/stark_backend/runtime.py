@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from . import _core
+import operator
 
-__all__ = ["cuda_available", "num_threads", "set_num_threads", "simd_level"]
+from . import _core
+from .errors import InputError
+
+__all__ = ["MAX_THREADS", "cuda_available", "num_threads", "set_num_threads", "simd_level"]
+
+MAX_THREADS: int = int(_core.MAX_THREADS)
+"""Largest thread count :func:`set_num_threads` accepts."""
 
 
 def num_threads() -> int:
@@ -13,8 +19,21 @@ def num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Set the core's thread count; ``n <= 0`` restores the default. Results never depend on it."""
-    _core.set_num_threads(int(n))
+    """Set the core's thread count; ``n <= 0`` restores the default. Results never depend on it.
+
+    ``n`` is an int ``<= MAX_THREADS`` (:class:`~stark_backend.InputError` otherwise). Safe to
+    call while other threads prove or verify: it waits for the parallel step that is running,
+    and their results stay byte-identical.
+    """
+    if isinstance(n, bool):
+        raise InputError("set_num_threads: n must be an int, got bool")
+    try:
+        count = operator.index(n)
+    except TypeError:
+        raise InputError(f"set_num_threads: n must be an int, got {type(n).__name__}") from None
+    if count > MAX_THREADS:
+        raise InputError(f"set_num_threads: n = {count} exceeds the maximum of {MAX_THREADS}")
+    _core.set_num_threads(max(count, 0))
 
 
 def simd_level() -> str:

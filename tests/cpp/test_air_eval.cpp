@@ -840,8 +840,9 @@ TEST(after_challenge_trace_reports_the_first_zero_denominator) {
   try {
     after_challenge_trace(cs, t.prep.view(), {t.cached.view(), t.common.view()}, {17}, alpha, beta);
     CHECK(false);
-  } catch (const std::runtime_error& e) {
-    CHECK_EQ(std::string(e.what()), std::string("LogUp denominator is zero at row 300, interaction 0"));
+  } catch (const InputError& e) {  // typed: before, a std::runtime_error reached Python as RuntimeError
+    const std::string msg = e.what();
+    CHECK(msg.rfind("LogUp denominator is zero at row 300, interaction 0 (bus 0)", 0) == 0);
   }
 }
 

@@ -1,6 +1,7 @@
 // Challenger tests: the duplex sponge against explicit permutations of PROTOCOL §3, and grinding
 // (smallest witness, thread-count independence, post-grind state equal to the verifier's).
 #include <array>
+#include <string>
 #include <vector>
 
 #include "stark/challenger/challenger.hpp"
@@ -218,4 +219,32 @@ TEST(scoped_grind_backend_is_used_and_restored) {
   Challenger after = ch;
   CHECK_EQ(after.grind(10), expected);
   CHECK_EQ(backend.calls, 1);
+}
+
+// A device whose search returns a witness that does not pass the check is a DeviceError (before,
+// a std::logic_error that reached Python as a plain RuntimeError).
+TEST(wrong_device_witness_is_a_device_error) {
+  struct WrongBackend final : stark::GrindBackend {
+    uint64_t grind_range(const std::array<uint32_t, 16>&, size_t, uint32_t first, uint64_t,
+                         uint32_t) const override {
+      return first;  // claims the first candidate passes
+    }
+  };
+  Challenger ch;
+  uint32_t v = 0;
+  for (;; ++v) {  // a transcript where the witness 0 does not pass 12 bits
+    Challenger probe;
+    probe.observe(v);
+    if (!probe.check_witness(12, 0)) break;
+  }
+  ch.observe(v);
+  const WrongBackend wrong;
+  const stark::ScopedGrindBackend scope(&wrong);
+  std::string message;
+  try {
+    ch.grind(12);
+  } catch (const stark::DeviceError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("does not pass the proof-of-work check") != std::string::npos);
 }

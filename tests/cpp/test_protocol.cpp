@@ -18,6 +18,7 @@
 #include "stark/protocol/keys.hpp"
 #include "stark/protocol/proof.hpp"
 #include "stark/prover/prover.hpp"
+#include "stark/util/bytes.hpp"
 #include "stark/util/parallel.hpp"
 #include "stark/verifier/verifier.hpp"
 #include "testing.hpp"
@@ -510,6 +511,79 @@ TEST(key_bytes_truncated_extended_flipped) {
   std::vector<uint8_t> b = pk_bytes;
   b[b.size() - 4 * 3] ^= 1;
   CHECK_THROWS(ProvingKey::from_bytes(b.data(), b.size()), ProofFormatError);
+}
+
+TEST(utf8_validation_is_strict) {
+  auto error_at = [](std::initializer_list<int> bytes) {
+    const std::vector<uint8_t> b(bytes.begin(), bytes.end());
+    return utf8_error_at(b.data(), b.size());
+  };
+  // Valid: ASCII, 2-, 3- and 4-byte forms, the edges around the surrogates and U+10FFFF.
+  CHECK_EQ(error_at({'a', 'b'}), size_t(2));
+  CHECK_EQ(error_at({0xC3, 0xA9}), size_t(2));
+  CHECK_EQ(error_at({0xE2, 0x82, 0xAC}), size_t(3));
+  CHECK_EQ(error_at({0xED, 0x9F, 0xBF}), size_t(3));  // U+D7FF
+  CHECK_EQ(error_at({0xEE, 0x80, 0x80}), size_t(3));  // U+E000
+  CHECK_EQ(error_at({0xF0, 0x9F, 0x98, 0x80}), size_t(4));
+  CHECK_EQ(error_at({0xF4, 0x8F, 0xBF, 0xBF}), size_t(4));  // U+10FFFF
+  CHECK_EQ(error_at({0x00}), size_t(1));
+  // Invalid, with the index of the byte that starts the bad sequence.
+  CHECK_EQ(error_at({'a', 0x80}), size_t(1));               // lone continuation byte
+  CHECK_EQ(error_at({0xC0, 0x80}), size_t(0));              // overlong NUL
+  CHECK_EQ(error_at({0xC1, 0xBF}), size_t(0));              // overlong U+007F
+  CHECK_EQ(error_at({0xE0, 0x9F, 0xBF}), size_t(0));        // overlong U+07FF
+  CHECK_EQ(error_at({0xF0, 0x8F, 0xBF, 0xBF}), size_t(0));  // overlong U+FFFF
+  CHECK_EQ(error_at({0xED, 0xA0, 0x80}), size_t(0));        // surrogate U+D800
+  CHECK_EQ(error_at({'x', 0xED, 0xBF, 0xBF}), size_t(1));   // surrogate U+DFFF
+  CHECK_EQ(error_at({0xF4, 0x90, 0x80, 0x80}), size_t(0));  // U+110000
+  CHECK_EQ(error_at({0xF5, 0x80, 0x80, 0x80}), size_t(0));
+  CHECK_EQ(error_at({0xF8, 0x88, 0x80, 0x80, 0x80}), size_t(0));
+  CHECK_EQ(error_at({0xFF}), size_t(0));
+  CHECK_EQ(error_at({'a', 'b', 0xE2, 0x82}), size_t(2));  // truncated sequence
+  CHECK_EQ(error_at({0xE2, 0x28, 0xA1}), size_t(0));      // bad continuation byte
+}
+
+// A key whose AIR name is not UTF-8 (with a pre_hash that matches, as a crafted key would have)
+// is refused when decoded, naming the byte: before, it decoded and the name later failed in
+// Python with a bare UnicodeDecodeError.
+TEST(key_with_an_invalid_utf8_air_name_is_a_format_error) {
+  Fixture f;
+  VerifyingKey vk = f.pk.vk;
+  vk.airs[0].name = std::string("Fib\xed\xa0\x80", 6);  // a UTF-16 surrogate, U+D800
+  vk.pre_hash = compute_pre_hash(vk);
+  const std::vector<uint8_t> vk_bytes = vk.to_bytes();
+  // magic 4, version 4, FRI parameters 20, PoW bits 8, AIR count 4, name length 4, "Fib" 3.
+  const size_t bad_byte = 4 + 4 + 20 + 8 + 4 + 4 + 3;
+  CHECK_EQ(int(vk_bytes[bad_byte]), 0xED);
+  std::string message;
+  try {
+    VerifyingKey::from_bytes(vk_bytes.data(), vk_bytes.size());
+  } catch (const ProofFormatError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("name of AIR 0 at byte offset " + std::to_string(bad_byte)) != std::string::npos);
+  CHECK(message.find("invalid UTF-8") != std::string::npos);
+
+  // Inside a proving key the offset is counted from the start of the proving key's bytes.
+  ProvingKey pk = f.pk;
+  pk.vk = vk;
+  const std::vector<uint8_t> pk_bytes = pk.to_bytes();
+  message.clear();
+  try {
+    ProvingKey::from_bytes(pk_bytes.data(), pk_bytes.size());
+  } catch (const ProofFormatError& e) {
+    message = e.what();
+  }
+  const size_t vk_start = 4 + 4 + 4;  // magic, version, VK length
+  CHECK(message.find("name of AIR 0 at byte offset " + std::to_string(vk_start + bad_byte)) !=
+        std::string::npos);
+
+  // Valid UTF-8 beyond ASCII round-trips.
+  VerifyingKey named = f.pk.vk;
+  named.airs[0].name = "Fib \xc3\xa9\xf0\x9f\x98\x80";
+  named.pre_hash = compute_pre_hash(named);
+  const std::vector<uint8_t> named_bytes = named.to_bytes();
+  CHECK(VerifyingKey::from_bytes(named_bytes.data(), named_bytes.size()).airs[0].name == named.airs[0].name);
 }
 
 // ---------------------------------------------------------------------------------------------

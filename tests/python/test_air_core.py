@@ -23,7 +23,7 @@ import pytest
 from stark_backend import _core, primitives
 from stark_backend.air import Air, AirBuilder, ConstraintSystem, Node, NodeKind, compile_air
 from stark_backend.air.ir import decode_constraint_system, encode_constraint_system
-from stark_backend.errors import OodEvaluationMismatch, ProofFormatError
+from stark_backend.errors import InputError, OodEvaluationMismatch, ProofFormatError
 from stark_backend.examples import (
     FibonacciAir,
     FibonacciSelectorAir,
@@ -691,5 +691,8 @@ def test_zero_denominator_is_reported_at_its_row_and_interaction() -> None:
     bus = system.interactions[0].bus
     # d_0(r) = alpha + v + β·(bus + 1) vanishes for the value at row 5, column 0 (= interaction 0).
     alpha = e_sub(e(0), e_add(e(int(trace[5, 0])), e_mul(beta, e(bus + 1))))
-    with pytest.raises(RuntimeError, match="LogUp denominator is zero at row 5, interaction 0"):
+    # A typed error (before: a bare RuntimeError): the prover cannot go on with these challenges.
+    with pytest.raises(
+        InputError, match=r"LogUp denominator is zero at row 5, interaction 0 \(bus"
+    ):
         _core.air_after_challenge_trace(cs, None, [trace], [], e_array(alpha), e_array(beta))

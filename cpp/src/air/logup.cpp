@@ -1,6 +1,5 @@
 #include "stark/air/logup.hpp"
 
-#include <stdexcept>
 #include <string>
 
 #include "block_program.hpp"
@@ -106,8 +105,13 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs,
   std::vector<Ext4> block_totals(num_blocks);
   // First zero denominator of each block, as row * I + interaction (SIZE_MAX if none).
   std::vector<size_t> first_zero(num_blocks, SIZE_MAX);
+  // Decoding a constraint system already refuses selectors in interactions (docs/protocol.md):
+  // only a system built in C++ without validation gets here.
   auto no_selectors = [](size_t, size_t, uint32_t*, uint32_t*, uint32_t*) {
-    throw std::logic_error("interaction expressions cannot use selectors");
+    throw InputError(
+        "after-challenge trace: an interaction expression uses a selector (the constraint "
+        "system is invalid: interactions may only use trace columns, public values and "
+        "constants)");
   };
 
   parallel_for_chunks(num_blocks, 1, [&](size_t b0, size_t b1) {
@@ -146,10 +150,16 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs,
   });
   size_t zero_at = SIZE_MAX;
   for (size_t z : first_zero) zero_at = std::min(zero_at, z);
-  if (zero_at != SIZE_MAX)
-    throw std::runtime_error("LogUp denominator is zero at row " +
-                             std::to_string(zero_at / num_interactions) + ", interaction " +
-                             std::to_string(zero_at % num_interactions));
+  if (zero_at != SIZE_MAX) {
+    // An InputError: the prover cannot go on with this trace under the sampled challenges
+    // (nothing in the core is broken). For an honest trace it happens with probability about
+    // rows * interactions / |E|; the prover adds the AIR's name to the message.
+    const size_t row = zero_at / num_interactions, interaction = zero_at % num_interactions;
+    throw InputError("LogUp denominator is zero at row " + std::to_string(row) + ", interaction " +
+                     std::to_string(interaction) + " (bus " +
+                     std::to_string(cs.interactions[interaction].bus) +
+                     "): the message's fingerprint vanishes at the sampled LogUp challenges");
+  }
 
   // Running sum across blocks: block b adds the totals of the blocks before it.
   std::vector<Ext4> offsets(num_blocks);

@@ -23,6 +23,9 @@ void check_bits(uint32_t bits, const char* what) {
 
 uint32_t low_bits(uint32_t x, uint32_t bits) { return x & ((uint32_t(1) << bits) - 1); }
 
+// The backend grind_search uses on this thread (ScopedGrindBackend); nullptr: the CPU kernels.
+thread_local const GrindBackend* grind_backend = nullptr;
+
 }  // namespace
 
 void Challenger::duplex() {
@@ -92,8 +95,12 @@ uint32_t Challenger::grind(uint32_t bits) {
   if (bits == 0) return 0;
   const uint32_t witness = grind_search(state_, input_buffer(), bits);
   if (!check_witness(bits, witness)) {
-    // grind_search and check_witness describe the same duplex; disagreement is a bug here.
-    throw std::logic_error("grind: the witness found does not pass pow_check");
+    // grind_search and check_witness describe the same duplex: a disagreement is a device that
+    // computed wrongly, or a bug of the CPU search.
+    const std::string what = "grind: the witness " + std::to_string(witness) + " found for " +
+                             std::to_string(bits) + " bits does not pass the proof-of-work check";
+    if (grind_backend != nullptr) throw DeviceError(what + " (computed by the device)");
+    throw InternalError(what);
   }
   return witness;
 }
@@ -105,8 +112,6 @@ bool Challenger::operator==(const Challenger& o) const {
 }
 
 namespace {
-
-thread_local const GrindBackend* grind_backend = nullptr;
 
 // The CPU search of grind_search: the smallest passing witness, or nothing below p.
 std::optional<uint32_t> grind_on_cpu(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot,

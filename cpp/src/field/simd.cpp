@@ -1,7 +1,9 @@
 #include "stark/field/simd.hpp"
 
 #include <atomic>
-#include <stdexcept>
+#include <string>
+
+#include "stark/util/error.hpp"
 
 namespace stark::simd {
 namespace {
@@ -35,8 +37,8 @@ bool supported(Level level) { return int(level) <= int(detected()); }
 
 void set_active(Level level) {
   if (!supported(level))
-    throw std::invalid_argument(std::string("SIMD level '") + name(level) +
-                                "' is not supported by this CPU (best: " + name(detected()) + ")");
+    throw InputError(std::string("SIMD level '") + name(level) +
+                     "' is not supported by this CPU (best: " + name(detected()) + ")");
   active_level().store(int(level), std::memory_order_relaxed);
 }
 
@@ -56,7 +58,7 @@ Level parse(const std::string& s) {
   if (s == "scalar") return Level::Scalar;
   if (s == "avx2") return Level::Avx2;
   if (s == "avx512") return Level::Avx512;
-  throw std::invalid_argument("unknown SIMD level '" + s + "' (expected scalar, avx2 or avx512)");
+  throw InputError("unknown SIMD level '" + s + "' (expected scalar, avx2 or avx512)");
 }
 
 }  // namespace stark::simd

@@ -66,7 +66,7 @@ VerifyingKey read_vk(ByteReader& r) {
   VerifyingKey vk;
   vk.fri = FriParameters::read(r);
   {
-    const size_t at = r.offset();
+    const size_t at = r.position();
     vk.log_up_pow_bits = r.u32("log_up_pow_bits");
     vk.deep_pow_bits = r.u32("deep_pow_bits");
     // Fixed by the security parameters (§12); a key asking for anything else was not made here.
@@ -83,8 +83,9 @@ VerifyingKey read_vk(ByteReader& r) {
   vk.airs.resize(num_airs);
   for (size_t a = 0; a < num_airs; ++a) {
     AirVerifyingKey& air = vk.airs[a];
-    air.name = r.str("AIR name");
-    const size_t flag_at = r.offset();
+    // Names reach Python as str: invalid UTF-8 is refused here, with its byte offset.
+    air.name = r.str(("name of AIR " + std::to_string(a)).c_str());
+    const size_t flag_at = r.position();
     const uint8_t has_prep = r.u8("has_preprocessed");
     if (has_prep > 1) {
       throw ProofFormatError("verifying key: has_preprocessed of AIR " + std::to_string(a) +
@@ -94,7 +95,7 @@ VerifyingKey read_vk(ByteReader& r) {
     if (has_prep) {
       PreprocessedVerifyingData prep;
       prep.commit = r.digest("preprocessed commitment");
-      const size_t at = r.offset();
+      const size_t at = r.position();
       prep.log_height = r.u32("preprocessed log_height");
       if (prep.log_height + vk.fri.log_blowup > TWO_ADICITY) {
         throw ProofFormatError("verifying key: preprocessed log_height of AIR '" + air.name +
@@ -104,7 +105,7 @@ VerifyingKey read_vk(ByteReader& r) {
       }
       air.preprocessed = prep;
     }
-    const size_t cs_at = r.offset();
+    const size_t cs_at = r.position();
     air.cs = ConstraintSystem::decode(r);
     auto bad = [&](const std::string& why) {
       throw ProofFormatError("verifying key: constraint system of AIR '" + air.name + "' (id " +
@@ -136,7 +137,7 @@ VerifyingKey read_vk(ByteReader& r) {
     for (size_t i = 0; i < n; ++i) c.coefficients.push_back(r.u32("trace-height coefficient"));
     c.threshold = r.u64("trace-height threshold");
   }
-  const size_t derived_at = r.offset();
+  const size_t derived_at = r.position();
   std::vector<LinearConstraint> expected;
   try {
     expected = trace_height_constraints_for(vk.airs);
@@ -236,7 +237,7 @@ ProvingKey ProvingKey::from_bytes(const uint8_t* data, size_t size) {
   const size_t vk_at = r.offset();
   ProvingKey pk;
   {
-    ByteReader vr(data + vk_at, vk_len, "proving key: verifying key");
+    ByteReader vr(data + vk_at, vk_len, "proving key: verifying key", vk_at);
     pk.vk = read_vk(vr);
     vr.expect_end();
   }

@@ -1,45 +1,71 @@
 #include "stark/util/parallel.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include "stark/util/error.hpp"
 
 namespace stark {
 namespace {
 
 int default_threads() {
   if (const char* env = std::getenv("STARK_NUM_THREADS")) {
-    const int n = std::atoi(env);
-    if (n > 0) return n;
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && errno == 0 && n > 0) return int(std::min<long>(n, kMaxThreads));
   }
   const unsigned hc = std::thread::hardware_concurrency();
-  return hc == 0 ? 1 : int(hc);
+  return hc == 0 ? 1 : int(std::min<unsigned>(hc, kMaxThreads));
 }
 
+// True while this thread runs a chunk of the pool's job (the job's caller included).
 thread_local bool t_in_worker = false;
 
-// One job at a time: chunks are claimed from an atomic-like counter under the mutex. Chunks are
-// coarse (callers pick grains that amortize this), so a mutex is cheaper than it looks.
+// One job at a time: chunks are claimed from a counter under the mutex. Chunks are coarse
+// (callers pick grains that amortize this), so a mutex is cheaper than it looks.
+//
+// Locks: run_mutex_ is held for a whole job by the thread that runs it, and by resize while it
+// replaces the workers, so the two never overlap; m_ guards the job state the workers read.
+// Lock order: run_mutex_, then m_.
 class Pool {
  public:
-  explicit Pool(int threads) { resize(threads); }
-  ~Pool() { stop(); }
-
-  int size() const { return threads_; }
-
-  void resize(int threads) {
+  explicit Pool(int threads) {
+    const std::lock_guard<std::mutex> run_lock(run_mutex_);
+    start(threads);
+  }
+  ~Pool() {
+    const std::lock_guard<std::mutex> run_lock(run_mutex_);
     stop();
-    threads_ = std::max(1, threads);
-    shutdown_ = false;
-    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+
+  int size() const { return threads_.load(std::memory_order_acquire); }
+
+  // Waits for the running job, then replaces the workers. From inside a job's chunk (this
+  // thread, or the job's caller waiting on this thread, would hold run_mutex_ forever) the
+  // request is recorded and applied by run() when the job ends.
+  void resize(int threads) {
+    if (t_in_worker) {
+      pending_.store(threads, std::memory_order_release);
+      return;
+    }
+    const std::lock_guard<std::mutex> run_lock(run_mutex_);
+    pending_.store(0, std::memory_order_relaxed);  // this later request supersedes it
+    restart(threads);
   }
 
   void run(size_t num_chunks, const std::function<void(size_t)>& chunk) {
-    std::unique_lock<std::mutex> run_lock(run_mutex_);  // serialize concurrent callers
+    const std::lock_guard<std::mutex> run_lock(run_mutex_);  // serialize concurrent callers
     {
       std::lock_guard<std::mutex> lk(m_);
       job_ = &chunk;
@@ -50,15 +76,51 @@ class Pool {
       ++generation_;
     }
     cv_.notify_all();
-    work(/*is_caller=*/true);
-    std::unique_lock<std::mutex> lk(m_);
-    done_cv_.wait(lk, [&] { return done_ == num_chunks_; });
-    job_ = nullptr;
-    if (error_) std::rethrow_exception(error_);
+    work();
+    std::exception_ptr error;
+    {
+      std::unique_lock<std::mutex> lk(m_);
+      done_cv_.wait(lk, [&] { return done_ == num_chunks_; });
+      job_ = nullptr;
+      error = std::exchange(error_, nullptr);
+    }
+    // A set_num_threads made by one of the chunks: the workers are idle now.
+    if (const int deferred = pending_.exchange(0, std::memory_order_acq_rel); deferred > 0) {
+      try {
+        restart(deferred);
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
   }
 
  private:
-  void work(bool is_caller) {
+  // Both need run_mutex_ held (no job is running).
+  void restart(int threads) {
+    stop();
+    start(threads);
+  }
+
+  void start(int threads) {
+    const int want = std::clamp(threads, 1, kMaxThreads);
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      shutdown_ = false;
+    }
+    workers_.reserve(size_t(want - 1));
+    try {
+      for (int i = 1; i < want; ++i) workers_.emplace_back([this] { worker_loop(); });
+    } catch (const std::system_error& e) {
+      // Keep the workers that did start: the pool stays usable with fewer threads.
+      threads_.store(int(workers_.size()) + 1, std::memory_order_release);
+      throw ResourceError("set_num_threads(" + std::to_string(threads) + "): could start only " +
+                          std::to_string(workers_.size() + 1) + " threads (" + e.what() + ")");
+    }
+    threads_.store(want, std::memory_order_release);
+  }
+
+  void work() {
     for (;;) {
       size_t idx;
       const std::function<void(size_t)>* job;
@@ -93,7 +155,7 @@ class Pool {
         if (shutdown_) return;
         seen = generation_;
       }
-      work(false);
+      work();
     }
   }
 
@@ -107,7 +169,8 @@ class Pool {
     workers_.clear();
   }
 
-  int threads_ = 1;
+  std::atomic<int> threads_{1};
+  std::atomic<int> pending_{0};  // a deferred set_num_threads (0: none)
   std::vector<std::thread> workers_;
   std::mutex run_mutex_;
   std::mutex m_;
@@ -128,7 +191,12 @@ Pool& pool() {
 
 int num_threads() { return pool().size(); }
 
-void set_num_threads(int n) { pool().resize(n <= 0 ? default_threads() : n); }
+void set_num_threads(int n) {
+  if (n > kMaxThreads)
+    throw InputError("set_num_threads: n = " + std::to_string(n) + " exceeds the maximum of " +
+                     std::to_string(kMaxThreads) + " threads");
+  pool().resize(n <= 0 ? default_threads() : n);
+}
 
 void parallel_for_chunks(size_t n, size_t grain, const std::function<void(size_t, size_t)>& body) {
   if (n == 0) return;
@@ -138,7 +206,9 @@ void parallel_for_chunks(size_t n, size_t grain, const std::function<void(size_t
     body(0, n);
     return;
   }
-  // A few chunks per thread balance uneven chunks without much scheduling overhead.
+  // A few chunks per thread balance uneven chunks without much scheduling overhead. The count
+  // may change before the job runs (set_num_threads from another thread): only the split
+  // changes, never a result.
   const size_t max_chunks = size_t(threads) * 4;
   const size_t num_chunks = std::min(max_chunks, (n + grain - 1) / grain);
   const size_t per = (n + num_chunks - 1) / num_chunks;

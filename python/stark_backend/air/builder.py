@@ -8,11 +8,11 @@ DAG (:class:`SymbolicAir`). Proving, verifying and the debug checker all evaluat
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import KeygenError
+from ..errors import KeygenError, StarkError
 from .expr import Expr, ExprLike, ExprRow, _GraphContext
 from .symbolic import ExprGraph, NodeKind
 
@@ -124,19 +124,21 @@ class AirBuilder:
         return self._selector(NodeKind.IS_TRANSITION)
 
     # -- conditions -------------------------------------------------------------------------
-    def _node(self, x: ExprLike) -> int:
+    def _node(self, x: ExprLike, what: str) -> int:
+        """Node of ``x`` (an Expr of this builder, or an int); ``what`` names the argument."""
         ctx = self._state.out.context
         if isinstance(x, Expr):
             if x._ctx is not ctx:
                 raise KeygenError(
-                    f"AIR {self._state.out.name!r}: expression from another AIR's builder"
+                    f"AIR {self._state.out.name!r}: {what}: expression from another AIR's builder"
                 )
             return x.node_id
         try:
             return ctx.graph.const(operator.index(x))
         except TypeError:
             raise KeygenError(
-                f"AIR {self._state.out.name!r}: expected an Expr or int, got {type(x).__name__}"
+                f"AIR {self._state.out.name!r}: {what}: expected an Expr or int, got "
+                f"{type(x).__name__}"
             ) from None
 
     def _conditioned(self, nid: int) -> int:
@@ -146,7 +148,7 @@ class AirBuilder:
 
     def when(self, condition: ExprLike) -> AirBuilder:
         """A view whose assertions are multiplied by ``condition``."""
-        return AirBuilder(self._state, self._conditioned(self._node(condition)))
+        return AirBuilder(self._state, self._conditioned(self._node(condition, "when: condition")))
 
     def when_first_row(self) -> AirBuilder:
         """``when(is_first_row)``."""
@@ -163,13 +165,15 @@ class AirBuilder:
     # -- assertions -------------------------------------------------------------------------
     def assert_zero(self, x: ExprLike) -> None:
         """Constrain ``condition * x == 0`` on every row."""
-        self._state.out.constraints.append(self._conditioned(self._node(x)))
+        self._state.out.constraints.append(self._conditioned(self._node(x, "assert_zero: x")))
 
     def assert_eq(self, x: ExprLike, y: ExprLike) -> None:
         """Constrain ``x == y`` (recorded as ``x - y``)."""
         graph = self._state.out.graph
         self._state.out.constraints.append(
-            self._conditioned(graph.sub(self._node(x), self._node(y)))
+            self._conditioned(
+                graph.sub(self._node(x, "assert_eq: x"), self._node(y, "assert_eq: y"))
+            )
         )
 
     def assert_one(self, x: ExprLike) -> None:
@@ -179,7 +183,7 @@ class AirBuilder:
     def assert_bool(self, x: ExprLike) -> None:
         """Constrain ``x * (x - 1) == 0``."""
         graph = self._state.out.graph
-        nid = self._node(x)
+        nid = self._node(x, "assert_bool: x")
         self._state.out.constraints.append(
             self._conditioned(graph.mul(nid, graph.sub(nid, graph.const(1))))
         )
@@ -200,18 +204,29 @@ class AirBuilder:
         no selectors (checked at keygen).
         """
         name = self._state.out.name
-        try:
-            bus = operator.index(bus_index)
-            weight = operator.index(count_weight)
-        except TypeError:
-            raise KeygenError(f"AIR {name!r}: bus index and count_weight must be ints") from None
-        if isinstance(fields, (str, bytes)) or not isinstance(fields, Sequence):
-            fields = list(fields)
+        ints = {"bus_index": bus_index, "count_weight": count_weight}
+        for arg, value in ints.items():
+            try:
+                ints[arg] = operator.index(value)
+            except TypeError:
+                raise KeygenError(
+                    f"AIR {name!r}: push_interaction: bus_index and count_weight must be ints; "
+                    f"{arg} is a {type(value).__name__}"
+                ) from None
+        bus, weight = ints["bus_index"], ints["count_weight"]
+        if isinstance(fields, Expr) or not isinstance(fields, Iterable):
+            raise KeygenError(
+                f"AIR {name!r}: push_interaction: fields must be a sequence of Expr or int (the "
+                f"message), got {type(fields).__name__}"
+            )
+        fields = list(fields)
         self._state.out.interactions.append(
             RawInteraction(
                 bus=bus,
-                fields=[self._node(f) for f in fields],
-                count=self._conditioned(self._node(count)),
+                fields=[
+                    self._node(f, f"push_interaction: fields[{j}]") for j, f in enumerate(fields)
+                ],
+                count=self._conditioned(self._node(count, "push_interaction: count")),
                 count_weight=weight,
             )
         )
@@ -228,9 +243,10 @@ def symbolic_eval(
 ) -> SymbolicAir:
     """Run ``air.eval`` once against a fresh symbolic builder (widths already validated).
 
-    Errors inside ``eval`` that come from a wrong column or public-value count (``IndexError``,
-    ``ValueError`` such as a failed tuple unpacking) are re-raised as ``KeygenError`` naming
-    the AIR.
+    Any other error raised inside ``eval`` (a wrong column or public-value count: ``IndexError``,
+    or a failed tuple unpacking: ``ValueError``; a bug of the AIR such as an ``AttributeError``)
+    is re-raised as a ``KeygenError`` naming the AIR and the original error (chained as its
+    ``__cause__``), so keygen raises only ``StarkError``s.
     """
     graph = ExprGraph()
     offsets = [0]
@@ -248,8 +264,8 @@ def symbolic_eval(
     builder = AirBuilder(_BuilderState(out))
     try:
         air.eval(builder)
-    except KeygenError:
+    except StarkError:
         raise
-    except (IndexError, ValueError) as exc:
-        raise KeygenError(f"AIR {name!r}: eval failed: {exc}") from exc
+    except Exception as exc:
+        raise KeygenError(f"AIR {name!r}: eval failed: {type(exc).__name__}: {exc}") from exc
     return out

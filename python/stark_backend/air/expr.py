@@ -16,10 +16,18 @@ from typing import Union, overload
 from ..errors import KeygenError
 from .symbolic import ExprGraph, ExprPrinter, NodeKind
 
-__all__ = ["Expr", "ExprLike", "ExprRow"]
+__all__ = ["Expr", "ExprLike", "ExprRow", "ExprTypeError"]
 
 MAX_POWER = 1 << 16
 """Largest exponent accepted by ``Expr.__pow__``."""
+
+
+class ExprTypeError(KeygenError, TypeError):
+    """An :class:`Expr` used with an operand or index of the wrong type (or as a bool).
+
+    A :class:`~stark_backend.KeygenError` (the AIR cannot be keyed), and a ``TypeError`` as
+    Python code expects from an operator applied to the wrong type.
+    """
 
 
 class _GraphContext:
@@ -63,7 +71,7 @@ class Expr:
         try:
             value = operator.index(other)
         except TypeError:
-            raise TypeError(
+            raise ExprTypeError(
                 f"cannot combine an Expr with {type(other).__name__} (use Expr or int)"
             ) from None
         return self._ctx.graph.const(value)
@@ -99,9 +107,11 @@ class Expr:
         try:
             k = operator.index(exponent)
         except TypeError:
-            raise TypeError("Expr ** k needs an int exponent") from None
+            raise ExprTypeError(
+                f"Expr ** k needs an int exponent k, got {type(exponent).__name__}"
+            ) from None
         if not 0 <= k <= MAX_POWER:
-            raise ValueError(f"Expr ** k needs 0 <= k <= {MAX_POWER}, got {k}")
+            raise KeygenError(f"Expr ** k needs 0 <= k <= {MAX_POWER}, got {k}")
         graph = self._ctx.graph
         result = graph.const(1)
         square = self._id
@@ -114,7 +124,7 @@ class Expr:
         return self._wrap(result)
 
     def __bool__(self) -> bool:
-        raise TypeError("an Expr has no truth value; use b.assert_eq(x, y) or b.when(cond)")
+        raise ExprTypeError("an Expr has no truth value; use b.assert_eq(x, y) or b.when(cond)")
 
     def __str__(self) -> str:
         return self._ctx.printer(self._id)
@@ -172,8 +182,20 @@ class ExprRow(Sequence[Expr]):
     def __getitem__(self, key: int | slice) -> Expr | list[Expr]:
         n = len(self._slots)
         if isinstance(key, slice):
-            return [self._at(j) for j in range(*key.indices(n))]
-        j = operator.index(key)
+            try:
+                bounds = key.indices(n)
+            except TypeError:
+                raise ExprTypeError(
+                    f"AIR {self._air_name!r}: {self._label} slice bounds must be ints, got {key!r}"
+                ) from None
+            return [self._at(j) for j in range(*bounds)]
+        try:
+            j = operator.index(key)
+        except TypeError:
+            raise ExprTypeError(
+                f"AIR {self._air_name!r}: {self._label} index must be an int or a slice, got "
+                f"{type(key).__name__}"
+            ) from None
         if not -n <= j < n:
             raise KeygenError(
                 f"AIR {self._air_name!r}: {self._label} index {j} out of range (it has {n} columns)"

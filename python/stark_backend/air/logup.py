@@ -32,7 +32,10 @@ def find_interaction_chunks(
     are no interactions. Raises ``KeygenError`` if a single interaction does not fit.
     """
     if len(field_degrees) != len(count_degrees):
-        raise ValueError("field_degrees and count_degrees differ in length")
+        raise KeygenError(
+            f"AIR {air_name!r}: field_degrees ({len(field_degrees)}) and count_degrees "
+            f"({len(count_degrees)}) differ in length"
+        )
     if not field_degrees:
         return []
     order = sorted(range(len(field_degrees)), key=lambda i: (field_degrees[i], count_degrees[i]))

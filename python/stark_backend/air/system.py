@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .._arrays import P, U32Array, as_matrix, check_power_of_two_height
-from ..errors import InputError, KeygenError
+from ..errors import InputError, KeygenError, StarkError
 from .builder import RawInteraction, SymbolicAir, symbolic_eval
 from .logup import append_logup_constraints, find_interaction_chunks
 from .symbolic import (
@@ -35,6 +35,7 @@ __all__ = [
     "MAX_BUS_INDEX",
     "MAX_LOG_HEIGHT",
     "MAX_MESSAGE_LENGTH",
+    "MAX_WIDTH",
     "CompiledAir",
     "ConstraintSystem",
     "Interaction",
@@ -54,6 +55,11 @@ MAX_BUS_INDEX = 65535
 
 MAX_LOG_HEIGHT = 27
 """Two-adicity of BabyBear: every LDE height ``2^(k + log_blowup)`` needs ``k + b <= 27``."""
+
+MAX_WIDTH = 1 << 20
+"""Largest main width and public-value count of one AIR. Far above any AIR a proof can afford
+(the standard parameters allow 40000 columns over all AIRs), it stops an absurd attribute from
+making keygen build a column list that exhausts memory."""
 
 U32_MAX = (1 << 32) - 1
 
@@ -203,7 +209,12 @@ class CompiledAir:
 
 
 def _int_attr(air: Any, attr: str, name: str, minimum: int) -> int:
-    value = getattr(air, attr, None)
+    try:
+        value = getattr(air, attr, None)
+    except Exception as exc:  # a property of the user's class that raises
+        raise KeygenError(
+            f"AIR {name!r}: reading {attr} raised {type(exc).__name__}: {exc}"
+        ) from exc
     if value is None:
         raise KeygenError(f"AIR {name!r}: attribute {attr!r} is not set")
     try:
@@ -212,18 +223,61 @@ def _int_attr(air: Any, attr: str, name: str, minimum: int) -> int:
         raise KeygenError(
             f"AIR {name!r}: {attr} must be an int, got {type(value).__name__}"
         ) from None
-    if not minimum <= v <= U32_MAX:
-        raise KeygenError(f"AIR {name!r}: {attr} = {v} must be in [{minimum}, {U32_MAX}]")
+    if not minimum <= v <= MAX_WIDTH:
+        raise KeygenError(f"AIR {name!r}: {attr} = {v} must be in [{minimum}, {MAX_WIDTH}]")
     return v
 
 
 def _air_name(air: Any) -> str:
-    name = getattr(air, "name", None)
-    return name if isinstance(name, str) and name else type(air).__name__
+    try:
+        name = getattr(air, "name", None)
+    except Exception:  # a property of the user's class that raises: use the class name
+        name = None
+    if not (isinstance(name, str) and name):
+        return type(air).__name__
+    try:
+        name.encode("utf-8")  # the key stores UTF-8; lone surrogates cannot be encoded
+    except UnicodeEncodeError as exc:
+        raise KeygenError(
+            f"AIR name {name!r} is not valid Unicode text (it cannot be encoded as UTF-8: {exc})"
+        ) from None
+    return name
+
+
+def _cached_widths(air: Any, name: str, width: int) -> list[int]:
+    try:
+        raw = getattr(air, "cached_main_widths", ())
+        cached = [operator.index(w) for w in raw]
+    except TypeError:
+        raise KeygenError(f"AIR {name!r}: cached_main_widths must be a list of ints") from None
+    except Exception as exc:  # an iterable of the user's that raises
+        raise KeygenError(
+            f"AIR {name!r}: reading cached_main_widths raised {type(exc).__name__}: {exc}"
+        ) from exc
+    if any(w < 1 for w in cached):
+        raise KeygenError(f"AIR {name!r}: cached main widths {cached} must all be >= 1")
+    if sum(cached) > width:
+        raise KeygenError(
+            f"AIR {name!r}: cached main widths {cached} exceed the main width {width}"
+        )
+    return cached
 
 
 def _load_preprocessed(air: Air, name: str, log_blowup: int) -> U32Array | None:
-    raw = air.preprocessed_trace()
+    method = getattr(air, "preprocessed_trace", None)
+    if not callable(method):
+        raise KeygenError(
+            f"AIR {name!r}: preprocessed_trace must be a method returning an array or None, got "
+            f"{type(method).__name__}"
+        )
+    try:
+        raw = method()
+    except StarkError:
+        raise
+    except Exception as exc:
+        raise KeygenError(
+            f"AIR {name!r}: preprocessed_trace() raised {type(exc).__name__}: {exc}"
+        ) from exc
     if raw is None:
         return None
     try:
@@ -288,16 +342,7 @@ def compile_air(air: Air, log_blowup: int) -> CompiledAir:
     max_deg = max_constraint_degree(b)
     width = _int_attr(air, "width", name, 1)
     num_public = _int_attr(air, "num_public_values", name, 0)
-    try:
-        cached = [operator.index(w) for w in getattr(air, "cached_main_widths", ())]
-    except TypeError:
-        raise KeygenError(f"AIR {name!r}: cached_main_widths must be a list of ints") from None
-    if any(w < 1 for w in cached):
-        raise KeygenError(f"AIR {name!r}: cached main widths {cached} must all be >= 1")
-    if sum(cached) > width:
-        raise KeygenError(
-            f"AIR {name!r}: cached main widths {cached} exceed the main width {width}"
-        )
+    cached = _cached_widths(air, name, width)
     prep = _load_preprocessed(air, name, b)
     sym = symbolic_eval(
         air,

@@ -29,8 +29,8 @@ struct AfterChallengeTrace {
 
 /// Traces in natural row order (n rows each): the preprocessed trace (if the system has one)
 /// and the main partitions (cached..., common). Throws InputError when the traces do not
-/// match the system or it has no interactions, and std::runtime_error("LogUp denominator is zero
-/// at row r, interaction i") for the smallest such (r, i).
+/// match the system or it has no interactions, and InputError("LogUp denominator is zero at row
+/// r, interaction i (bus b): ...") for the smallest such (r, i).
 AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs,
                                           std::optional<ConstMatrixView> preprocessed,
                                           const std::vector<ConstMatrixView>& mains,

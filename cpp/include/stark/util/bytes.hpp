@@ -1,6 +1,7 @@
 // Strict little-endian byte encoding shared by every serialized object (proofs, keys,
 // constraint systems). Writers append; readers consume and throw ProofFormatError naming the
-// field and the byte offset on truncation, non-canonical field elements or absurd lengths.
+// field and the byte offset on truncation, non-canonical field elements, absurd lengths or
+// strings that are not valid UTF-8.
 // A length read from untrusted bytes is bounded by the bytes that remain (each element needs
 // at least `min_elem_bytes`), so a malicious length can never trigger a giant allocation.
 #pragma once
@@ -56,17 +57,57 @@ class ByteWriter {
   std::vector<uint8_t> buf_;
 };
 
+/// Index of the first byte of `s[0, n)` that does not start a valid UTF-8 sequence, or n if
+/// all of it is valid. Valid means RFC 3629: each code point in its shortest form (no overlong
+/// encodings), no UTF-16 surrogates (U+D800..U+DFFF), nothing above U+10FFFF — exactly what
+/// Python's strict "utf-8" codec accepts, so a decoded string always converts to a str.
+inline size_t utf8_error_at(const uint8_t* s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t lead = s[i];
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp, smallest;
+    if ((lead & 0xE0) == 0xC0) {
+      len = 2, cp = lead & 0x1F, smallest = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+      len = 3, cp = lead & 0x0F, smallest = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+      len = 4, cp = lead & 0x07, smallest = 0x10000;
+    } else {
+      return i;  // a continuation byte, or 0xF8..0xFF
+    }
+    if (n - i < len) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if (cp < smallest || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return n;
+}
+
 class ByteReader {
  public:
-  /// `what` names the object being decoded (e.g. "proof"), used in error messages.
-  ByteReader(const uint8_t* data, size_t size, std::string what = "bytes")
-      : p_(data), n_(size), what_(std::move(what)) {}
+  /// `what` names the object being decoded (e.g. "proof"), used in error messages. Offsets in
+  /// messages count from `base`: the position of `data` in an enclosing record (a verifying key
+  /// inside a proving key), so they are offsets into the bytes the user holds.
+  ByteReader(const uint8_t* data, size_t size, std::string what = "bytes", size_t base = 0)
+      : p_(data), n_(size), base_(base), what_(std::move(what)) {}
 
+  /// Bytes consumed so far (not counting `base`).
   size_t offset() const { return off_; }
+  /// offset() as a position in the enclosing record, for error messages.
+  size_t position() const { return base_ + off_; }
   size_t remaining() const { return n_ - off_; }
 
   [[noreturn]] void fail(const std::string& field, const std::string& why) const {
-    throw ProofFormatError(what_ + ": " + field + " at byte offset " + std::to_string(off_) + ": " + why);
+    throw ProofFormatError(what_ + ": " + field + " at byte offset " + std::to_string(base_ + off_) + ": " +
+                           why);
   }
 
   uint8_t u8(const char* field) {
@@ -154,8 +195,13 @@ class ByteReader {
     off_ += n;
     return b;
   }
+  /// A u32 byte length, then that many bytes of strict UTF-8 (see utf8_error_at).
   std::string str(const char* field) {
     const size_t n = length(field, 1);
+    if (const size_t bad = utf8_error_at(p_ + off_, n); bad < n) {
+      off_ += bad;
+      fail(field, "invalid UTF-8 (byte " + hex_byte(p_[off_]) + " starts no valid sequence)");
+    }
     std::string s(reinterpret_cast<const char*>(p_ + off_), n);
     off_ += n;
     return s;
@@ -166,6 +212,11 @@ class ByteReader {
   }
 
  private:
+  static std::string hex_byte(uint8_t b) {
+    const char* digits = "0123456789abcdef";
+    return std::string("0x") + digits[b >> 4] + digits[b & 15];
+  }
+
   void need(size_t k, const char* field) const {
     if (remaining() < k)
       fail(field,
@@ -174,6 +225,7 @@ class ByteReader {
 
   const uint8_t* p_;
   size_t n_;
+  size_t base_;
   size_t off_ = 0;
   std::string what_;
 };

@@ -1,8 +1,10 @@
 // Exceptions thrown by the core. The binding layer (cpp/bindings/module.cpp) maps each to the
 // Python class of the same role in stark_backend.errors, so the hierarchy is defined once:
 //   InputError -> sb.InputError, DeviceError -> sb.DeviceError, ProofFormatError ->
-//   sb.ProofFormatError, KeygenError -> sb.KeygenError, VerificationError(kind) -> the
-//   sb.VerificationError subclass named by its kind.
+//   sb.ProofFormatError, KeygenError -> sb.KeygenError, ResourceError (and std::bad_alloc) ->
+//   sb.ResourceError, VerificationError(kind) -> the sb.VerificationError subclass named by its
+//   kind. Any other exception reaching the binding is a bug of the core; it becomes a plain
+//   sb.StarkError ("internal error: ..."), so nothing but a StarkError ever reaches Python.
 // Messages name the argument / field and what is wrong with it.
 #pragma once
 
@@ -27,9 +29,20 @@ struct ProofFormatError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The system ran out of a resource the core needs: memory, or threads for the pool.
+struct ResourceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// An AIR or a set of AIRs that cannot be keyed.
 struct KeygenError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/// A broken invariant of the core (a bug, never the caller's input). It reaches Python as a plain
+/// sb.StarkError whose message starts with "internal error".
+struct InternalError : std::logic_error {
+  using std::logic_error::logic_error;
 };
 
 /// Why a proof was rejected (DESIGN.md error names; PROTOCOL.md §11.5).

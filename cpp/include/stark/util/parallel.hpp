@@ -6,6 +6,13 @@
 // STARK_NUM_THREADS or set_num_threads(), and 1 means everything runs on the caller.
 // Nested calls from inside a worker run serially on that worker (no deadlock, no
 // oversubscription).
+//
+// Thread safety: parallel_for may be called from any number of threads at once (their jobs run
+// one after another on the pool), and set_num_threads may be called at any time from any
+// thread, concurrently with running parallel work: it waits until the job that is running
+// finishes, then replaces the workers before the next job starts. Called from inside a
+// parallel_for body (where waiting for the running job would deadlock), the change is deferred:
+// it takes effect as soon as the job that is running finishes, before any other job starts.
 #pragma once
 
 #include <cstddef>
@@ -13,10 +20,15 @@
 
 namespace stark {
 
-/// Number of threads parallel_for uses (>= 1).
+/// Largest thread count set_num_threads accepts (STARK_NUM_THREADS is clamped to it).
+constexpr int kMaxThreads = 1024;
+
+/// Number of threads parallel_for uses (>= 1). Safe to call at any time from any thread.
 int num_threads();
-/// Sets the thread count; n <= 0 restores the default. Not to be called concurrently with
-/// running parallel work.
+/// Sets the thread count; n <= 0 restores the default. Throws InputError for n > kMaxThreads,
+/// and ResourceError if the system cannot start the threads (the pool then keeps the workers it
+/// could start, and num_threads() says how many). Safe to call concurrently with running
+/// parallel work (see the header comment; from inside a parallel_for body it is deferred).
 void set_num_threads(int n);
 
 /// Calls body(begin, end) over disjoint chunks covering [0, n), each chunk at least `grain`
