@@ -106,7 +106,7 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs,
   std::vector<Ext4> block_totals(num_blocks);
   // First zero denominator of each block, as row * I + interaction (SIZE_MAX if none).
   std::vector<size_t> first_zero(num_blocks, SIZE_MAX);
-  auto no_selectors = [](size_t, size_t, uint32_t*, uint32_t*, uint32_t*) {
+  auto no_selectors = [](size_t, size_t, std::span<const air_detail::SelectorSlot>) {
     throw std::logic_error("interaction expressions cannot use selectors");
   };
 
