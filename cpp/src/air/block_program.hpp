@@ -24,10 +24,16 @@
 //   fingerprints); F-valued sinks are batched and summed with one delayed reduction per
 //   batch, so constraint roots stay alive only until their batch is flushed;
 // - scratch vectors are recycled after a value's last reader, keeping the arena small.
+//
+// compile_block_program runs four passes (compile_passes.hpp): lower (DAG -> values and virtual
+// instructions), schedule (execution order, fold batches, linear-combination shapes), allocate
+// (vectors and lifetimes) and emit (arena layout, block length, the program). What each node
+// kind contributes is in kinds/<kind>.hpp (kinds/kind_api.hpp).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "block_kernels.hpp"
@@ -87,6 +93,12 @@ struct UniformEnv {
   std::vector<Ext4> exposed;
 };
 
+/// The arena vector holding the values of one selector kind.
+struct SelectorVector {
+  NodeKind kind;
+  uint32_t vector;
+};
+
 struct BlockProgram {
   uint32_t block_len = 0;   // points per block (multiple of kBlockAlign)
   uint32_t next_shift = 0;  // q on the quotient domain, 1 on the trace
@@ -95,7 +107,7 @@ struct BlockProgram {
 
   std::vector<ColumnSource> columns;                         // vectors [0, columns.size())
   std::vector<std::pair<uint32_t, uint32_t>> constant_fill;  // (vector, Montgomery word)
-  uint32_t first_row_vector = UINT32_MAX, last_row_vector = UINT32_MAX, transition_vector = UINT32_MAX;
+  std::vector<SelectorVector> selectors;  // each selector the program reads, filled per block
   uint32_t accumulator_vector = 0;  // accumulator k = vectors accumulator_vector + 4k .. + 3
   std::vector<Ext4> accumulator_init;
   std::vector<uint32_t> outputs;  // arena offsets of the requested F values (valid after run)
@@ -111,7 +123,9 @@ struct BlockProgram {
 
 /// Compiles the program computing `sinks` into `num_accumulators` accumulators and the F values
 /// of `output_nodes` (which must be F-valued). `max_block_len` is lowered (down to kBlockAlign)
-/// when the arena of one block would exceed a fixed memory budget.
+/// when the arena of one block would exceed a fixed memory budget. The system must be validated
+/// (decoded, or finalize()d); InputError names the node or sink when it is not consistent with
+/// the arguments.
 BlockProgram compile_block_program(const ConstraintSystem& cs, const UniformEnv& env,
                                    const std::vector<Sink>& sinks, uint32_t num_accumulators,
                                    const std::vector<uint32_t>& output_nodes, uint32_t next_shift,
@@ -125,16 +139,23 @@ struct BlockSources {
   bool bit_reversed = false;                     // ... when set, else row = i
 };
 
+/// Where the values of one selector go for the current block (Montgomery words, one per point).
+struct SelectorSlot {
+  NodeKind kind;
+  uint32_t* values;
+};
+/// Fills the selector vectors of the block [first, first + count) (called only when the program
+/// reads selectors).
+using SelectorFill = std::function<void(size_t first, size_t count, std::span<const SelectorSlot> slots)>;
+
 /// Per-thread evaluation state: the arena and the kernel table of the active SIMD level.
 class BlockRunner {
  public:
+  /// InputError when the program reads a matrix that `sources` does not provide.
   BlockRunner(const BlockProgram& program, const BlockSources& sources);
 
-  /// Evaluates points [first, first + count), count <= block_len. `selectors` fills the
-  /// selector vectors (given their arena pointers, or null when unused) for the block.
-  void run(size_t first, size_t count,
-           const std::function<void(size_t first, size_t count, uint32_t* first_row, uint32_t* last_row,
-                                    uint32_t* transition)>& selectors);
+  /// Evaluates points [first, first + count), count <= block_len.
+  void run(size_t first, size_t count, const SelectorFill& selectors);
 
   const uint32_t* arena() const { return arena_.data(); }
   /// Coefficient e of accumulator k at point p of the last block (Montgomery word).
@@ -158,6 +179,7 @@ class BlockRunner {
   std::vector<ColumnRun> runs_;
   std::vector<uint8_t> matrix_used_;
   std::vector<const uint32_t*> rows_;  // per matrix, per loaded point
+  std::vector<SelectorSlot> selector_slots_;
 };
 
 /// Round n up to a multiple of kBlockAlign.

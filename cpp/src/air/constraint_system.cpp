@@ -14,7 +14,6 @@ constexpr uint32_t kMaxMessageLength = 127;
 constexpr uint32_t kMaxBus = 65535;
 constexpr uint32_t kNumChallenges = 2;
 constexpr uint32_t kNumExposed = 1;
-constexpr uint64_t kDegreeCap = uint64_t(1) << 32;  // degrees saturate here (as ir.py does)
 
 // Minimum encoded sizes, used to bound counts before allocating.
 constexpr size_t kMinNodeBytes = 1;
@@ -27,58 +26,82 @@ uint32_t below(ByteReader& r, const char* field, uint64_t bound) {
   return v;
 }
 
-uint8_t read_offset(ByteReader& r) {
-  const uint8_t o = r.u8("node row offset");
-  if (o > 1) r.fail("node row offset", "value " + std::to_string(o) + " must be 0 or 1");
-  return o;
+// Field names of the payload in error messages (the bound says what an index counts).
+const char* index_label(IndexBound bound) {
+  switch (bound) {
+    case IndexBound::PreprocessedWidth:
+      return "preprocessed column";
+    case IndexBound::MainPartWidth:
+      return "main column";
+    case IndexBound::AfterChallengeWidth:
+      return "permutation column";
+    case IndexBound::PublicValues:
+      return "public value index";
+    case IndexBound::Challenges:
+      return "challenge index";
+    case IndexBound::ExposedValues:
+      return "exposed value index";
+    case IndexBound::None:
+      break;
+  }
+  return "index";
 }
 
+// Reads the payload of a node of kind `kind` (table-driven: the kind's fields in byte order),
+// checking every field that can be checked before the whole system is known.
 Node read_node(ByteReader& r, uint32_t id, const std::vector<uint32_t>& part_widths, uint32_t prep_width,
                uint32_t num_public) {
   const uint8_t tag = r.u8("node tag");
-  if (tag > uint8_t(NodeKind::Mul))
+  if (tag >= kNumNodeKinds)
     r.fail("node tag", "unknown tag " + std::to_string(tag) + " of node " + std::to_string(id));
   Node nd;
   nd.kind = NodeKind(tag);
-  switch (nd.kind) {
-    case NodeKind::Preprocessed:
-      nd.offset = read_offset(r);
-      nd.index = below(r, "preprocessed column", prep_width);
-      break;
-    case NodeKind::Main:
-      nd.part = below(r, "main partition", part_widths.size());
-      nd.offset = read_offset(r);
-      nd.index = below(r, "main column", part_widths[nd.part]);
-      break;
-    case NodeKind::Permutation:
-      nd.offset = read_offset(r);
-      nd.index = r.u32("permutation column");  // bounded once the chunks are known
-      break;
-    case NodeKind::Public:
-      nd.index = below(r, "public value index", num_public);
-      break;
-    case NodeKind::Challenge:
-      nd.index = below(r, "challenge index", kNumChallenges);
-      break;
-    case NodeKind::Exposed:
-      nd.index = below(r, "exposed value index", kNumExposed);
-      break;
-    case NodeKind::Const:
-      nd.value = below(r, "constant", P);
-      break;
-    case NodeKind::IsFirstRow:
-    case NodeKind::IsLastRow:
-    case NodeKind::IsTransition:
-      break;
-    case NodeKind::Neg:
-      nd.lhs = below(r, "child node id", id);
-      break;
-    case NodeKind::Add:
-    case NodeKind::Sub:
-    case NodeKind::Mul:
-      nd.lhs = below(r, "left child node id", id);
-      nd.rhs = below(r, "right child node id", id);
-      break;
+  const NodeKindInfo& info = kind_info(nd.kind);
+  for (uint8_t f = 0; f < info.num_fields; ++f) {
+    switch (info.fields[f]) {
+      case PayloadField::Offset:
+        nd.offset = r.u8("node row offset");
+        if (nd.offset > 1)
+          r.fail("node row offset", "value " + std::to_string(nd.offset) + " must be 0 or 1");
+        break;
+      case PayloadField::Part:
+        nd.part = below(r, "main partition", part_widths.size());
+        break;
+      case PayloadField::Index: {
+        const char* label = index_label(info.bound);
+        switch (info.bound) {
+          case IndexBound::PreprocessedWidth:
+            nd.index = below(r, label, prep_width);
+            break;
+          case IndexBound::MainPartWidth:
+            nd.index = below(r, label, part_widths[nd.part]);
+            break;
+          case IndexBound::PublicValues:
+            nd.index = below(r, label, num_public);
+            break;
+          case IndexBound::Challenges:
+            nd.index = below(r, label, kNumChallenges);
+            break;
+          case IndexBound::ExposedValues:
+            nd.index = below(r, label, kNumExposed);
+            break;
+          case IndexBound::AfterChallengeWidth:  // bounded once the chunks are known
+          case IndexBound::None:
+            nd.index = r.u32(label);
+            break;
+        }
+        break;
+      }
+      case PayloadField::Value:
+        nd.value = below(r, "constant", P);
+        break;
+      case PayloadField::Lhs:
+        nd.lhs = below(r, info.arity == 1 ? "child node id" : "left child node id", id);
+        break;
+      case PayloadField::Rhs:
+        nd.rhs = below(r, "right child node id", id);
+        break;
+    }
   }
   return nd;
 }
@@ -89,50 +112,26 @@ template <class Fail>
 void check_semantics(ConstraintSystem& cs, Fail&& fail) {
   const size_t num_nodes = cs.nodes.size();
   const uint32_t after_width = cs.after_challenge_width();
-  // Bit mask of the node kinds each expression uses.
-  std::vector<uint16_t> uses(num_nodes, 0);
+  // The kinds each expression uses (one bit per kind).
+  std::vector<NodeKindMask> uses(num_nodes, 0);
   std::vector<uint64_t> degree(num_nodes, 0);
   for (size_t v = 0; v < num_nodes; ++v) {
     const Node& nd = cs.nodes[v];
-    if (nd.kind == NodeKind::Permutation && nd.index >= after_width)
-      fail("node " + std::to_string(v) + " (permutation) column " + std::to_string(nd.index) +
+    const NodeKindInfo& info = kind_info(nd.kind);
+    if (info.bound == IndexBound::AfterChallengeWidth && nd.index >= after_width)
+      fail("node " + std::to_string(v) + " (" + info.name + ") column " + std::to_string(nd.index) +
            " >= after-challenge width " + std::to_string(after_width));
-    if ((nd.kind == NodeKind::Challenge || nd.kind == NodeKind::Exposed) && cs.interactions.empty())
+    if (is_after_challenge(nd.kind) && cs.interactions.empty())
       fail("node " + std::to_string(v) +
            " uses a LogUp challenge or exposed value in a system without interactions");
-    uint16_t u = uint16_t(1u << uint8_t(nd.kind));
-    uint64_t d = 0;
-    switch (nd.kind) {
-      case NodeKind::Preprocessed:
-      case NodeKind::Main:
-      case NodeKind::Permutation:
-      case NodeKind::IsFirstRow:
-      case NodeKind::IsLastRow:
-        d = 1;
-        break;
-      case NodeKind::Neg:
-        u |= uses[nd.lhs];
-        d = degree[nd.lhs];
-        break;
-      case NodeKind::Add:
-      case NodeKind::Sub:
-        u |= uses[nd.lhs] | uses[nd.rhs];
-        d = std::max(degree[nd.lhs], degree[nd.rhs]);
-        break;
-      case NodeKind::Mul:
-        u |= uses[nd.lhs] | uses[nd.rhs];
-        d = std::min(kDegreeCap, degree[nd.lhs] + degree[nd.rhs]);
-        break;
-      default:
-        break;
-    }
+    NodeKindMask u = kind_bit(nd.kind);
+    for_each_child(nd, [&](uint32_t c) { u |= uses[c]; });
     uses[v] = u;
-    degree[v] = d;
+    degree[v] = node_degree(nd, degree.data());
   }
-  const uint16_t forbidden =
-      uint16_t((1u << uint8_t(NodeKind::IsFirstRow)) | (1u << uint8_t(NodeKind::IsLastRow)) |
-               (1u << uint8_t(NodeKind::IsTransition)) | (1u << uint8_t(NodeKind::Permutation)) |
-               (1u << uint8_t(NodeKind::Challenge)) | (1u << uint8_t(NodeKind::Exposed)));
+  NodeKindMask forbidden = 0;
+  for (uint8_t k = 0; k < kNumNodeKinds; ++k)
+    if (is_interaction_forbidden(NodeKind(k))) forbidden |= kind_bit(NodeKind(k));
   std::map<uint32_t, uint64_t> weight_per_bus;
   for (size_t k = 0; k < cs.interactions.size(); ++k) {
     const Interaction& it = cs.interactions[k];
@@ -256,34 +255,29 @@ void ConstraintSystem::encode(ByteWriter& w) const {
   w.u32(uint32_t(nodes.size()));
   for (const Node& nd : nodes) {
     w.u8(uint8_t(nd.kind));
-    switch (nd.kind) {
-      case NodeKind::Main:
-        w.u32(nd.part);
-        [[fallthrough]];
-      case NodeKind::Preprocessed:
-      case NodeKind::Permutation:
-        w.u8(nd.offset);
-        w.u32(nd.index);
-        break;
-      case NodeKind::Public:
-      case NodeKind::Challenge:
-      case NodeKind::Exposed:
-        w.u32(nd.index);
-        break;
-      case NodeKind::Const:
-        w.u32(nd.value);
-        break;
-      case NodeKind::Neg:
-        w.u32(nd.lhs);
-        break;
-      case NodeKind::Add:
-      case NodeKind::Sub:
-      case NodeKind::Mul:
-        w.u32(nd.lhs);
-        w.u32(nd.rhs);
-        break;
-      default:
-        break;
+    if (!is_known_kind(nd.kind)) continue;  // an edited system: decoding will reject the tag
+    const NodeKindInfo& info = kind_info(nd.kind);
+    for (uint8_t f = 0; f < info.num_fields; ++f) {
+      switch (info.fields[f]) {
+        case PayloadField::Offset:
+          w.u8(nd.offset);
+          break;
+        case PayloadField::Part:
+          w.u32(nd.part);
+          break;
+        case PayloadField::Index:
+          w.u32(nd.index);
+          break;
+        case PayloadField::Value:
+          w.u32(nd.value);
+          break;
+        case PayloadField::Lhs:
+          w.u32(nd.lhs);
+          break;
+        case PayloadField::Rhs:
+          w.u32(nd.rhs);
+          break;
+      }
     }
   }
   w.u32(uint32_t(constraints.size()));

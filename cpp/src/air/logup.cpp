@@ -107,7 +107,7 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs,
   std::vector<size_t> first_zero(num_blocks, SIZE_MAX);
   // Decoding a constraint system already refuses selectors in interactions (docs/protocol.md):
   // only a system built in C++ without validation gets here.
-  auto no_selectors = [](size_t, size_t, uint32_t*, uint32_t*, uint32_t*) {
+  auto no_selectors = [](size_t, size_t, std::span<const air_detail::SelectorSlot>) {
     throw InputError(
         "after-challenge trace: an interaction expression uses a selector (the constraint "
         "system is invalid: interactions may only use trace columns, public values and "

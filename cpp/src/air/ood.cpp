@@ -1,5 +1,6 @@
 #include "stark/air/ood.hpp"
 
+#include "kinds/kind_api.hpp"
 #include "stark/field/matrix.hpp"
 #include "stark/util/error.hpp"
 
@@ -17,18 +18,6 @@ namespace {
 void check_len(size_t got, size_t want, const std::string& what) {
   if (got != want)
     shape_error(what + " has " + std::to_string(got) + " values, expected " + std::to_string(want));
-}
-
-// E column j of a flattened opening: Σ_e X^e · v_{4j+e}.
-Ext4 unflatten(const std::vector<Ext4>& flat, size_t j) {
-  Ext4 acc = Ext4::zero();
-  for (size_t e = 4; e-- > 0;) {
-    // Horner in X: acc = acc·X + v_{4j+e}.
-    const Ext4& a = acc;
-    const Fp w = Fp::from_canonical(constants::kExtensionW);
-    acc = Ext4(a.c[3] * w, a.c[0], a.c[1], a.c[2]) + flat[4 * j + e];
-  }
-  return acc;
 }
 
 }  // namespace
@@ -55,75 +44,37 @@ Ext4 folded_constraints_at(const ConstraintSystem& cs, const OodInputs& in, cons
   check_len(in.challenges.size(), cs.num_challenges(), "challenges");
   check_len(in.exposed.size(), cs.num_exposed_values(), "exposed values");
 
-  // Selectors of H_n at ζ (unnormalized, PROTOCOL §5.2); the inverses only when used.
-  const Ext4& z = in.zeta;
-  const Fp omega_inv = two_adic_generator(in.log_height).inverse();
-  const Ext4 vanishing = z.pow(uint64_t(1) << in.log_height) - Fp::one();
-  bool need_first = false, need_last = false;
-  for (const Node& nd : cs.nodes) {
-    need_first |= nd.kind == NodeKind::IsFirstRow;
-    need_last |= nd.kind == NodeKind::IsLastRow;
+  // Every node at ζ (kinds/<kind>.hpp at_point): opened rows at ζ and ζ·ω, the unnormalized
+  // selectors of H_n at ζ (PROTOCOL §5.2), public values, challenges, the exposed values.
+  air_detail::PointValues point;
+  for (int o = 0; o < 2; ++o) {
+    auto& rows = point.rows[o];
+    rows.assign(air_detail::kFirstMain + in.main_local.size(), nullptr);
+    rows[air_detail::kPreprocessed] = o ? &in.preprocessed_next : &in.preprocessed_local;
+    rows[air_detail::kAfterChallenge] = o ? &in.after_challenge_next : &in.after_challenge_local;
+    for (size_t p = 0; p < in.main_local.size(); ++p)
+      rows[air_detail::kFirstMain + p] = o ? &in.main_next[p] : &in.main_local[p];
   }
-  Ext4 is_first, is_last;
-  if (need_first) {
-    const Ext4 d = z - Fp::one();
-    if (d.is_zero()) zero_denominator("ζ - 1");
-    is_first = vanishing * d.inverse();
-  }
-  if (need_last) {
-    const Ext4 d = z - omega_inv;
-    if (d.is_zero()) zero_denominator("ζ - ω^-1");
-    is_last = vanishing * d.inverse();
-  }
-  const Ext4 is_transition = z - omega_inv;
+  std::vector<Fp> public_values;
+  for (uint32_t v : in.public_values) public_values.push_back(Fp::from_canonical(v));
+  point.public_values = public_values;
+  point.challenges = in.challenges;
+  point.exposed = in.exposed;
+  point.x = in.zeta;
+  point.vanishing = in.zeta.pow(uint64_t(1) << in.log_height) - Fp::one();
+  point.omega_inv = two_adic_generator(in.log_height).inverse();
+  point.zero_denominator = [](const std::string& what) { zero_denominator(what); };
 
   std::vector<Ext4> val(cs.nodes.size());
   for (size_t v = 0; v < cs.nodes.size(); ++v) {
     const Node& nd = cs.nodes[v];
-    switch (nd.kind) {
-      case NodeKind::Preprocessed:
-        val[v] = (nd.offset ? in.preprocessed_next : in.preprocessed_local)[nd.index];
-        break;
-      case NodeKind::Main:
-        val[v] = (nd.offset ? in.main_next : in.main_local)[nd.part][nd.index];
-        break;
-      case NodeKind::Permutation:
-        val[v] = unflatten(nd.offset ? in.after_challenge_next : in.after_challenge_local, nd.index);
-        break;
-      case NodeKind::Public:
-        val[v] = Ext4(Fp::from_canonical(in.public_values[nd.index]));
-        break;
-      case NodeKind::Challenge:
-        val[v] = in.challenges[nd.index];
-        break;
-      case NodeKind::Exposed:
-        val[v] = in.exposed[nd.index];
-        break;
-      case NodeKind::Const:
-        val[v] = Ext4(Fp::from_canonical(nd.value));
-        break;
-      case NodeKind::IsFirstRow:
-        val[v] = is_first;
-        break;
-      case NodeKind::IsLastRow:
-        val[v] = is_last;
-        break;
-      case NodeKind::IsTransition:
-        val[v] = is_transition;
-        break;
-      case NodeKind::Add:
-        val[v] = val[nd.lhs] + val[nd.rhs];
-        break;
-      case NodeKind::Sub:
-        val[v] = val[nd.lhs] - val[nd.rhs];
-        break;
-      case NodeKind::Neg:
-        val[v] = -val[nd.lhs];
-        break;
-      case NodeKind::Mul:
-        val[v] = val[nd.lhs] * val[nd.rhs];
-        break;
-    }
+    if (is_known_kind(nd.kind))
+      for_each_child(nd, [&](uint32_t c) {
+        if (c >= v)
+          throw InputError("out-of-domain fold: node " + std::to_string(v) + " reads node " + std::to_string(c) +
+                           ", not an earlier one (the constraint system was not validated)");
+      });
+    val[v] = air_detail::node_at_point(nd, point, val.data());
   }
   Ext4 acc = Ext4::zero();
   for (uint32_t c : cs.constraints) acc = acc * alpha + val[c];

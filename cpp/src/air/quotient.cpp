@@ -3,6 +3,7 @@
 #include <string>
 
 #include "block_program.hpp"
+#include "kinds/kind_api.hpp"
 #include "stark/util/error.hpp"
 #include "stark/util/parallel.hpp"
 
@@ -100,26 +101,17 @@ std::vector<Ext4> quotient_values(const ConstraintSystem& cs, const QuotientInpu
   const Fp omega_domain = two_adic_generator(domain_bits);
   const Fp omega_trace_inv = two_adic_generator(in.log_height).inverse();
 
-  // Selectors of the block [first, first + count): x_p = g ω_L^{first + p}.
-  auto selectors = [&](size_t first, size_t count, uint32_t* first_row, uint32_t* last_row,
-                       uint32_t* transition) {
-    std::vector<Fp> x(count), den_first, den_last;
+  // Selectors of the block [first, first + count) (kinds/<kind>.hpp on_quotient_domain) at the
+  // points x_p = g ω_L^{first + p}, where Z_H(x_p) = vanishing[(first + p) mod q].
+  auto selectors = [&](size_t first, size_t count, std::span<const air_detail::SelectorSlot> slots) {
+    std::vector<Fp> x(count), z(count);
     Fp xp = g * omega_domain.pow(first);
-    for (size_t p = 0; p < count; ++p, xp *= omega_domain) x[p] = xp;
-    if (transition)
-      for (size_t p = 0; p < count; ++p) transition[p] = (x[p] - omega_trace_inv).mont;
-    if (first_row) {
-      den_first.resize(count);
-      for (size_t p = 0; p < count; ++p) den_first[p] = x[p] - Fp::one();
-      batch_inverse(den_first.data(), count);
-      for (size_t p = 0; p < count; ++p) first_row[p] = (vanishing[(first + p) % q] * den_first[p]).mont;
+    for (size_t p = 0; p < count; ++p, xp *= omega_domain) {
+      x[p] = xp;
+      z[p] = vanishing[(first + p) % q];
     }
-    if (last_row) {
-      den_last.resize(count);
-      for (size_t p = 0; p < count; ++p) den_last[p] = x[p] - omega_trace_inv;
-      batch_inverse(den_last.data(), count);
-      for (size_t p = 0; p < count; ++p) last_row[p] = (vanishing[(first + p) % q] * den_last[p]).mont;
-    }
+    const air_detail::QuotientPoints points{count, x.data(), z.data(), omega_trace_inv};
+    for (const air_detail::SelectorSlot& slot : slots) air_detail::fill_selector(slot.kind, points, slot.values);
   };
 
   std::vector<Ext4> values(domain);

@@ -1,8 +1,9 @@
 """Debug checks on concrete traces: every constraint on every row, and every bus balance.
 
-Used by ``prove(..., debug=True)`` and ``run_test``. The DAG is evaluated node by node, each
-node over all rows at once with NumPy (``int64`` values in ``[0, p)``; a product of two of them
-is below ``2^62``), so Python loops over nodes, never over rows. Selectors are the normalized
+Used by ``prove(..., debug=True)`` and ``run_test``. The DAG is evaluated node by node (each
+kind's ``debug_value`` in ``kinds/<name>.py``), each node over all rows at once with NumPy
+(``int64`` values in ``[0, p)``; a product of two of them is below ``2^62``), so Python loops
+over nodes, never over rows. Selectors are the normalized
 ones (``is_first_row`` = 1 on row 0, ``is_last_row`` = 1 on row ``n - 1``, ``is_transition`` =
 1 except on the last row); the next row of ``r`` is ``(r + 1) mod n``. The LogUp constraints
 (after-challenge columns) are not checked here; ``check_interactions`` checks what they encode.
@@ -12,21 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .._arrays import P, as_field_array, as_matrix
 from ..errors import ConstraintViolation, InputError, UnbalancedInteractions
-from .symbolic import AFTER_CHALLENGE_KINDS, Node, NodeKind, node_children, signed
+from .kinds import DEBUG_VALUE
+from .kinds._api import I64Array, Value
+from .node_kinds import KIND_SPECS
+from .symbolic import node_children, signed
 from .system import ConstraintSystem
 
 __all__ = ["AirTraces", "check_constraints", "check_interactions", "debug_check"]
-
-I64Array = npt.NDArray[np.int64]
-Value = Union[int, I64Array]
-"""A node's value: one int for row-independent nodes, else an ``(n,)`` int64 array."""
 
 
 @dataclass
@@ -103,26 +103,6 @@ class _Rows:
             )
         self.public = [int(v) for v in pv]
 
-    def leaf(self, node: Node) -> Value:
-        kind = node.kind
-        n = self.height
-        if kind in (NodeKind.MAIN, NodeKind.PREPROCESSED):
-            matrix = self.mains[node.c] if kind == NodeKind.MAIN else self.prep
-            column = matrix[:, node.a]
-            return np.roll(column, -1) if node.b else column
-        if kind == NodeKind.PUBLIC:
-            return self.public[node.a]
-        if kind == NodeKind.CONST:
-            return node.a
-        selector = np.zeros(n, np.int64)
-        if kind == NodeKind.IS_FIRST_ROW:
-            selector[0] = 1
-        elif kind == NodeKind.IS_LAST_ROW:
-            selector[-1] = 1
-        else:  # IS_TRANSITION
-            selector[:-1] = 1
-        return selector
-
 
 def _evaluate(
     system: ConstraintSystem,
@@ -148,24 +128,15 @@ def _evaluate(
     values: dict[int, Value] = {}
     for i in np.flatnonzero(needed).tolist():
         node = nodes[i]
-        kind = node.kind
-        if kind in AFTER_CHALLENGE_KINDS:
+        debug_value = DEBUG_VALUE[node.kind]
+        if debug_value is None or "after_challenge" in KIND_SPECS[node.kind].flags:
             raise InputError(
-                f"AIR {system.name!r}: node {i} ({kind.name.lower()}) cannot be evaluated "
-                "by the debug checker (it needs the LogUp challenges)"
+                f"AIR {system.name!r}: node {i} ({KIND_SPECS[node.kind].name}) cannot be "
+                "evaluated by the debug checker (it needs the LogUp challenges)"
             )
-        value: Value
-        if kind == NodeKind.ADD:
-            value = (values[node.a] + values[node.b]) % P
-        elif kind == NodeKind.SUB:
-            value = (values[node.a] - values[node.b]) % P
-        elif kind == NodeKind.MUL:
-            value = (values[node.a] * values[node.b]) % P
-        elif kind == NodeKind.NEG:
-            value = (-values[node.a]) % P
-        else:
-            value = rows.leaf(node)
-        for child in set(node_children(node)):  # x * x has the same child twice
+        children = node_children(node)
+        value = debug_value(node, [values[c] for c in children], rows)
+        for child in set(children):  # x * x has the same child twice
             if last_use[child] == i and child not in is_root:
                 del values[child]
         if i in is_root:

@@ -30,7 +30,8 @@ Layout::
                   num_fields u32 (1..127), fields u32 * num_fields (node ids)
     chunk       = len u32 (>= 1), interaction indices u32 * len
 
-    node = tag u8, then the payload of its kind:
+    node = tag u8, then the payload of its kind (the node-kind table,
+    cpp/src/air/kinds/node_kinds.json, lists each kind's fields in byte order):
       tag 0  Preprocessed   offset u8, index u32
       tag 1  Main           part u32, offset u8, index u32
       tag 2  Permutation    offset u8, index u32
@@ -72,8 +73,9 @@ import struct
 
 from .._arrays import P
 from ..errors import ProofFormatError
+from .node_kinds import KIND_SPECS
 from .symbolic import (
-    BINARY_KINDS,
+    AFTER_CHALLENGE_KINDS,
     INTERACTION_FORBIDDEN,
     NUM_CHALLENGES,
     NUM_EXPOSED,
@@ -106,49 +108,35 @@ IR_VERSION = 1
 DEGREE_CAP = 1 << 32
 
 _U32 = struct.Struct("<I")
-_OFFSET_KINDS = frozenset({NodeKind.PREPROCESSED, NodeKind.MAIN, NodeKind.PERMUTATION})
 _KINDS = {int(k): k for k in NodeKind}
 
-_ONE_U32 = struct.Struct("<I")
+# The payload of each kind, from the table: the fields in byte order (offset is a u8, every
+# other field a u32) and the Node slot each one fills.
+_SLOT_OF_FIELD = {"index": 0, "value": 0, "lhs": 0, "offset": 1, "rhs": 1, "part": 2}
 _LAYOUT: dict[NodeKind, struct.Struct | None] = {
-    NodeKind.PREPROCESSED: struct.Struct("<BI"),  # offset, index
-    NodeKind.MAIN: struct.Struct("<IBI"),  # part, offset, index
-    NodeKind.PERMUTATION: struct.Struct("<BI"),  # offset, index
-    NodeKind.PUBLIC: _ONE_U32,
-    NodeKind.CHALLENGE: _ONE_U32,
-    NodeKind.EXPOSED: _ONE_U32,
-    NodeKind.CONST: _ONE_U32,
-    NodeKind.IS_FIRST_ROW: None,
-    NodeKind.IS_LAST_ROW: None,
-    NodeKind.IS_TRANSITION: None,
-    NodeKind.ADD: struct.Struct("<II"),  # left, right
-    NodeKind.SUB: struct.Struct("<II"),
-    NodeKind.NEG: _ONE_U32,  # child
-    NodeKind.MUL: struct.Struct("<II"),
+    kind: (
+        struct.Struct("<" + "".join("B" if f == "offset" else "I" for f in spec.payload))
+        if spec.payload
+        else None
+    )
+    for kind, spec in KIND_SPECS.items()
 }
 """Payload of each node kind (module docstring)."""
+_SLOTS = {kind: tuple(_SLOT_OF_FIELD[f] for f in spec.payload) for kind, spec in KIND_SPECS.items()}
 
 
 def _payload(node: Node) -> tuple[int, ...]:
     """Values of ``node``'s payload in ``_LAYOUT`` order."""
-    if node.kind == NodeKind.MAIN:
-        return (node.c, node.b, node.a)
-    if node.kind in _OFFSET_KINDS:
-        return (node.b, node.a)
-    if node.kind in BINARY_KINDS:
-        return (node.a, node.b)
-    return (node.a,)
+    slots = (node.a, node.b, node.c)
+    return tuple(slots[s] for s in _SLOTS[node.kind])
 
 
 def _from_payload(kind: NodeKind, values: tuple[int, ...]) -> Node:
     """Inverse of :func:`_payload`."""
-    if kind == NodeKind.MAIN:
-        return Node(kind, values[2], values[1], values[0])
-    if kind in _OFFSET_KINDS:
-        return Node(kind, values[1], values[0])
-    if kind in BINARY_KINDS:
-        return Node(kind, values[0], values[1])
-    return Node(kind, values[0])
+    slots = [0, 0, 0]
+    for slot, value in zip(_SLOTS[kind], values):
+        slots[slot] = value
+    return Node(kind, slots[0], slots[1], slots[2])
 
 
 class _Writer:
@@ -242,32 +230,32 @@ class _Reader:
         return v
 
 
-def _node_error(
-    node: Node, i: int, part_widths: list[int], bounds: dict[NodeKind, int]
-) -> str | None:
+def _node_error(node: Node, i: int, part_widths: list[int], bounds: dict[str, int]) -> str | None:
     """Why ``node`` (at index ``i``) is invalid, or ``None``; after-challenge checks come later.
 
-    ``bounds[kind]``: exclusive bound of the index/value of leaf kinds with one u32 payload.
+    ``bounds[bound]``: exclusive bound of an index field by the table's bound name.
     """
     kind, a, b, c = node
-    if kind in BINARY_KINDS or kind == NodeKind.NEG:
-        if a >= i or (kind != NodeKind.NEG and b >= i):
+    spec = KIND_SPECS[kind]
+    fields = spec.payload
+    if spec.arity:
+        if a >= i or (spec.arity == 2 and b >= i):
             return f"children must be < {i}"
-        return None
-    if kind in _OFFSET_KINDS:
-        if b > 1:
-            return f"offset {b} must be 0 or 1"
-        if kind == NodeKind.MAIN:
-            if c >= len(part_widths):
-                return f"part {c} must be < {len(part_widths)}"
+    if "offset" in fields and b > 1:
+        return f"offset {b} must be 0 or 1"
+    if "part" in fields and c >= len(part_widths):
+        return f"part {c} must be < {len(part_widths)}"
+    if "index" in fields:
+        if spec.bound == "main_part_width":
             if a >= part_widths[c]:
                 return f"column {a} must be < {part_widths[c]} (width of part {c})"
-        elif kind == NodeKind.PREPROCESSED and a >= bounds[kind]:
-            return f"column {a} must be < the preprocessed width {bounds[kind]}"
-        return None
-    bound = bounds.get(kind)
-    if bound is not None and a >= bound:
-        return f"value {a} must be < {bound}"
+        elif spec.bound == "preprocessed_width":
+            if a >= bounds[spec.bound]:
+                return f"column {a} must be < the preprocessed width {bounds[spec.bound]}"
+        elif spec.bound in bounds and a >= bounds[spec.bound]:
+            return f"value {a} must be < {bounds[spec.bound]}"
+    if "value" in fields and a >= P:
+        return f"value {a} must be < {P}"
     return None
 
 
@@ -275,12 +263,12 @@ def _read_nodes(
     r: _Reader, num_nodes: int, part_widths: list[int], prep_width: int, num_public: int
 ) -> list[Node]:
     data = r.data
+    # The bounds known before the whole system is read (after_challenge_width comes later).
     bounds = {
-        NodeKind.PREPROCESSED: prep_width,
-        NodeKind.PUBLIC: num_public,
-        NodeKind.CONST: P,
-        NodeKind.CHALLENGE: NUM_CHALLENGES,
-        NodeKind.EXPOSED: NUM_EXPOSED,
+        "preprocessed_width": prep_width,
+        "public_values": num_public,
+        "challenges": NUM_CHALLENGES,
+        "exposed_values": NUM_EXPOSED,
     }
     nodes: list[Node] = []
     for i in range(num_nodes):
@@ -293,12 +281,12 @@ def _read_nodes(
             node = Node(kind)
         else:
             if r.pos + layout.size > len(data):
-                raise r.fail(f"truncated reading node {i} ({kind.name.lower()})")
+                raise r.fail(f"truncated reading node {i} ({KIND_SPECS[kind].name})")
             node = _from_payload(kind, layout.unpack_from(data, r.pos))
             r.pos += layout.size
         error = _node_error(node, i, part_widths, bounds)
         if error is not None:
-            raise r.fail(f"node {i} ({kind.name.lower()}): {error}")
+            raise r.fail(f"node {i} ({KIND_SPECS[kind].name}): {error}")
         nodes.append(node)
     return nodes
 
@@ -410,12 +398,13 @@ def _check_semantics(
     degrees: list[int] = []
     for i, node in enumerate(nodes):
         kind = node.kind
-        if kind == NodeKind.PERMUTATION and node.a >= after_width:
+        spec = KIND_SPECS[kind]
+        if spec.bound == "after_challenge_width" and node.a >= after_width:
             raise r.fail(
-                f"node {i} (permutation) column {node.a} >= after-challenge width {after_width}"
+                f"node {i} ({spec.name}) column {node.a} >= after-challenge width {after_width}"
             )
-        if kind in (NodeKind.CHALLENGE, NodeKind.EXPOSED) and not interactions:
-            raise r.fail(f"node {i} ({kind.name.lower()}) in a system without interactions")
+        if kind in AFTER_CHALLENGE_KINDS and not interactions:
+            raise r.fail(f"node {i} ({spec.name}) in a system without interactions")
         flags = 1 << int(kind)
         for child in node_children(node):
             flags |= uses[child]

@@ -31,15 +31,21 @@ kind                 payload
 Degrees are "degree multiples" in units of the trace height (§5.1): trace variables and the
 first/last-row selectors have degree 1, ``is_transition``, constants, public values, challenges
 and exposed values degree 0; ``Add``/``Sub`` take the maximum, ``Neg`` keeps it and ``Mul`` adds.
+
+The kinds, their payloads, flags and degree rules are the node-kind table
+(``cpp/src/air/kinds/node_kinds.json``, generated into ``node_kinds.py``); the kind sets and
+helpers below are derived from it, and each kind's printing is ``kinds/<name>.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import IntEnum
 from typing import NamedTuple
 
 from .._arrays import P
+from .kinds import RENDER
+from .kinds._api import Rendered, signed
+from .node_kinds import KIND_SPECS, NodeKind
 
 __all__ = [
     "NUM_CHALLENGES",
@@ -59,27 +65,12 @@ NUM_EXPOSED = 1
 """Exposed values of an AIR with interactions: index 0 = its LogUp cumulative sum."""
 
 
-class NodeKind(IntEnum):
-    """Kinds of DAG nodes; the values are the tag bytes of the IR encoding (``ir.py``)."""
-
-    PREPROCESSED = 0
-    MAIN = 1
-    PERMUTATION = 2
-    PUBLIC = 3
-    CHALLENGE = 4
-    EXPOSED = 5
-    CONST = 6
-    IS_FIRST_ROW = 7
-    IS_LAST_ROW = 8
-    IS_TRANSITION = 9
-    ADD = 10
-    SUB = 11
-    NEG = 12
-    MUL = 13
-
-
 class Node(NamedTuple):
-    """One DAG node; the meaning of ``a``, ``b``, ``c`` depends on ``kind`` (module docstring)."""
+    """One DAG node; the meaning of ``a``, ``b``, ``c`` depends on ``kind`` (module docstring).
+
+    The payload fields of the table map to the slots as ``index``/``value``/``lhs`` -> ``a``,
+    ``offset``/``rhs`` -> ``b``, ``part`` -> ``c``.
+    """
 
     kind: NodeKind
     a: int = 0
@@ -87,50 +78,55 @@ class Node(NamedTuple):
     c: int = 0
 
 
-BINARY_KINDS = frozenset({NodeKind.ADD, NodeKind.SUB, NodeKind.MUL})
+def _kinds_with(flag: str) -> frozenset[NodeKind]:
+    return frozenset(k for k, spec in KIND_SPECS.items() if flag in spec.flags)
+
+
+BINARY_KINDS = frozenset(k for k, spec in KIND_SPECS.items() if spec.arity == 2)
 """Kinds whose ``a`` and ``b`` are child node ids."""
 
-SELECTOR_KINDS = frozenset({NodeKind.IS_FIRST_ROW, NodeKind.IS_LAST_ROW, NodeKind.IS_TRANSITION})
+UNARY_KINDS = frozenset(k for k, spec in KIND_SPECS.items() if spec.arity == 1)
+"""Kinds whose ``a`` is their only child's id."""
 
-AFTER_CHALLENGE_KINDS = frozenset({NodeKind.PERMUTATION, NodeKind.CHALLENGE, NodeKind.EXPOSED})
+SELECTOR_KINDS = _kinds_with("selector")
+
+AFTER_CHALLENGE_KINDS = _kinds_with("after_challenge")
 """Variables that only exist after the LogUp challenges are sampled."""
 
-ROW_KINDS = frozenset({NodeKind.PREPROCESSED, NodeKind.MAIN, NodeKind.PERMUTATION})
+ROW_KINDS = _kinds_with("trace")
 """Variables that take one value per row (degree 1)."""
-
-_DEGREE_ONE = ROW_KINDS | {NodeKind.IS_FIRST_ROW, NodeKind.IS_LAST_ROW}
 
 INTERACTION_FORBIDDEN = SELECTOR_KINDS | AFTER_CHALLENGE_KINDS
 """Kinds an interaction's message or count may not use (PROTOCOL.md §7.1)."""
 
+_ARITY = {k: spec.arity for k, spec in KIND_SPECS.items()}
+_DEGREE_RULE = {k: spec.degree for k, spec in KIND_SPECS.items()}
+
 
 def kind_names(flags: int) -> list[str]:
     """Names (lower case) of the node kinds whose bits are set in a ``uses`` bit mask."""
-    return [k.name.lower() for k in NodeKind if flags >> int(k) & 1]
-
-
-def signed(value: int) -> int:
-    """The representative of ``value mod p`` in ``(-p/2, p/2]``."""
-    v = value % P
-    return v - P if v > P // 2 else v
+    return [KIND_SPECS[k].name for k in NodeKind if flags >> int(k) & 1]
 
 
 def node_degree(node: Node, degrees: Sequence[int]) -> int:
     """Degree multiple of ``node`` given the degrees of its (earlier) children."""
-    kind = node.kind
-    if kind in BINARY_KINDS:
-        da, db = degrees[node.a], degrees[node.b]
-        return da + db if kind == NodeKind.MUL else max(da, db)
-    if kind == NodeKind.NEG:
-        return degrees[node.a]
-    return 1 if kind in _DEGREE_ONE else 0
+    rule = _DEGREE_RULE[node.kind]
+    if rule == "zero":
+        return 0
+    if rule == "one":
+        return 1
+    children = node_children(node)
+    if rule == "sum":
+        return sum(degrees[c] for c in children)
+    return max((degrees[c] for c in children), default=0)
 
 
 def node_children(node: Node) -> tuple[int, ...]:
     """Child node ids of ``node`` (empty for leaves)."""
-    if node.kind in BINARY_KINDS:
+    arity = _ARITY[node.kind]
+    if arity == 2:
         return (node.a, node.b)
-    if node.kind == NodeKind.NEG:
+    if arity == 1:
         return (node.a,)
     return ()
 
@@ -239,15 +235,6 @@ class ExprGraph:
         return acc
 
 
-# Printing precedence: sums < products < prefix minus (and negative constants) < atoms.
-_PREC_SUM = 1
-_PREC_PRODUCT = 2
-_PREC_PREFIX = 3
-_PREC_ATOM = 4
-
-_CHALLENGE_NAMES = ("logup_alpha", "logup_beta")
-
-
 class ExprPrinter:
     """Renders DAG nodes as readable expressions, e.g. ``main[1]' - (main[0] + main[1])``.
 
@@ -262,7 +249,7 @@ class ExprPrinter:
         self._nodes = nodes
         self._part_offsets = list(main_part_offsets)
         self._max_len = max_len
-        self._memo: dict[int, tuple[str, int]] = {}
+        self._memo: dict[int, Rendered] = {}
 
     def __call__(self, nid: int) -> str:
         """The expression of node ``nid``."""
@@ -280,48 +267,15 @@ class ExprPrinter:
             self._memo[top] = self._render(top)
         return self._memo[nid][0]
 
-    def _leaf(self, node: Node) -> tuple[str, int]:
-        kind = node.kind
-        tick = "'" if node.b else ""
-        if kind == NodeKind.MAIN:
-            part = node.c
-            base = self._part_offsets[part] if part < len(self._part_offsets) else 0
-            return f"main[{base + node.a}]{tick}", _PREC_ATOM
-        if kind == NodeKind.PREPROCESSED:
-            return f"prep[{node.a}]{tick}", _PREC_ATOM
-        if kind == NodeKind.PERMUTATION:
-            return f"perm[{node.a}]{tick}", _PREC_ATOM
-        if kind == NodeKind.PUBLIC:
-            return f"pub[{node.a}]", _PREC_ATOM
-        if kind == NodeKind.CHALLENGE:
-            name = _CHALLENGE_NAMES[node.a] if node.a < 2 else f"challenge[{node.a}]"
-            return name, _PREC_ATOM
-        if kind == NodeKind.EXPOSED:
-            return ("logup_sum" if node.a == 0 else f"exposed[{node.a}]"), _PREC_ATOM
-        if kind == NodeKind.CONST:
-            v = signed(node.a)
-            return str(v), (_PREC_PREFIX if v < 0 else _PREC_ATOM)
-        return kind.name.lower(), _PREC_ATOM  # the three selectors
+    @property
+    def main_part_offsets(self) -> Sequence[int]:
+        """Global index of the first column of each main partition."""
+        return self._part_offsets
 
-    def _render(self, nid: int) -> tuple[str, int]:
+    def _render(self, nid: int) -> Rendered:
         node = self._nodes[nid]
-        kind = node.kind
-        if kind == NodeKind.NEG:
-            s, p = self._memo[node.a]
-            text, prec = "-" + (s if p == _PREC_ATOM else f"({s})"), _PREC_PREFIX
-        elif kind in BINARY_KINDS:
-            (ls, lp), (rs, rp) = self._memo[node.a], self._memo[node.b]
-            if kind == NodeKind.MUL:
-                prec, op = _PREC_PRODUCT, " * "
-                left = ls if lp >= _PREC_PRODUCT else f"({ls})"
-                right = rs if rp == _PREC_ATOM else f"({rs})"
-            else:
-                prec, op = _PREC_SUM, (" + " if kind == NodeKind.ADD else " - ")
-                left = ls
-                right = rs if rp in (_PREC_PRODUCT, _PREC_ATOM) else f"({rs})"
-            text = left + op + right
-        else:
-            text, prec = self._leaf(node)
+        children = [self._memo[c] for c in node_children(node)]
+        text, prec = RENDER[node.kind](node, children, self)
         if len(text) > self._max_len:
             text = text[: self._max_len] + "..."
         return text, prec

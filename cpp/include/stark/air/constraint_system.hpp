@@ -2,7 +2,8 @@
 // trace columns, public values, the LogUp challenges and the AIR's exposed cumulative sum,
 // the list of constraint roots, and the interactions (bus, count weight, message fields, count).
 //
-// Nodes are stored in topological order (children have smaller ids). Each node has a degree
+// Nodes are stored in topological order (children have smaller ids). The node kinds, their
+// payloads and degree rules are the table of stark/air/node_kinds.hpp. Each node has a degree
 // in units of the trace height n: trace and permutation variables and the first/last-row
 // selectors count 1, constants, public values, challenges, exposed values and is_transition
 // count 0, Add/Sub take the maximum, Neg keeps it, Mul adds. The AIR's degree is the maximum
@@ -17,45 +18,55 @@
 #include <cstdint>
 #include <vector>
 
+#include "stark/air/node_kinds.hpp"
 #include "stark/util/bytes.hpp"
 
 namespace stark {
 
-enum class NodeKind : uint8_t {
-  Preprocessed = 0,  // trace variable: column `index` of the preprocessed trace, row offset `offset`
-  Main = 1,          // column `index` of main partition `part` (cached partitions first, then common)
-  Permutation = 2,   // E-valued after-challenge column `index` (4 flattened base columns)
-  Public = 3,        // public value `index` (F)
-  Challenge = 4,     // LogUp challenge `index`: 0 = alpha_lu, 1 = beta_lu (E)
-  Exposed = 5,       // exposed value `index`: 0 = this AIR's cumulative sum (E)
-  Const = 6,         // the field element `value`
-  IsFirstRow = 7,
-  IsLastRow = 8,
-  IsTransition = 9,
-  Add = 10,
-  Sub = 11,
-  Neg = 12,
-  Mul = 13,
-};
-
-inline constexpr bool is_trace_variable(NodeKind k) {
-  return k == NodeKind::Preprocessed || k == NodeKind::Main || k == NodeKind::Permutation;
-}
-inline constexpr bool is_selector(NodeKind k) {
-  return k == NodeKind::IsFirstRow || k == NodeKind::IsLastRow || k == NodeKind::IsTransition;
-}
-
+/// One DAG node; which fields are meaningful is the kind's payload (PayloadField).
 struct Node {
   NodeKind kind = NodeKind::Const;
   uint8_t offset = 0;  // trace variables: 0 = local row, 1 = next row
   uint32_t part = 0;   // Main: partition index
   uint32_t index = 0;  // variables: column / public / challenge / exposed index
   uint32_t value = 0;  // Const: canonical field element
-  uint32_t lhs = 0;    // Add/Sub/Mul: left child; Neg: the child
-  uint32_t rhs = 0;    // Add/Sub/Mul: right child
+  uint32_t lhs = 0;    // binary kinds: left child; unary kinds: the child
+  uint32_t rhs = 0;    // binary kinds: right child
 
   bool operator==(const Node&) const = default;
 };
+
+/// Calls f(child id) for each child of a node of a known kind (lhs, then rhs).
+template <class F>
+void for_each_child(const Node& nd, F&& f) {
+  const uint8_t arity = kind_info(nd.kind).arity;
+  if (arity >= 1) f(nd.lhs);
+  if (arity >= 2) f(nd.rhs);
+}
+
+/// Degrees saturate here (as python/stark_backend/air/ir.py does).
+inline constexpr uint64_t kDegreeCap = uint64_t(1) << 32;
+
+/// Degree of a node of a known kind given the degrees of the earlier nodes (its DegreeRule).
+inline uint64_t node_degree(const Node& nd, const uint64_t* degrees) {
+  switch (kind_info(nd.kind).degree) {
+    case DegreeRule::Zero:
+      return 0;
+    case DegreeRule::One:
+      return 1;
+    case DegreeRule::Max: {
+      uint64_t d = 0;
+      for_each_child(nd, [&](uint32_t c) { d = d > degrees[c] ? d : degrees[c]; });
+      return d;
+    }
+    case DegreeRule::Sum: {
+      uint64_t d = 0;
+      for_each_child(nd, [&](uint32_t c) { d += degrees[c]; });
+      return d < kDegreeCap ? d : kDegreeCap;
+    }
+  }
+  return 0;
+}
 
 struct Interaction {
   uint32_t bus = 0;  // in [0, 65535]; encoded in the fingerprint as bus + 1
