@@ -9,8 +9,10 @@
 //   quotient),
 // builds the LogUp after-challenge traces (§7.4), the quotient Q = fold/Z_H on g·H_{n·q} split
 // into q chunks committed on the chunk cosets D_t (§5.4–5.5), and opens every trace matrix at ζ
-// and ζ·ω_A and every chunk at ζ (§10). The result depends only on the inputs: the thread count
-// and the device change speed, never bytes.
+// and ζ·ω_A and every chunk at ζ (§10). Which matrix is in which commitment, at which points it
+// is opened and where its values go in the Proof is the ProofLayout's (stark/protocol/layout.hpp),
+// shared with the verifier. The result depends only on the inputs: the thread count and the
+// device change speed, never bytes.
 #pragma once
 
 #include <vector>
