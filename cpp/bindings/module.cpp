@@ -20,6 +20,7 @@ void register_hash(py::module_& m);
 void register_merkle(py::module_& m);
 void register_challenger(py::module_& m);
 void register_cuda(py::module_& m);
+void register_fri_params(py::module_& m);
 void register_protocol(py::module_& m);
 void register_air(py::module_& m);
 }  // namespace stark::py_bind
@@ -70,6 +71,7 @@ PYBIND11_MODULE(_core, m) {
   register_merkle(m);
   register_challenger(m);
   register_cuda(m);
+  register_fri_params(m);
   register_protocol(m);
   register_air(m);
 }

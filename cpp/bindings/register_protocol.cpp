@@ -1,7 +1,8 @@
-// Protocol bindings: keygen, prove, verify and the key / proof objects. Arrays arrive as
-// C-contiguous uint32 NumPy arrays already validated by the package layer (stark_backend.engine
-// and .keys); they are read in place (no copies) and the GIL is released for every core call.
-// No protocol logic lives here.
+// Protocol bindings: keygen, prove, verify, the key / proof objects and the prover devices.
+// Arrays arrive as C-contiguous uint32 NumPy arrays converted by the package layer
+// (stark_backend.engine and .keys); they are read in place (no copies) and the GIL is released
+// for every core call. No protocol logic lives here: the prover's inputs are validated by the
+// core (stark/prover/validate.hpp), whose InputError reaches Python unchanged.
 #include <pybind11/stl.h>
 
 #include <memory>
@@ -11,10 +12,12 @@
 #include <vector>
 
 #include "common.hpp"
+#include "integers.hpp"
 #include "stark/keygen/keygen.hpp"
 #include "stark/protocol/keys.hpp"
 #include "stark/protocol/proof.hpp"
 #include "stark/prover/prover.hpp"
+#include "stark/prover/validate.hpp"
 #include "stark/util/timing.hpp"
 #include "stark/verifier/verifier.hpp"
 
@@ -57,6 +60,34 @@ std::vector<uint32_t> u32_list(const py::handle& h, const std::string& what) {
   if (!py::isinstance<U32Array>(h) || arr.ndim() != 1)
     throw InputError(what + ": expected a 1-D uint32 array");
   return std::vector<uint32_t>(arr.data(), arr.data() + arr.shape(0));
+}
+
+/// The prover's inputs from (air_id, [cached uint32 matrices], common uint32 matrix or None,
+/// uint32 public values) per context; `keep_alive` holds the arrays the views point into.
+std::vector<AirProvingInput> proving_inputs(const py::list& contexts, std::vector<U32Array>& keep_alive) {
+  std::vector<AirProvingInput> inputs;
+  for (size_t i = 0; i < contexts.size(); ++i) {
+    const std::string label = "prove: contexts[" + std::to_string(i) + "]";
+    if (!py::isinstance<py::tuple>(contexts[i]) || py::len(contexts[i]) != 4)
+      throw InputError(label + ": expected (air_id, cached_mains, common_main, public_values)");
+    const py::tuple item = contexts[i].cast<py::tuple>();
+    AirProvingInput in;
+    in.air_id = int64_of(item[0], label + ".air_id");
+    if (!py::isinstance<py::list>(item[1]))
+      throw InputError(label + ": expected a list of cached main traces");
+    const py::list cached = item[1].cast<py::list>();
+    for (size_t j = 0; j < cached.size(); ++j) {
+      keep_alive.push_back(strict_matrix(cached[j], label + ": cached main trace " + std::to_string(j)));
+      in.cached_mains.push_back(view_of(keep_alive.back()));
+    }
+    if (!item[2].is_none()) {
+      keep_alive.push_back(strict_matrix(item[2], label + ": common main trace"));
+      in.common_main = view_of(keep_alive.back());
+    }
+    in.public_values = u32_list(item[3], label + ": public values");
+    inputs.push_back(std::move(in));
+  }
+  return inputs;
 }
 
 template <class T>
@@ -264,26 +295,7 @@ void register_protocol(py::module_& m) {
          const py::object& timings) {
         const ProverDevice& device = prover_device(device_kind);
         std::vector<U32Array> keep_alive;
-        std::vector<AirProvingInput> inputs;
-        for (size_t i = 0; i < contexts.size(); ++i) {
-          const py::tuple item = contexts[i].cast<py::tuple>();
-          if (item.size() != 4)
-            throw InputError("prove: expected (air_id, cached_mains, common_main, public_values)");
-          AirProvingInput in;
-          in.air_id = item[0].cast<uint32_t>();
-          const std::string label = "context " + std::to_string(i);
-          const py::list cached = item[1].cast<py::list>();
-          for (size_t j = 0; j < cached.size(); ++j) {
-            keep_alive.push_back(strict_matrix(cached[j], label + ": cached main " + std::to_string(j)));
-            in.cached_mains.push_back(view_of(keep_alive.back()));
-          }
-          if (!item[2].is_none()) {
-            keep_alive.push_back(strict_matrix(item[2], label + ": common main"));
-            in.common_main = view_of(keep_alive.back());
-          }
-          in.public_values = u32_list(item[3], label + ": public values");
-          inputs.push_back(std::move(in));
-        }
+        std::vector<AirProvingInput> inputs = proving_inputs(contexts, keep_alive);
         PhaseTimes phases;
         std::shared_ptr<Proof> proof;
         {
@@ -312,8 +324,28 @@ void register_protocol(py::module_& m) {
       py::arg("vk"), py::arg("fri"), py::arg("proof"));
 
   m.def(
+      "validate_prove_inputs",
+      [](const ProvingKey& pk, const py::list& contexts) {
+        std::vector<U32Array> keep_alive;
+        const std::vector<AirProvingInput> inputs = proving_inputs(contexts, keep_alive);
+        py::gil_scoped_release release;
+        validate_inputs(pk, inputs);
+      },
+      py::arg("pk"), py::arg("contexts"),
+      "The prover's input checks alone (InputError), for contexts in prove's form.");
+
+  m.def(
       "prover_device_name", [](const std::string& kind) { return prover_device(kind).name(); },
-      py::arg("kind"));
+      py::arg("kind"),
+      "The device a name selects: 'auto' (the first usable accelerator, else 'cpu') or a registered name.");
+  m.def(
+      "prover_device_names",
+      [] {
+        std::vector<std::string> names;
+        for (const ProverDeviceEntry* e : prover_devices()) names.push_back(e->name);
+        return names;
+      },
+      "The registered prover devices, in registry order.");
 }
 
 }  // namespace stark::py_bind

@@ -15,6 +15,7 @@ __all__: list[str] = [
     "MAX_THREADS",
     "Challenger",
     "ConstraintSystem",
+    "FriParameters",
     "MerkleTree",
     "P",
     "Proof",
@@ -55,11 +56,13 @@ __all__: list[str] = [
     "poseidon2_permute",
     "prove",
     "prover_device_name",
+    "prover_device_names",
     "raise_core_exception_for_tests",
     "set_num_threads",
     "set_simd_level",
     "simd_active",
     "simd_detected",
+    "validate_prove_inputs",
     "verify",
 ]
 
@@ -131,6 +134,40 @@ class Challenger:
         """
         The 16 sponge words (for tests).
         """
+
+class FriParameters:
+    @staticmethod
+    def standard_fast() -> FriParameters: ...
+    @staticmethod
+    def standard_with_100_bits_security(log_blowup: typing.Any) -> FriParameters:
+        """
+        openvm's 100-bit set for log_blowup 1..4.
+        """
+    def __init__(
+        self,
+        log_blowup: typing.Any,
+        log_final_poly_len: typing.Any,
+        num_queries: typing.Any,
+        commit_proof_of_work_bits: typing.Any,
+        query_proof_of_work_bits: typing.Any,
+    ) -> None:
+        """
+        Validated parameters: InputError naming the field and its range.
+        """
+    def as_tuple(self) -> tuple[int, int, int, int, int]: ...
+    def conjectured_security_bits(self) -> int: ...
+    def max_constraint_degree(self) -> int: ...
+    def security_bits(self) -> int: ...
+    @property
+    def commit_proof_of_work_bits(self) -> int: ...
+    @property
+    def log_blowup(self) -> int: ...
+    @property
+    def log_final_poly_len(self) -> int: ...
+    @property
+    def num_queries(self) -> int: ...
+    @property
+    def query_proof_of_work_bits(self) -> int: ...
 
 class VerifyingKey:
     @staticmethod
@@ -522,7 +559,16 @@ def prove(
     timings: an optional dict, filled with wall-clock seconds per prover phase.
     """
 
-def prover_device_name(kind: str) -> str: ...
+def prover_device_name(kind: str) -> str:
+    """
+    The device a name selects: 'auto' (the first usable accelerator, else 'cpu') or a registered name.
+    """
+
+def prover_device_names() -> list[str]:
+    """
+    The registered prover devices, in registry order.
+    """
+
 def raise_core_exception_for_tests(kind: str) -> None:
     """
     Throw a C++ exception of the given kind (runtime_error, logic_error, out_of_range, invalid_argument, bad_alloc, internal_error, resource_error, not_an_exception): for tests of the exception translation.
@@ -542,6 +588,11 @@ def simd_active() -> str: ...
 def simd_detected() -> str:
     """
     Best SIMD level of this CPU: 'scalar', 'avx2' or 'avx512'.
+    """
+
+def validate_prove_inputs(pk: ProvingKey, contexts: list[typing.Any]) -> None:
+    """
+    The prover's input checks alone (InputError), for contexts in prove's form.
     """
 
 def verify(

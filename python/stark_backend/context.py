@@ -20,8 +20,10 @@ class AirProvingContext:
       in the AIR's partition order.
     - ``public_values``: ``num_public_values`` field elements.
 
-    Arrays may have any integer dtype; C-contiguous ``uint32`` avoids a copy. Validation
-    (shapes, heights, value range) happens in :meth:`Engine.prove`, which knows the key.
+    Arrays may have any integer dtype; C-contiguous ``uint32`` avoids a copy. :meth:`Engine.prove`
+    converts them (dtype, dimensions, value range) and the core validates them against the key
+    (air id, partitions, widths, heights, public values), raising
+    :class:`~stark_backend.InputError` that names ``contexts[i]``, the AIR and the partition.
     """
 
     __slots__ = ("air_id", "cached_mains", "common_main", "public_values")

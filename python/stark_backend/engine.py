@@ -1,9 +1,11 @@
 """The proving engine: keygen, prove, verify for one set of FRI parameters and one device.
 
-``prove`` validates its inputs here with vectorized NumPy (shapes, dtypes, heights, value
-range, public values — :class:`~stark_backend.InputError` naming the AIR, row and column),
-optionally runs the AIR layer's debug checks, then calls the core, which proves with the GIL
-released. ``verify`` is the core verifier (PROTOCOL.md §11).
+``prove`` converts its inputs to C-contiguous ``uint32`` arrays (dtype, dimensions and value
+range, with vectorized NumPy) and passes them to the core, which validates them against the key
+(ids, partitions, widths, heights, public values — :class:`~stark_backend.InputError` naming the
+context, AIR, partition, row and column) and proves with the GIL released; with ``debug=True`` the
+core validates first and the AIR layer's debug checks run on the validated traces. ``verify`` is
+the core verifier (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -18,20 +20,17 @@ from . import _core
 from ._arrays import U32Array, as_field_array, as_matrix
 from .air import Air, AirTraces, debug_check
 from .context import AirProvingContext
-from .errors import DeviceError, InputError, InvalidProofShape
+from .errors import InputError, InvalidProofShape
 from .fri_params import FriParameters
 from .keys import KeygenBuilder, ProvingKey, VerifyingKey
 from .proof import Proof
-from .runtime import cuda_available
 
 __all__ = ["Engine"]
 
-_DEVICES = ("auto", "cpu", "cuda")
-_MAX_LOG_DOMAIN = 27
 
-
-class _Validated:
-    """One context after validation: what the core and the debug checker receive."""
+class _Converted:
+    """One context converted to ``uint32`` arrays: what the core and the debug checker receive.
+    ``air_id`` is any int; the core checks it against the key."""
 
     __slots__ = ("air_id", "cached", "common", "public_values")
 
@@ -65,17 +64,13 @@ class Engine:
             raise InputError(
                 f"Engine: fri_params must be a FriParameters, got {type(fri_params).__name__}"
             )
-        if device not in _DEVICES:
-            raise InputError(f"Engine: device must be one of {_DEVICES}, got {device!r}")
-        if device == "cuda" and not cuda_available():
-            raise DeviceError(
-                f"Engine(device='cuda'): no usable CUDA GPU ({_core.cuda_describe()})"
-            )
+        if not isinstance(device, str):
+            raise InputError(f"Engine: device must be a str, got {type(device).__name__}")
         self._fri = fri_params
-        # "auto" takes the GPU when one is usable: the CUDA device gives the CPU's proof bytes
-        # (tests/python/test_cuda.py, run on an H100), so the choice changes only speed.
-        if device == "auto":
-            device = "cuda" if cuda_available() else "cpu"
+        # The core's device registry resolves the name: "auto" takes the first usable
+        # accelerator (the CUDA device gives the CPU's proof bytes, tests/python/test_cuda.py),
+        # so the choice changes only speed; an unknown name is an InputError listing the known
+        # ones, a known but unusable device a DeviceError.
         self._device = str(_core.prover_device_name(device))
 
     @property
@@ -84,7 +79,7 @@ class Engine:
 
     @property
     def device(self) -> str:
-        """The device proofs run on: ``"cpu"`` or ``"cuda"``."""
+        """The device proofs run on: ``"cpu"``, ``"cuda"`` or another registered device."""
         return self._device
 
     def __repr__(self) -> str:
@@ -126,10 +121,13 @@ class Engine:
         if timings is not None and not isinstance(timings, dict):
             raise InputError(f"prove: timings must be a dict or None, got {type(timings).__name__}")
         self._check_key_params(pk.vk, "prove")
-        validated = self._validate_contexts(pk, contexts)
+        converted = _convert_contexts(pk.vk, contexts)
+        core_contexts = [c.core_tuple() for c in converted]
         if debug:
-            self._debug_check(pk, validated)
-        raw = _core.prove(pk._raw, self._device, [v.core_tuple() for v in validated], timings)
+            # The debug checker needs validated traces: the core's checks first.
+            _core.validate_prove_inputs(pk._raw, core_contexts)
+            self._debug_check(pk, converted)
+        raw = _core.prove(pk._raw, self._device, core_contexts, timings)
         return Proof(raw)
 
     def _check_key_params(self, vk: VerifyingKey, what: str) -> None:
@@ -139,122 +137,7 @@ class Engine:
                 f"{self._fri!r}"
             )
 
-    def _validate_contexts(
-        self, pk: ProvingKey, contexts: Iterable[AirProvingContext]
-    ) -> list[_Validated]:
-        vk = pk.vk
-        if isinstance(contexts, AirProvingContext):
-            contexts = [contexts]
-        try:
-            ctx_list = list(contexts)
-        except TypeError:
-            raise InputError("prove: contexts must be a list of AirProvingContext") from None
-        if not ctx_list:
-            raise InputError("prove: no AirProvingContext given (at least one AIR must be present)")
-        names = vk.air_names
-        cached_widths = vk.cached_main_widths
-        common_widths = vk.common_main_widths
-        prep_heights = vk.preprocessed_heights
-        num_public = vk.num_public_values
-        log_blowup = self._fri.log_blowup
-        lfp = self._fri.log_final_poly_len
-        seen: dict[int, int] = {}
-        out: list[_Validated] = []
-        for i, ctx in enumerate(ctx_list):
-            if not isinstance(ctx, AirProvingContext):
-                raise InputError(
-                    f"prove: contexts[{i}] is a {type(ctx).__name__}, expected AirProvingContext"
-                )
-            try:
-                if isinstance(ctx.air_id, bool):
-                    raise TypeError
-                air_id = operator.index(ctx.air_id)
-            except TypeError:
-                raise InputError(
-                    f"prove: contexts[{i}].air_id must be an int, got {type(ctx.air_id).__name__}"
-                ) from None
-            if not 0 <= air_id < vk.num_airs:
-                raise InputError(
-                    f"prove: contexts[{i}]: unknown air id {air_id} (the key has "
-                    f"{vk.num_airs} AIRs)"
-                )
-            label = f"AIR {names[air_id]!r} (id {air_id})"
-            if air_id in seen:
-                raise InputError(
-                    f"prove: {label} appears in contexts[{seen[air_id]}] and contexts[{i}]"
-                )
-            seen[air_id] = i
-
-            widths = cached_widths[air_id]
-            if len(ctx.cached_mains) != len(widths):
-                raise InputError(
-                    f"{label}: {len(ctx.cached_mains)} cached main traces given, expected "
-                    f"{len(widths)}"
-                )
-            parts: list[tuple[str, U32Array]] = []
-            cached: list[U32Array] = []
-            for j, (arr, w) in enumerate(zip(ctx.cached_mains, widths)):
-                what = f"{label}: cached main trace {j}"
-                m = as_matrix(arr, what)
-                if m.shape[1] != w:
-                    raise InputError(f"{what} has width {m.shape[1]}, expected {w}")
-                parts.append((what, m))
-                cached.append(m)
-            common: U32Array | None = None
-            cw = common_widths[air_id]
-            if cw > 0:
-                what = f"{label}: common main trace" if widths else f"{label}: main trace"
-                if ctx.common_main is None:
-                    raise InputError(f"{what} (width {cw}) is missing")
-                common = as_matrix(ctx.common_main, what)
-                if common.shape[1] != cw:
-                    raise InputError(f"{what} has width {common.shape[1]}, expected {cw}")
-                parts.append((what, common))
-            elif ctx.common_main is not None:
-                raise InputError(
-                    f"{label}: a common main trace was given, but all main columns are in cached "
-                    "partitions"
-                )
-            height = int(parts[0][1].shape[0])
-            for what, m in parts[1:]:
-                if m.shape[0] != height:
-                    raise InputError(
-                        f"{what} has height {m.shape[0]}, but {parts[0][0]} has height {height} "
-                        "(all partitions of an AIR share one height)"
-                    )
-            if height == 0 or height & (height - 1):
-                raise InputError(
-                    f"{label}: trace height {height} is not a power of two (traces are never "
-                    "padded)"
-                )
-            log_height = height.bit_length() - 1
-            if log_height + log_blowup > _MAX_LOG_DOMAIN:
-                raise InputError(
-                    f"{label}: trace height 2^{log_height} with log_blowup {log_blowup} exceeds "
-                    "the field's two-adicity (needs log2(height) + log_blowup <= "
-                    f"{_MAX_LOG_DOMAIN})"
-                )
-            if lfp > 0 and log_height <= lfp:
-                raise InputError(
-                    f"{label}: trace height {height} must exceed 2^log_final_poly_len = {1 << lfp}"
-                )
-            prep_height = prep_heights[air_id]
-            if prep_height is not None and height != prep_height:
-                raise InputError(
-                    f"{label}: trace height {height} differs from the preprocessed trace height "
-                    f"{prep_height}"
-                )
-            pv = as_field_array(
-                _public_list(ctx.public_values), f"{label}: public values", ndim=(1,)
-            )
-            if pv.shape[0] != num_public[air_id]:
-                raise InputError(
-                    f"{label}: {pv.shape[0]} public values given, expected {num_public[air_id]}"
-                )
-            out.append(_Validated(air_id, cached, common, pv))
-        return out
-
-    def _debug_check(self, pk: ProvingKey, validated: Sequence[_Validated]) -> None:
+    def _debug_check(self, pk: ProvingKey, validated: Sequence[_Converted]) -> None:
         systems = pk.vk.constraint_systems()
         traces = []
         for v in sorted(validated, key=lambda x: x.air_id):
@@ -342,6 +225,51 @@ class Engine:
         proof = self.prove(pk, contexts, debug=debug)
         self.verify(vk, proof)
         return proof
+
+
+def _convert_contexts(vk: VerifyingKey, contexts: Iterable[AirProvingContext]) -> list[_Converted]:
+    """Each context's arrays as ``uint32`` (InputError naming the context, AIR and partition for
+    a wrong dtype, dimension or value). Everything about the key — ids, partition counts,
+    widths, heights, public value counts — is the core's to check."""
+    if isinstance(contexts, AirProvingContext):
+        contexts = [contexts]
+    try:
+        ctx_list = list(contexts)
+    except TypeError:
+        raise InputError("prove: contexts must be a list of AirProvingContext") from None
+    names = vk.air_names
+    out: list[_Converted] = []
+    for i, ctx in enumerate(ctx_list):
+        if not isinstance(ctx, AirProvingContext):
+            raise InputError(
+                f"prove: contexts[{i}] is a {type(ctx).__name__}, expected AirProvingContext"
+            )
+        try:
+            if isinstance(ctx.air_id, bool):
+                raise TypeError
+            air_id = operator.index(ctx.air_id)
+        except TypeError:
+            raise InputError(
+                f"prove: contexts[{i}].air_id must be an int, got {type(ctx.air_id).__name__}"
+            ) from None
+        # Names for conversion errors only; an unknown id is reported by the core.
+        label = (
+            f"AIR {names[air_id]!r} (id {air_id}) in contexts[{i}]"
+            if 0 <= air_id < len(names)
+            else f"prove: contexts[{i}]"
+        )
+        cached = [
+            as_matrix(arr, f"{label}: cached main trace {j}")
+            for j, arr in enumerate(ctx.cached_mains)
+        ]
+        common = (
+            None
+            if ctx.common_main is None
+            else as_matrix(ctx.common_main, f"{label}: common main trace")
+        )
+        pv = as_field_array(_public_list(ctx.public_values), f"{label}: public values", ndim=(1,))
+        out.append(_Converted(air_id, cached, common, pv))
+    return out
 
 
 def _public_list(values: Any) -> Any:

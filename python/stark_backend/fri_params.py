@@ -10,32 +10,18 @@ bound ``num_queries · log2(2 / (1 + 2^-log_blowup)) + query PoW`` that openvm's
 parameter sets meet; :meth:`FriParameters.conjectured_security_bits` is the ethSTARK-conjecture
 figure ``log_blowup · num_queries + query PoW`` that Plonky3 and openvm print. Both are capped at
 the 124-bit challenge field; the proof system as a whole is also bounded by the LogUp term
-(102 bits, §7.6).
+(102 bits).
+
+The parameters are defined once, in the core (``cpp/include/stark/fri/params.hpp``): their
+ranges, openvm's standard table and both security formulas come from there; this class is the
+Python face of that definition.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Final
-
-from .errors import InputError
+from . import _core
 
 __all__ = ["FriParameters"]
-
-# Largest log_blowup accepted: a height-1 trace already needs 2^log_blowup <= 2^27 LDE rows, and
-# the quotient degree q <= 2^log_blowup is stored in one byte of the key.
-_MAX_LOG_BLOWUP: Final = 7
-# sample_bits / grinding need 2^bits < p.
-_MAX_POW_BITS: Final = 30
-_MAX_LOG_FINAL_POLY_LEN: Final = 27
-# A bound that keeps proofs and verification time finite for hostile parameter bytes.
-_MAX_NUM_QUERIES: Final = 1 << 16
-
-# Bits of the challenge field BabyBear^4 (4 · 31): no soundness bound can exceed it.
-_CHALLENGE_FIELD_BITS: Final = 124
-
-# openvm standard_fri_params_with_100_bits_security: log_blowup -> (queries, commit PoW, query PoW).
-_STANDARD_100_BITS: Final = {1: (193, 20, 20), 2: (118, 16, 20), 3: (97, 16, 20), 4: (88, 16, 20)}
 
 
 class _CallableInt(int):
@@ -55,13 +41,7 @@ class FriParameters:
     for real proofs.
     """
 
-    __slots__ = (
-        "_commit_pow",
-        "_log_blowup",
-        "_log_final_poly_len",
-        "_num_queries",
-        "_query_pow",
-    )
+    __slots__ = ("_raw",)
 
     def __init__(
         self,
@@ -71,75 +51,61 @@ class FriParameters:
         commit_proof_of_work_bits: int,
         query_proof_of_work_bits: int,
     ) -> None:
-        values = {
-            "log_blowup": (log_blowup, 1, _MAX_LOG_BLOWUP),
-            "log_final_poly_len": (log_final_poly_len, 0, _MAX_LOG_FINAL_POLY_LEN),
-            "num_queries": (num_queries, 1, _MAX_NUM_QUERIES),
-            "commit_proof_of_work_bits": (commit_proof_of_work_bits, 0, _MAX_POW_BITS),
-            "query_proof_of_work_bits": (query_proof_of_work_bits, 0, _MAX_POW_BITS),
-        }
-        for name, (v, lo, hi) in values.items():
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise InputError(f"FriParameters.{name}: expected an int, got {type(v).__name__}")
-            if not lo <= v <= hi:
-                raise InputError(f"FriParameters.{name}: {v} is outside [{lo}, {hi}]")
-        if log_blowup + log_final_poly_len > 27:
-            raise InputError(
-                f"FriParameters: log_blowup + log_final_poly_len = "
-                f"{log_blowup + log_final_poly_len} exceeds the field's two-adicity 27"
-            )
-        self._log_blowup = int(log_blowup)
-        self._log_final_poly_len = int(log_final_poly_len)
-        self._num_queries = int(num_queries)
-        self._commit_pow = int(commit_proof_of_work_bits)
-        self._query_pow = int(query_proof_of_work_bits)
+        # The core checks each value (an int, in its range) and raises InputError naming it.
+        self._raw = _core.FriParameters(
+            log_blowup,
+            log_final_poly_len,
+            num_queries,
+            commit_proof_of_work_bits,
+            query_proof_of_work_bits,
+        )
+
+    @classmethod
+    def _wrap(cls, raw: _core.FriParameters) -> FriParameters:
+        out = cls.__new__(cls)
+        out._raw = raw
+        return out
 
     # -- standard sets ------------------------------------------------------------------------
 
     @classmethod
     def standard_with_100_bits_security(cls, log_blowup: int) -> FriParameters:
         """openvm's 100-bit parameters for ``log_blowup`` in 1..4 (final polynomial length 1)."""
-        if isinstance(log_blowup, bool) or log_blowup not in _STANDARD_100_BITS:
-            raise InputError(
-                "standard_with_100_bits_security: log_blowup must be 1, 2, 3 or 4, "
-                f"got {log_blowup!r}"
-            )
-        queries, commit_pow, query_pow = _STANDARD_100_BITS[log_blowup]
-        return cls(log_blowup, 0, queries, commit_pow, query_pow)
+        return cls._wrap(_core.FriParameters.standard_with_100_bits_security(log_blowup))
 
     @classmethod
     def standard_fast(cls) -> FriParameters:
         """100-bit security at log_blowup 1 (193 queries, 20 + 20 PoW bits): fastest proving,
         largest proofs, max constraint degree 3."""
-        return cls.standard_with_100_bits_security(1)
+        return cls._wrap(_core.FriParameters.standard_fast())
 
     # -- fields -------------------------------------------------------------------------------
 
     @property
     def log_blowup(self) -> int:
-        return self._log_blowup
+        return int(self._raw.log_blowup)
 
     @property
     def log_final_poly_len(self) -> int:
-        return self._log_final_poly_len
+        return int(self._raw.log_final_poly_len)
 
     @property
     def num_queries(self) -> int:
-        return self._num_queries
+        return int(self._raw.num_queries)
 
     @property
     def commit_proof_of_work_bits(self) -> int:
-        return self._commit_pow
+        return int(self._raw.commit_proof_of_work_bits)
 
     @property
     def query_proof_of_work_bits(self) -> int:
-        return self._query_pow
+        return int(self._raw.query_proof_of_work_bits)
 
     @property
     def max_constraint_degree(self) -> int:
         """``2^log_blowup + 1``: the largest constraint degree an AIR may have (quotient degree
         ``<= 2^log_blowup``). Also callable, ``p.max_constraint_degree()``."""
-        return _CallableInt((1 << self._log_blowup) + 1)
+        return _CallableInt(self._raw.max_constraint_degree())
 
     def security_bits(self) -> int:
         """Bits of FRI soundness in the unique-decoding regime, the bound the openvm v1.x
@@ -147,25 +113,18 @@ class FriParameters:
         leaves a cheating prover a chance of at most ``(1 + rho) / 2``, so
         ``num_queries · log2(2 / (1 + rho)) + query PoW`` bits, capped at the 124-bit challenge
         field (BabyBear^4). Every ``standard_with_100_bits_security(b)`` set reports 100."""
-        rho = 2.0**-self._log_blowup
-        bits = self._num_queries * math.log2(2.0 / (1.0 + rho)) + self._query_pow
-        return min(_CHALLENGE_FIELD_BITS, math.floor(bits + 1e-9))
+        return int(self._raw.security_bits())
 
     def conjectured_security_bits(self) -> int:
         """openvm's / Plonky3's conjectured security (ethSTARK conjecture):
         ``min(124, log_blowup · num_queries + query PoW)``; 124 is the challenge field's size
         in bits. Larger than :meth:`security_bits`, which does not rely on the conjecture."""
-        return min(_CHALLENGE_FIELD_BITS, self._log_blowup * self._num_queries + self._query_pow)
+        return int(self._raw.conjectured_security_bits())
 
     def as_tuple(self) -> tuple[int, int, int, int, int]:
         """``(log_blowup, log_final_poly_len, num_queries, commit PoW, query PoW)``."""
-        return (
-            self._log_blowup,
-            self._log_final_poly_len,
-            self._num_queries,
-            self._commit_pow,
-            self._query_pow,
-        )
+        lb, lfp, nq, cpow, qpow = self._raw.as_tuple()
+        return (int(lb), int(lfp), int(nq), int(cpow), int(qpow))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FriParameters):
@@ -176,11 +135,10 @@ class FriParameters:
         return hash(("FriParameters", *self.as_tuple()))
 
     def __repr__(self) -> str:
+        lb, lfp, nq, cpow, qpow = self.as_tuple()
         return (
-            f"FriParameters(log_blowup={self._log_blowup}, "
-            f"log_final_poly_len={self._log_final_poly_len}, num_queries={self._num_queries}, "
-            f"commit_proof_of_work_bits={self._commit_pow}, "
-            f"query_proof_of_work_bits={self._query_pow})"
+            f"FriParameters(log_blowup={lb}, log_final_poly_len={lfp}, num_queries={nq}, "
+            f"commit_proof_of_work_bits={cpow}, query_proof_of_work_bits={qpow})"
         )
 
     def __reduce__(self) -> tuple[type[FriParameters], tuple[int, int, int, int, int]]:

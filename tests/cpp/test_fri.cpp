@@ -191,7 +191,7 @@ TEST(params_standard_sets) {
   CHECK_THROWS(FriParameters::standard_with_100_bits_security(5), InputError);
   CHECK_EQ(fast.max_constraint_degree(), 3u);
   CHECK_EQ(FriParameters::standard_with_100_bits_security(3).max_constraint_degree(), 9u);
-  CHECK_EQ(fast.conjectured_security_bits(), 213.0);
+  CHECK_EQ(fast.conjectured_security_bits(), 124u);  // 213, capped at the challenge field
   for (uint32_t b = 1; b <= 4; ++b)
     CHECK(FriParameters::standard_with_100_bits_security(b).conjectured_security_bits() >= 100.0);
 }
@@ -221,6 +221,42 @@ TEST(params_validate_and_encoding) {
   CHECK_THROWS(FriParameters::read(rb), ProofFormatError);
   ByteReader rt(w.data().data(), 19, "params");
   CHECK_THROWS(FriParameters::read(rt), ProofFormatError);
+}
+
+TEST(params_security_figures) {
+  // Unique decoding: num_queries · log2(2 / (1 + 2^-b)) + query PoW, floored, capped at 124.
+  CHECK_EQ((FriParameters{1, 0, 100, 0, 0}.security_bits()), 41u);  // 100 · log2(4/3) = 41.5
+  CHECK_EQ((FriParameters{1, 0, 200, 0, 0}.security_bits()), 83u);
+  CHECK_EQ((FriParameters{1, 0, 100, 0, 16}.security_bits()), 57u);
+  CHECK_EQ((FriParameters{2, 0, 100, 0, 0}.security_bits()), 67u);  // 100 · log2(8/5) = 67.8
+  CHECK_EQ((FriParameters{1, 0, 1000, 0, 0}.security_bits()), 124u);
+  for (uint32_t b = 1; b <= 4; ++b)
+    CHECK_EQ(FriParameters::standard_with_100_bits_security(b).security_bits(), 100u);
+  // Conjectured: b · num_queries + query PoW, capped at 124.
+  CHECK_EQ((FriParameters{1, 0, 100, 0, 0}.conjectured_security_bits()), 100u);
+  CHECK_EQ((FriParameters{7, 0, 1u << 16, 0, 30}.conjectured_security_bits()), 124u);
+}
+
+TEST(params_from_integers_names_the_field_and_range) {
+  CHECK((FriParameters::from_integers(2, 1, 40, 3, 4) == FriParameters{2, 1, 40, 3, 4}));
+  auto message = [](int64_t lb, int64_t lfp, int64_t nq, int64_t cp, int64_t qp) {
+    try {
+      FriParameters::from_integers(lb, lfp, nq, cp, qp);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_EQ(message(-1, 0, 8, 0, 0), std::string("FriParameters.log_blowup: -1 is outside [1, 7]"));
+  CHECK_EQ(message(1, 0, int64_t(1) << 40, 0, 0),
+           std::string("FriParameters.num_queries: 1099511627776 is outside [1, 65536]"));
+  CHECK_EQ(message(1, 0, 8, 0, -3),
+           std::string("FriParameters.query_proof_of_work_bits: -3 is outside [0, 30]"));
+  CHECK_EQ(message(1, 0, 8, int64_t(1) << 32, 0),
+           std::string("FriParameters.commit_proof_of_work_bits: 4294967296 is outside [0, 30]"));
+  CHECK(message(2, 26, 8, 0, 0).find("two-adicity") != std::string::npos);
+  CHECK_THROWS(FriParameters::standard_with_100_bits_security(-1), InputError);
+  CHECK_THROWS(FriParameters::standard_with_100_bits_security(int64_t(1) << 33), InputError);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "constraint_builder.hpp"
@@ -16,6 +18,7 @@
 #include "stark/keygen/keygen.hpp"
 #include "stark/ntt/ntt.hpp"
 #include "stark/protocol/keys.hpp"
+#include "stark/protocol/layout.hpp"
 #include "stark/protocol/proof.hpp"
 #include "stark/prover/prover.hpp"
 #include "stark/util/bytes.hpp"
@@ -734,5 +737,263 @@ TEST(device_seam_gives_identical_proofs) {
   if (!cuda::available()) {
     CHECK_THROWS(prover_device("cuda"), DeviceError);
     CHECK_EQ(prover_device("auto").name(), std::string("cpu"));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The proof layout (stark/protocol/layout.hpp): one description of the rounds, their matrices
+// and the opened-value sections, which the prover fills and the verifier checks.
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// The message of the exception `fn` throws as E ("" if it throws nothing).
+template <class E, class F>
+std::string message_of(F&& fn) {
+  try {
+    fn();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST(layout_rounds_in_transcript_order) {
+  Fixture f;  // Fib 16 rows, Selector 8 (preprocessed), Inter 4, InterCached 8 (one cached part)
+  const ProofLayout layout(f.pk.vk, {{0, 4}, {1, 3}, {2, 2}, {3, 3}});
+  const auto& rounds = layout.rounds();
+  CHECK_EQ(rounds.size(), size_t(5));
+  const std::vector<LayoutSection> sections = {LayoutSection::Preprocessed, LayoutSection::CachedMain,
+                                               LayoutSection::CommonMain, LayoutSection::AfterChallenge,
+                                               LayoutSection::Quotient};
+  for (size_t r = 0; r < rounds.size(); ++r) CHECK(rounds[r].section == sections[r]);
+  CHECK_EQ(layout.num_preprocessed_rounds(), size_t(1));
+  CHECK_EQ(layout.num_main_commits(), size_t(2));
+  CHECK(layout.has_after_challenge());
+  // Matrices per round: the selector's preprocessed column; the cached partition; the four common
+  // mains; the two after-challenge traces; q = 1, 1, 2, 2 quotient chunks.
+  CHECK_EQ(rounds[0].matrices.size(), size_t(1));
+  CHECK_EQ(rounds[0].matrices[0].air, size_t(1));
+  CHECK_EQ(rounds[1].matrices.size(), size_t(1));
+  CHECK_EQ(rounds[1].matrices[0].air, size_t(3));
+  CHECK_EQ(rounds[1].index, size_t(0));
+  CHECK_EQ(rounds[2].matrices.size(), size_t(4));
+  CHECK_EQ(rounds[2].index, size_t(1));
+  CHECK_EQ(rounds[3].matrices.size(), size_t(2));
+  CHECK_EQ(rounds[4].matrices.size(), size_t(6));
+  const std::vector<size_t> common_widths = {2, 1, 2, 1};
+  for (size_t m = 0; m < 4; ++m) {
+    CHECK_EQ(rounds[2].matrices[m].width, common_widths[m]);
+    CHECK_EQ(rounds[2].matrices[m].num_points(), size_t(2));
+  }
+  for (const LayoutMatrix& m : rounds[4].matrices) {
+    CHECK_EQ(m.width, size_t(4));
+    CHECK_EQ(m.num_points(), size_t(1));
+  }
+  // Chunk t of an AIR with q = 2 and k = 2 lies on g·ω_3^t·H_4.
+  const LayoutAir& inter = layout.airs()[2];
+  CHECK_EQ(inter.label, std::string("AIR 'Inter' (id 2)"));
+  CHECK_EQ(inter.quotient_chunks.size(), size_t(2));
+  CHECK(layout.matrix(inter.quotient_chunks[0]).domain_shift == generator());
+  CHECK(layout.matrix(inter.quotient_chunks[1]).domain_shift == generator() * two_adic_generator(3));
+  CHECK(layout.matrix(inter.common_main).section == LayoutSection::CommonMain);
+  CHECK(!inter.preprocessed.present());
+  CHECK(layout.points(layout.matrix(inter.common_main), Ext4::one())[1] == Ext4(two_adic_generator(2)));
+  // Ids must be ascending and known.
+  CHECK_THROWS(ProofLayout(f.pk.vk, {{1, 3}, {0, 4}}), InputError);
+  CHECK_THROWS(ProofLayout(f.pk.vk, {{4, 3}}), InputError);
+  CHECK_THROWS(ProofLayout(f.pk.vk, {}), InputError);
+}
+
+TEST(layout_describes_the_proofs_prover_makes) {
+  Fixture f;
+  const std::vector<std::vector<AirProvingInput>> subsets = {
+      f.all(), {f.fib_input()}, {f.sel_input(), f.cached_input()}, {f.inter_input()}};
+  for (const auto& inputs : subsets) {
+    const Proof proof = prove(f.pk, inputs);
+    std::vector<PresentAir> present;
+    for (const AirProofData& a : proof.per_air) present.push_back({a.air_id, log2_exact(a.height)});
+    const ProofLayout layout(f.pk.vk, present);
+    layout.check_proof_shape(proof);
+    // Re-filling the opened values from the PCS rounds gives the proof's.
+    const std::vector<PcsVerifyRound> rounds = layout.verify_rounds(proof);
+    OpenedValues values;
+    for (const PcsVerifyRound& round : rounds) {
+      values.emplace_back();
+      for (const PcsVerifyMatrix& m : round.matrices) values.back().push_back(m.values);
+    }
+    const OpenedProofValues refilled = layout.opened_values(values);
+    Proof copy = proof;
+    copy.opened = refilled;
+    CHECK(proof_to_bytes(copy) == proof_to_bytes(proof));
+    CHECK_EQ(proof.main_commits.size(), layout.num_main_commits());
+  }
+}
+
+TEST(layout_shape_errors_name_the_air_and_section) {
+  Fixture f;
+  const Proof proof = prove(f.pk, f.all());
+  auto shape_error = [&](const std::function<void(Proof&)>& edit) {
+    Proof p = proof;
+    edit(p);
+    std::string msg;
+    try {
+      verify(f.pk.vk, p);
+    } catch (const VerificationError& e) {
+      if (e.kind == VerifyErrorKind::InvalidProofShape) msg = e.what();
+    }
+    return msg;
+  };
+  CHECK(
+      contains(shape_error([](Proof& p) { p.opened.main[1][2].local.pop_back(); }),
+               "AIR 'Inter' (id 2): common main opening: 1 values at zeta and 2 at zeta*omega, expected 2"));
+  CHECK(contains(shape_error([](Proof& p) { p.opened.main[0][0].next.push_back(Ext4()); }),
+                 "AIR 'InterCached' (id 3): cached main 0 opening"));
+  CHECK(contains(shape_error([](Proof& p) { p.opened.main[0].push_back(p.opened.main[0][0]); }),
+                 "cached main 0 opening: 2 matrices, expected 1"));
+  CHECK(contains(shape_error([](Proof& p) { p.opened.main[1].pop_back(); }),
+                 "common main opening: 3 matrices, expected 4"));
+  CHECK(contains(shape_error([](Proof& p) { p.opened.preprocessed[0].local.push_back(Ext4()); }),
+                 "AIR 'Selector' (id 1): preprocessed opening"));
+  CHECK(contains(shape_error([](Proof& p) { p.opened.after_challenge[0][1].local.clear(); }),
+                 "AIR 'InterCached' (id 3): after-challenge opening"));
+  CHECK(contains(shape_error([](Proof& p) { p.opened.quotient[3].pop_back(); }),
+                 "AIR 'InterCached' (id 3): 1 quotient chunks opened, expected 2"));
+  CHECK(contains(shape_error([](Proof& p) { p.opened.quotient[0][0].pop_back(); }),
+                 "AIR 'Fib' (id 0): quotient chunk 0 has 3 opened values, expected 4"));
+  CHECK(contains(shape_error([](Proof& p) { p.opened.after_challenge.clear(); }),
+                 "0 after-challenge opening rounds, expected 1"));
+  CHECK(contains(shape_error([](Proof& p) { p.main_commits.pop_back(); }),
+                 "1 main trace commitments, expected 2"));
+  CHECK(contains(shape_error([](Proof& p) { p.per_air[2].exposed_values.clear(); }),
+                 "AIR 'Inter' (id 2): 0 exposed values, expected 1"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The prover's validator (stark/prover/validate.hpp) and its messages
+// ---------------------------------------------------------------------------------------------
+
+TEST(validator_messages_name_the_context) {
+  Fixture f;
+  CHECK(contains(
+      message_of<InputError>([&] { validate_inputs(f.pk, {f.sel_input(), f.fib_input(), f.fib_input()}); }),
+      "AIR 'Fib' (id 0) appears in contexts[1] and contexts[2]"));
+  CHECK(contains(
+      message_of<InputError>([&] { validate_inputs(f.pk, {f.fib_input(), {-1, {}, f.fib.view(), {}}}); }),
+      "contexts[1]: unknown air id -1 (the key has 4 AIRs)"));
+  RowMajorMatrix bad = f.fib;
+  bad.row(3)[0] = P + 5;
+  CHECK(contains(
+      message_of<InputError>([&] { validate_inputs(f.pk, {f.sel_input(), {0, {}, bad.view(), f.fib_pv}}); }),
+      "AIR 'Fib' (id 0) in contexts[1]: common main trace: value 2013265926 at row 3, column 0"));
+  RowMajorMatrix sel16(16, 1);
+  CHECK(contains(message_of<InputError>([&] { validate_inputs(f.pk, {{1, {}, sel16.view(), {}}}); }),
+                 "differs from the preprocessed trace height 8"));
+  RowMajorMatrix c4(4, 1);
+  CHECK(contains(
+      message_of<InputError>([&] { validate_inputs(f.pk, {{3, {f.inter_cached_v.view()}, c4.view(), {}}}); }),
+      "common main trace has height 4, but AIR 'InterCached' (id 3) in contexts[0]: cached main trace 0 has "
+      "height 8"));
+  // The first bad context in the order given is the one named, whatever its id.
+  RowMajorMatrix three(3, 2);
+  CHECK(contains(message_of<InputError>([&] {
+                   validate_inputs(f.pk, {{0, {}, three.view(), f.fib_pv}, {9, {}, f.fib.view(), {}}});
+                 }),
+                 "contexts[0]: trace height 3 is not a power of two"));
+  // Valid inputs come back in ascending id with their log heights.
+  const std::vector<ValidatedAir> ok = validate_inputs(f.pk, f.all());
+  CHECK_EQ(ok.size(), size_t(4));
+  for (size_t a = 0; a < ok.size(); ++a) CHECK_EQ(ok[a].air_id, uint32_t(a));
+  CHECK_EQ(ok[0].log_height, 4u);
+  CHECK_EQ(ok[0].context, size_t(1));
+  CHECK_EQ(ok[3].mains.size(), size_t(2));
+}
+
+namespace {
+
+struct DerivedInputError : InputError {
+  using InputError::InputError;
+};
+
+// Forwards to the CPU device, but its LogUp trace throws `Thrown`.
+template <class Thrown>
+class ThrowingLogupDevice final : public ProverDevice {
+ public:
+  std::string name() const override { return "throwing"; }
+  std::shared_ptr<const PcsCommitted> commit(const FriParameters& params,
+                                             std::vector<PcsMatrixInput> matrices) const override {
+    return cpu_prover_device().commit(params, std::move(matrices));
+  }
+  AfterChallengeTrace logup_trace(const ConstraintSystem&, std::optional<ConstMatrixView>,
+                                  const std::vector<ConstMatrixView>&, const std::vector<uint32_t>&,
+                                  const Ext4&, const Ext4&) const override {
+    if constexpr (std::is_same_v<Thrown, VerificationError>) {
+      throw VerificationError(VerifyErrorKind::ChallengePhaseError, "zero denominator");
+    } else {
+      throw Thrown("zero denominator");
+    }
+  }
+  std::vector<RowMajorMatrix> quotient_chunks(const ConstraintSystem& cs, const QuotientInputs& in,
+                                              const Ext4& alpha) const override {
+    return cpu_prover_device().quotient_chunks(cs, in, alpha);
+  }
+  std::pair<OpenedValues, FriProof> open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
+                                         Challenger& ch) const override {
+    return cpu_prover_device().open(params, rounds, ch);
+  }
+};
+
+template <class Thrown>
+std::string logup_failure(const Fixture& f) {
+  const ThrowingLogupDevice<Thrown> device;
+  return message_of<Thrown>([&] { prove(f.pk, {f.fib_input(), f.inter_input()}, device); });
+}
+
+}  // namespace
+
+TEST(device_errors_keep_their_class_and_gain_the_air_label) {
+  Fixture f;
+  const std::string label = "AIR 'Inter' (id 2) in contexts[1]: zero denominator";
+  CHECK_EQ(logup_failure<InputError>(f), label);
+  CHECK_EQ(logup_failure<ProofFormatError>(f), label);
+  CHECK_EQ(logup_failure<KeygenError>(f), label);
+  CHECK_EQ(logup_failure<DeviceError>(f), label);
+  CHECK_EQ(logup_failure<std::runtime_error>(f), label);
+  CHECK_EQ(logup_failure<VerificationError>(f), label);
+  {
+    const ThrowingLogupDevice<VerificationError> device;
+    try {
+      prove(f.pk, {f.inter_input()}, device);
+      CHECK(false);
+    } catch (const VerificationError& e) {
+      CHECK(e.kind == VerifyErrorKind::ChallengePhaseError);
+    }
+  }
+  // A class the prover does not know is never sliced to its base: it passes unchanged.
+  CHECK_EQ(logup_failure<DerivedInputError>(f), std::string("zero denominator"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The device registry
+// ---------------------------------------------------------------------------------------------
+
+TEST(device_registry) {
+  std::vector<std::string> names;
+  for (const ProverDeviceEntry* e : prover_devices()) names.push_back(e->name);
+  CHECK(names == std::vector<std::string>({"cpu", "cuda"}));
+  CHECK(!prover_devices()[0]->accelerator);
+  CHECK(prover_devices()[1]->accelerator);
+  CHECK(prover_devices()[0]->unavailable_reason().empty());
+  CHECK_EQ(prover_devices()[1]->unavailable_reason().empty(), cuda::available());
+  const std::string unknown = message_of<InputError>([] { prover_device("tpu"); });
+  CHECK(contains(unknown, "unknown prover device 'tpu'"));
+  CHECK(contains(unknown, "'cpu', 'cuda', or 'auto'"));
+  CHECK_EQ(prover_device("auto").name(), std::string(cuda::available() ? "cuda" : "cpu"));
+  if (!cuda::available()) {
+    CHECK(contains(message_of<DeviceError>([] { prover_device("cuda"); }), "no usable CUDA GPU"));
   }
 }

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import stark_backend as sb
+from stark_backend import _core
 from stark_backend.examples import (
     FibonacciAir,
     FibonacciSelectorAir,
@@ -216,3 +217,64 @@ def test_prove_timings_are_filled_per_phase() -> None:
     assert "logup" not in timings  # no interactions
     with pytest.raises(sb.InputError, match="timings"):
         engine.prove(pk, ctx, timings=[])  # type: ignore[arg-type]
+
+
+# -- FriParameters come from the core -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((0, 0, 8, 0, 0), "FriParameters.log_blowup: 0 is outside [1, 7]"),
+        ((1, 0, 8, 0, -1), "FriParameters.query_proof_of_work_bits: -1 is outside [0, 30]"),
+        ((1, 0, 1 << 40, 0, 0), "FriParameters.num_queries: 1099511627776 is outside [1, 65536]"),
+        ((1, 0, 8, 1 << 70, 0), "FriParameters.commit_proof_of_work_bits: 1180591620717411303424"),
+        ((1.0, 0, 8, 0, 0), "FriParameters.log_blowup: expected an int, got float"),
+        ((1, True, 8, 0, 0), "FriParameters.log_final_poly_len: expected an int, got bool"),
+        ((1, 0, np.int64(8), 0, 0), "FriParameters.num_queries: expected an int"),
+        ((2, 26, 8, 0, 0), "exceeds the field's two-adicity 27"),
+    ],
+)
+def test_fri_parameter_errors_name_the_field(args: tuple[int, ...], message: str) -> None:
+    with pytest.raises(sb.InputError) as info:
+        sb.FriParameters(*args)
+    assert message in str(info.value)
+
+
+def test_fri_parameters_keywords_and_core_figures() -> None:
+    p = sb.FriParameters(
+        log_blowup=2,
+        log_final_poly_len=1,
+        num_queries=40,
+        commit_proof_of_work_bits=3,
+        query_proof_of_work_bits=4,
+    )
+    assert p.as_tuple() == (2, 1, 40, 3, 4)
+    assert all(type(v) is int for v in p.as_tuple())
+    assert repr(p) == (
+        "FriParameters(log_blowup=2, log_final_poly_len=1, num_queries=40, "
+        "commit_proof_of_work_bits=3, query_proof_of_work_bits=4)"
+    )
+    assert p == pickle.loads(pickle.dumps(p))
+    assert p != sb.FriParameters(2, 1, 40, 3, 5)
+    assert len({p, sb.FriParameters(2, 1, 40, 3, 4)}) == 1
+    assert p.max_constraint_degree == 5
+    raw = _core.FriParameters(2, 1, 40, 3, 4)
+    assert p.security_bits() == raw.security_bits()
+    assert p.conjectured_security_bits() == raw.conjectured_security_bits() == 84
+    assert sb.FriParameters.standard_fast().conjectured_security_bits() == 124  # 213, capped
+    with pytest.raises(AttributeError):
+        p.log_blowup = 3  # type: ignore[misc]
+
+
+def test_device_names_come_from_the_registry() -> None:
+    assert _core.prover_device_names() == ["cpu", "cuda"]
+    with pytest.raises(
+        sb.InputError, match=r"unknown prover device 'tpu'.*'cpu', 'cuda', or 'auto'"
+    ):
+        sb.Engine(FAST, device="tpu")
+    with pytest.raises(sb.InputError, match="device must be a str"):
+        sb.Engine(FAST, device=None)  # type: ignore[arg-type]
+    if not sb.cuda_available():
+        with pytest.raises(sb.DeviceError, match="device 'cuda' is not usable"):
+            sb.Engine(FAST, device="cuda")

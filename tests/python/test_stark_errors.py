@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import stark_backend as sb
+from stark_backend import _core
 from stark_backend.examples import (
     FibonacciAir,
     FibonacciSelectorAir,
@@ -247,3 +248,101 @@ def test_other_keygen_errors() -> None:
             kb.generate_pk()
     assert issubclass(sb.KeygenError, ValueError)
     assert issubclass(sb.InputError, ValueError)
+
+
+# -- the core is the one validator of the prover's inputs -----------------------------------------
+
+
+class _AllCached(sb.Air):
+    """All of its main columns are one cached partition (no common main)."""
+
+    width = 1
+    cached_main_widths = (1,)
+
+    def eval(self, b: sb.AirBuilder) -> None:
+        (x,), _ = b.main()
+        b.assert_zero(x * (x - 1))
+
+
+def test_prover_messages_name_the_context_and_air() -> None:
+    engine = sb.Engine(FAST)
+    pk = _fib_key(engine)
+    trace, pv = fibonacci_trace(8)
+    sel_trace, sel_pv = fib_selector_trace([1, 0, 1, 1])
+    sel = sb.AirProvingContext(1, sel_trace, public_values=sel_pv)
+
+    def message(contexts: list[sb.AirProvingContext], *, debug: bool = False) -> str:
+        with pytest.raises(sb.InputError) as info:
+            engine.prove(pk, contexts, debug=debug)
+        return str(info.value)
+
+    fib = sb.AirProvingContext(0, trace, public_values=pv)
+    assert "AIR 'FibonacciAir' (id 0) appears in contexts[1] and contexts[2]" in message(
+        [sel, fib, fib]
+    )
+    assert "contexts[1]: unknown air id 3 (the key has 3 AIRs)" in message(
+        [sel, sb.AirProvingContext(3, trace)]
+    )
+    assert message([sel, sb.AirProvingContext(0, trace[:6], public_values=pv)]) == (
+        "AIR 'FibonacciAir' (id 0) in contexts[1]: trace height 6 is not a power of two "
+        "(traces are never padded)"
+    )
+    # Checked before the debug checks (which need well-formed traces) with the same message.
+    assert message([sb.AirProvingContext(0, trace[:, :1], public_values=pv)], debug=True) == (
+        "AIR 'FibonacciAir' (id 0) in contexts[0]: common main trace has width 1, expected 2"
+    )
+    assert "contexts[0]: 2 public values given, expected 3" in message(
+        [sb.AirProvingContext(0, trace, public_values=pv[:2])], debug=True
+    )
+    # Conversion errors (dtype, value range) name the context and AIR too.
+    big = trace.astype(np.int64)
+    big[5, 1] = sb.P
+    assert message([sel, sb.AirProvingContext(0, big, public_values=pv)]).startswith(
+        "AIR 'FibonacciAir' (id 0) in contexts[1]: common main trace: value 2013265921 at row 5, "
+        "column 1"
+    )
+
+
+def test_common_main_given_to_an_air_without_one() -> None:
+    engine = sb.Engine(FAST)
+    kb = engine.keygen_builder()
+    kb.add_air(_AllCached())
+    pk = kb.generate_pk()
+    column = np.array([[0], [1], [1], [0]], np.uint32)
+    engine.prove(pk, [sb.AirProvingContext(0, None, cached_mains=[column])], debug=True)
+    for common in (column, np.zeros((4, 0), np.uint32)):
+        ctx = sb.AirProvingContext(0, common, cached_mains=[column])
+        with pytest.raises(sb.InputError, match="has no common main columns"):
+            engine.prove(pk, [ctx])
+
+
+def test_core_validator_alone() -> None:
+    """``_core.validate_prove_inputs`` takes prove's converted form and raises what prove does."""
+    engine = sb.Engine(FAST)
+    pk = _fib_key(engine)
+    trace, pv = fibonacci_trace(8)
+    pv_arr = np.asarray(pv, np.uint32)
+    _core.validate_prove_inputs(pk._raw, [(0, [], trace, pv_arr)])
+    bad = trace.copy()
+    bad[3, 0] = sb.P + 1
+    with pytest.raises(
+        sb.InputError, match=r"contexts\[0\]: common main trace: value 2013265922 at row 3"
+    ):
+        _core.validate_prove_inputs(pk._raw, [(0, [], bad, pv_arr)])
+    with pytest.raises(sb.InputError, match=r"public value 1 = 2013265921 is not a canonical"):
+        _core.validate_prove_inputs(pk._raw, [(0, [], trace, np.array([0, sb.P, 0], np.uint32))])
+    with pytest.raises(sb.InputError, match=r"contexts\[0\]: unknown air id -5"):
+        _core.validate_prove_inputs(pk._raw, [(-5, [], trace, pv_arr)])
+    with pytest.raises(sb.InputError, match=r"contexts\[0\]\.air_id: .* does not fit in 64 bits"):
+        _core.validate_prove_inputs(pk._raw, [(1 << 70, [], trace, pv_arr)])
+    with pytest.raises(sb.InputError, match="no AirProvingContext"):
+        _core.validate_prove_inputs(pk._raw, [])
+
+
+def test_huge_air_id_is_an_input_error() -> None:
+    engine = sb.Engine(FAST)
+    pk = _fib_key(engine)
+    trace, pv = fibonacci_trace(8)
+    for air_id in (1 << 40, -(1 << 40), 1 << 70):
+        with pytest.raises(sb.InputError):
+            engine.prove(pk, [sb.AirProvingContext(air_id, trace, public_values=pv)])

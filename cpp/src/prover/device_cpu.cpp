@@ -1,9 +1,8 @@
 // The CPU prover device: each operation forwards to the CPU implementation of its layer.
 #include <memory>
+#include <string>
 
-#include "stark/cuda/device.hpp"
 #include "stark/prover/device.hpp"
-#include "stark/util/error.hpp"
 
 namespace stark {
 
@@ -43,14 +42,10 @@ const ProverDevice& cpu_prover_device() {
   return device;
 }
 
-const ProverDevice& prover_device(const std::string& kind) {
-  if (kind == "cpu") return cpu_prover_device();
-  if (kind == "cuda" || kind == "auto") {
-    if (cuda::available()) return cuda_prover_device();
-    if (kind == "auto") return cpu_prover_device();
-    throw DeviceError("device 'cuda' requested but no usable CUDA GPU: " + cuda::describe());
-  }
-  throw InputError("device: unknown device '" + kind + "' (expected 'cpu', 'cuda' or 'auto')");
+const ProverDeviceEntry& cpu_device_entry() {
+  static const ProverDeviceEntry entry{"cpu", /*accelerator=*/false, [] { return std::string(); },
+                                       cpu_prover_device};
+  return entry;
 }
 
 }  // namespace stark

@@ -8,6 +8,7 @@
 // are byte-identical to the CPU device's.
 #include <array>
 #include <memory>
+#include <string>
 
 #include "stark/cuda/device.hpp"
 #include "stark/prover/device.hpp"
@@ -85,6 +86,14 @@ class CudaProverDevice final : public ProverDevice {
 const ProverDevice& cuda_prover_device() {
   static const CudaProverDevice device;
   return device;
+}
+
+const ProverDeviceEntry& cuda_device_entry() {
+  static const ProverDeviceEntry entry{
+      "cuda", /*accelerator=*/true,
+      [] { return cuda::available() ? std::string() : "no usable CUDA GPU (" + cuda::describe() + ")"; },
+      cuda_prover_device};
+  return entry;
 }
 
 }  // namespace stark

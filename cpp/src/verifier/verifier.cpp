@@ -9,6 +9,7 @@
 #include "stark/air/ood.hpp"
 #include "stark/challenger/challenger.hpp"
 #include "stark/fri/pcs.hpp"
+#include "stark/protocol/layout.hpp"
 #include "stark/util/error.hpp"
 
 namespace stark {
@@ -18,40 +19,9 @@ namespace {
 [[noreturn]] void reject(VerifyErrorKind kind, const std::string& msg) { throw VerificationError(kind, msg); }
 [[noreturn]] void bad_shape(const std::string& msg) { reject(VerifyErrorKind::InvalidProofShape, msg); }
 
-// One present AIR as the verifier sees it, with its positions in every opening round.
-struct AirView {
-  const AirProofData* data = nullptr;
-  const AirVerifyingKey* vk = nullptr;
-  uint32_t log_height = 0;
-  std::string label;
-  size_t preprocessed_round = SIZE_MAX;      // index into opened.preprocessed
-  std::vector<size_t> cached_rounds;         // index into opened.main, per cached partition
-  size_t common_matrix = SIZE_MAX;           // matrix index in the common-main round
-  size_t after_challenge_matrix = SIZE_MAX;  // matrix index in the after-challenge round
-};
-
-void check_pair(const OpenedPair& pair, size_t width, const std::string& what) {
-  if (pair.local.size() != width || pair.next.size() != width) {
-    bad_shape(what + ": " + std::to_string(pair.local.size()) + " values at zeta and " +
-              std::to_string(pair.next.size()) + " at zeta*omega, expected " + std::to_string(width) +
-              " each");
-  }
-}
-
-PcsVerifyMatrix trace_matrix(const AirView& air, size_t width, const OpenedPair& pair) {
-  PcsVerifyMatrix m;
-  m.log_trace_height = air.log_height;
-  m.domain_shift = Fp::one();
-  m.width = width;
-  m.points.assign(2, Ext4());  // ζ, ζ·ω_A: set once ζ is sampled
-  m.values = {pair.local, pair.next};
-  return m;
-}
-
-// Shape pass (§11.1); returns the present AIRs in proof order with their round positions, and
-// the PCS rounds (points still unset) in opening order.
-std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof,
-                                 std::vector<PcsVerifyRound>& rounds) {
+// Shape pass, steps 1–5 (§11.1): ids, duplicates, order, heights, trace-height constraints and
+// public-value counts, which the layout is built from; returns the present AIRs in proof order.
+std::vector<PresentAir> check_airs(const VerifyingKey& vk, const Proof& proof) {
   const FriParameters& fri = vk.fri;
   const size_t num_airs = vk.num_airs();
 
@@ -80,38 +50,33 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof,
       }
     }
   }
-  std::vector<AirView> airs;
-  for (const AirProofData& a : proof.per_air) {
-    AirView v;
-    v.data = &a;
-    v.vk = &vk.airs[a.air_id];
-    v.label = "AIR '" + v.vk->name + "' (id " + std::to_string(a.air_id) + ")";
-    airs.push_back(std::move(v));
-  }
   // 3. heights.
-  for (AirView& air : airs) {
-    const uint32_t n = air.data->height;
+  std::vector<PresentAir> present;
+  for (const AirProofData& a : proof.per_air) {
+    const AirVerifyingKey& air = vk.airs[a.air_id];
+    const std::string label = air_label(air, a.air_id);
+    const uint32_t n = a.height;
     if (!is_power_of_two(n))
-      bad_shape(air.label + ": trace height " + std::to_string(n) + " is not a power of two");
-    air.log_height = log2_exact(n);
-    if (air.log_height + fri.log_blowup > TWO_ADICITY) {
-      bad_shape(air.label + ": trace height 2^" + std::to_string(air.log_height) + " with log_blowup " +
+      bad_shape(label + ": trace height " + std::to_string(n) + " is not a power of two");
+    const uint32_t log_height = log2_exact(n);
+    if (log_height + fri.log_blowup > TWO_ADICITY) {
+      bad_shape(label + ": trace height 2^" + std::to_string(log_height) + " with log_blowup " +
                 std::to_string(fri.log_blowup) + " exceeds 2^" + std::to_string(TWO_ADICITY));
     }
-    if (air.vk->preprocessed && air.vk->preprocessed->log_height != air.log_height) {
-      bad_shape(air.label + ": trace height " + std::to_string(n) + " differs from the preprocessed height " +
-                std::to_string(size_t(1) << air.vk->preprocessed->log_height));
+    if (air.preprocessed && air.preprocessed->log_height != log_height) {
+      bad_shape(label + ": trace height " + std::to_string(n) + " differs from the preprocessed height " +
+                std::to_string(size_t(1) << air.preprocessed->log_height));
     }
+    present.push_back(PresentAir{a.air_id, log_height});
   }
   // 4. trace-height linear constraints (coefficients < 2^32, heights ≤ 2^27, ids < 2^32: the
   //    sum fits comfortably in 128 bits).
   for (size_t c = 0; c < vk.trace_height_constraints.size(); ++c) {
     const LinearConstraint& lc = vk.trace_height_constraints[c];
     unsigned __int128 sum = 0;
-    for (const AirView& air : airs) {
-      const uint32_t id = air.data->air_id;
-      const uint64_t coeff = id < lc.coefficients.size() ? lc.coefficients[id] : 0;
-      sum += (unsigned __int128)coeff * air.data->height;
+    for (const AirProofData& a : proof.per_air) {
+      const uint64_t coeff = a.air_id < lc.coefficients.size() ? lc.coefficients[a.air_id] : 0;
+      sum += (unsigned __int128)coeff * a.height;
     }
     if (sum >= lc.threshold) {
       const bool fits = sum <= UINT64_MAX;
@@ -122,181 +87,14 @@ std::vector<AirView> check_shape(const VerifyingKey& vk, const Proof& proof,
     }
   }
   // 5. public values.
-  for (const AirView& air : airs) {
-    if (air.data->public_values.size() != air.vk->cs.num_public_values) {
-      bad_shape(air.label + ": " + std::to_string(air.data->public_values.size()) +
-                " public values, expected " + std::to_string(air.vk->cs.num_public_values));
+  for (const AirProofData& a : proof.per_air) {
+    const AirVerifyingKey& air = vk.airs[a.air_id];
+    if (a.public_values.size() != air.cs.num_public_values) {
+      bad_shape(air_label(air, a.air_id) + ": " + std::to_string(a.public_values.size()) +
+                " public values, expected " + std::to_string(air.cs.num_public_values));
     }
   }
-  // 6. commitments and the LogUp witness.
-  size_t num_cached = 0;
-  bool any_common = false, any_interactions = false;
-  for (const AirView& air : airs) {
-    num_cached += air.vk->cs.cached_main_widths.size();
-    any_common |= air.vk->has_common_main();
-    any_interactions |= air.vk->has_interactions();
-  }
-  const size_t expected_main = num_cached + (any_common ? 1 : 0);
-  if (proof.main_commits.size() != expected_main) {
-    bad_shape(std::to_string(proof.main_commits.size()) + " main trace commitments, expected " +
-              std::to_string(expected_main));
-  }
-  if (proof.after_challenge_commits.size() != (any_interactions ? 1u : 0u)) {
-    bad_shape(std::to_string(proof.after_challenge_commits.size()) +
-              " after-challenge commitments, expected " + (any_interactions ? "1" : "0"));
-  }
-  if (proof.logup_pow_witness.has_value() != any_interactions) {
-    bad_shape(any_interactions ? "the LogUp proof-of-work witness is missing"
-                               : "a LogUp proof-of-work witness is present but no AIR has interactions");
-  }
-  // 7. exposed values.
-  for (const AirView& air : airs) {
-    const size_t expected = air.vk->has_interactions() ? 1 : 0;
-    if (air.data->exposed_values.size() != expected) {
-      bad_shape(air.label + ": " + std::to_string(air.data->exposed_values.size()) +
-                " exposed values, expected " + std::to_string(expected));
-    }
-  }
-  // 8. opened values, assigning every AIR its places in the rounds.
-  const OpenedProofValues& o = proof.opened;
-  size_t num_prep = 0, num_common = 0, num_ac = 0;
-  {
-    size_t cached_round = 0;
-    for (AirView& air : airs) {
-      if (air.vk->preprocessed) air.preprocessed_round = num_prep++;
-      for (size_t j = 0; j < air.vk->cs.cached_main_widths.size(); ++j)
-        air.cached_rounds.push_back(cached_round++);
-      if (air.vk->has_common_main()) air.common_matrix = num_common++;
-      if (air.vk->has_interactions()) air.after_challenge_matrix = num_ac++;
-    }
-  }
-  if (o.preprocessed.size() != num_prep) {
-    bad_shape(std::to_string(o.preprocessed.size()) + " preprocessed openings, expected " +
-              std::to_string(num_prep));
-  }
-  if (o.main.size() != expected_main) {
-    bad_shape(std::to_string(o.main.size()) + " main opening rounds, expected " +
-              std::to_string(expected_main));
-  }
-  if (o.after_challenge.size() != (any_interactions ? 1u : 0u)) {
-    bad_shape(std::to_string(o.after_challenge.size()) + " after-challenge opening rounds, expected " +
-              (any_interactions ? "1" : "0"));
-  }
-  if (o.quotient.size() != airs.size()) {
-    bad_shape(std::to_string(o.quotient.size()) + " quotient openings, expected one per present AIR (" +
-              std::to_string(airs.size()) + ")");
-  }
-  for (const AirView& air : airs) {
-    const ConstraintSystem& cs = air.vk->cs;
-    if (air.preprocessed_round != SIZE_MAX) {
-      check_pair(o.preprocessed[air.preprocessed_round], cs.preprocessed_width,
-                 air.label + ": preprocessed opening");
-    }
-    for (size_t j = 0; j < air.cached_rounds.size(); ++j) {
-      const auto& round = o.main[air.cached_rounds[j]];
-      const std::string what = air.label + ": cached main " + std::to_string(j) + " opening";
-      if (round.size() != 1) bad_shape(what + ": " + std::to_string(round.size()) + " matrices, expected 1");
-      check_pair(round[0], cs.cached_main_widths[j], what);
-    }
-  }
-  if (any_common) {
-    const auto& round = o.main.back();
-    if (round.size() != num_common) {
-      bad_shape("common main opening: " + std::to_string(round.size()) + " matrices, expected " +
-                std::to_string(num_common));
-    }
-    for (const AirView& air : airs) {
-      if (air.common_matrix != SIZE_MAX) {
-        check_pair(round[air.common_matrix], air.vk->cs.common_main_width,
-                   air.label + ": common main opening");
-      }
-    }
-  }
-  if (any_interactions) {
-    const auto& round = o.after_challenge[0];
-    if (round.size() != num_ac) {
-      bad_shape("after-challenge opening: " + std::to_string(round.size()) + " matrices, expected " +
-                std::to_string(num_ac));
-    }
-    for (const AirView& air : airs) {
-      if (air.after_challenge_matrix != SIZE_MAX) {
-        check_pair(round[air.after_challenge_matrix], 4 * size_t(air.vk->cs.after_challenge_width()),
-                   air.label + ": after-challenge opening");
-      }
-    }
-  }
-  for (size_t i = 0; i < airs.size(); ++i) {
-    const AirView& air = airs[i];
-    const auto& chunks = o.quotient[i];
-    if (chunks.size() != air.vk->cs.quotient_degree) {
-      bad_shape(air.label + ": " + std::to_string(chunks.size()) + " quotient chunks opened, expected " +
-                std::to_string(air.vk->cs.quotient_degree));
-    }
-    for (size_t t = 0; t < chunks.size(); ++t) {
-      if (chunks[t].size() != 4) {
-        bad_shape(air.label + ": quotient chunk " + std::to_string(t) + " has " +
-                  std::to_string(chunks[t].size()) + " opened values, expected 4");
-      }
-    }
-  }
-
-  // 9. PCS rounds (opening order) and the FRI proof shape.
-  rounds.clear();
-  for (const AirView& air : airs) {
-    if (air.preprocessed_round == SIZE_MAX) continue;
-    rounds.push_back(PcsVerifyRound{
-        air.vk->preprocessed->commit,
-        {trace_matrix(air, air.vk->cs.preprocessed_width, o.preprocessed[air.preprocessed_round])}});
-  }
-  for (const AirView& air : airs) {
-    for (size_t j = 0; j < air.cached_rounds.size(); ++j) {
-      const size_t r = air.cached_rounds[j];
-      rounds.push_back(PcsVerifyRound{proof.main_commits[r],
-                                      {trace_matrix(air, air.vk->cs.cached_main_widths[j], o.main[r][0])}});
-    }
-  }
-  if (any_common) {
-    PcsVerifyRound round{proof.main_commits.back(), {}};
-    for (const AirView& air : airs) {
-      if (air.common_matrix != SIZE_MAX) {
-        round.matrices.push_back(
-            trace_matrix(air, air.vk->cs.common_main_width, o.main.back()[air.common_matrix]));
-      }
-    }
-    rounds.push_back(std::move(round));
-  }
-  if (any_interactions) {
-    PcsVerifyRound round{proof.after_challenge_commits[0], {}};
-    for (const AirView& air : airs) {
-      if (air.after_challenge_matrix != SIZE_MAX) {
-        round.matrices.push_back(trace_matrix(air, 4 * size_t(air.vk->cs.after_challenge_width()),
-                                              o.after_challenge[0][air.after_challenge_matrix]));
-      }
-    }
-    rounds.push_back(std::move(round));
-  }
-  {
-    PcsVerifyRound round{proof.quotient_commit, {}};
-    for (size_t i = 0; i < airs.size(); ++i) {
-      const AirView& air = airs[i];
-      const uint32_t q = air.vk->cs.quotient_degree;
-      const Fp omega_nq = two_adic_generator(air.log_height + log2_exact(q));
-      Fp shift = generator();
-      for (uint32_t t = 0; t < q; ++t) {
-        PcsVerifyMatrix m;
-        m.log_trace_height = air.log_height;
-        m.domain_shift = shift;  // s_t = g·ω_{k+log q}^t
-        m.width = 4;
-        m.points.assign(1, Ext4());
-        m.values = {o.quotient[i][t]};
-        round.matrices.push_back(std::move(m));
-        shift *= omega_nq;
-      }
-    }
-    rounds.push_back(std::move(round));
-  }
-  fri_check_shape(fri, rounds, proof.fri);
-  return airs;
+  return present;
 }
 
 }  // namespace
@@ -313,34 +111,39 @@ void verify(const VerifyingKey& vk, const FriParameters& engine_params, const Pr
 }
 
 void verify(const VerifyingKey& vk, const Proof& proof) {
-  std::vector<PcsVerifyRound> rounds;
-  const std::vector<AirView> airs = check_shape(vk, proof, rounds);
+  // Shape pass (§11.1): steps 1–5 here, 6–8 (commitments, LogUp witness, exposed and opened
+  // values) against the layout, 9 the FRI proof's shape for the layout's rounds.
+  const ProofLayout layout(vk, check_airs(vk, proof));
+  layout.check_proof_shape(proof);
+  std::vector<PcsVerifyRound> rounds = layout.verify_rounds(proof);
+  fri_check_shape(vk.fri, rounds, proof.fri);
+  const std::vector<LayoutAir>& airs = layout.airs();
 
   // V1–V3.
   Challenger challenger;
   challenger.observe_digest(vk.pre_hash);
   challenger.observe(uint32_t(airs.size()));
-  for (const AirView& air : airs) challenger.observe(air.data->air_id);
-  for (const AirView& air : airs) {
-    for (uint32_t v : air.data->public_values) challenger.observe(v);
+  for (const LayoutAir& air : airs) challenger.observe(air.air_id);
+  for (const AirProofData& a : proof.per_air) {
+    for (uint32_t v : a.public_values) challenger.observe(v);
   }
-  for (const AirView& air : airs) {
+  for (const LayoutAir& air : airs) {
     if (air.vk->preprocessed) challenger.observe_digest(air.vk->preprocessed->commit);
   }
   for (const Digest& d : proof.main_commits) challenger.observe_digest(d);
-  for (const AirView& air : airs) challenger.observe(air.log_height);
+  for (const LayoutAir& air : airs) challenger.observe(air.log_height);
 
   // V4: LogUp phase.
   std::vector<Ext4> logup_challenges;
-  if (proof.logup_pow_witness) {
+  if (layout.has_after_challenge()) {
     if (!challenger.check_witness(vk.log_up_pow_bits, *proof.logup_pow_witness)) {
       reject(VerifyErrorKind::ChallengePhaseError, "the LogUp proof-of-work witness does not satisfy " +
                                                        std::to_string(vk.log_up_pow_bits) + " bits");
     }
     logup_challenges.push_back(challenger.sample_ext());
     logup_challenges.push_back(challenger.sample_ext());
-    for (const AirView& air : airs) {
-      if (air.vk->has_interactions()) challenger.observe_ext(air.data->exposed_values[0]);
+    for (size_t a = 0; a < airs.size(); ++a) {
+      if (airs[a].after_challenge.present()) challenger.observe_ext(proof.per_air[a].exposed_values[0]);
     }
     challenger.observe_digest(proof.after_challenge_commits[0]);
   }
@@ -355,15 +158,7 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
   const Ext4 zeta = challenger.sample_ext();
 
   // V8: the opening points, then PCS / FRI.
-  for (PcsVerifyRound& round : rounds) {
-    for (PcsVerifyMatrix& m : round.matrices) {
-      if (m.points.size() == 2) {
-        m.points = {zeta, zeta * two_adic_generator(m.log_trace_height)};
-      } else {
-        m.points = {zeta};
-      }
-    }
-  }
+  layout.set_points(rounds, zeta);
   // [OURS] With 0 PoW bits the grinding step is skipped and the prover's witness is always 0;
   // requiring exactly 0 keeps proofs non-malleable (no byte of a proof goes unchecked).
   if (vk.fri.commit_proof_of_work_bits == 0) {
@@ -385,32 +180,34 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
   auto check_ood_all = [&] {
     try {
       const OpenedProofValues& o = proof.opened;
-      for (size_t i = 0; i < airs.size(); ++i) {
-        const AirView& air = airs[i];
+      for (size_t a = 0; a < airs.size(); ++a) {
+        const LayoutAir& air = airs[a];
+        const AirProofData& data = proof.per_air[a];
         OodInputs in;
         in.log_height = air.log_height;
         in.zeta = zeta;
-        if (air.preprocessed_round != SIZE_MAX) {
-          in.preprocessed_local = o.preprocessed[air.preprocessed_round].local;
-          in.preprocessed_next = o.preprocessed[air.preprocessed_round].next;
+        if (air.preprocessed.present()) {
+          const OpenedPair& pair = layout.opened_pair(o, air.preprocessed);
+          in.preprocessed_local = pair.local;
+          in.preprocessed_next = pair.next;
         }
-        for (size_t r : air.cached_rounds) {
-          in.main_local.push_back(o.main[r][0].local);
-          in.main_next.push_back(o.main[r][0].next);
+        std::vector<MatrixSlot> mains = air.cached_mains;
+        if (air.common_main.present()) mains.push_back(air.common_main);
+        for (MatrixSlot slot : mains) {
+          const OpenedPair& pair = layout.opened_pair(o, slot);
+          in.main_local.push_back(pair.local);
+          in.main_next.push_back(pair.next);
         }
-        if (air.common_matrix != SIZE_MAX) {
-          in.main_local.push_back(o.main.back()[air.common_matrix].local);
-          in.main_next.push_back(o.main.back()[air.common_matrix].next);
-        }
-        if (air.after_challenge_matrix != SIZE_MAX) {
-          in.after_challenge_local = o.after_challenge[0][air.after_challenge_matrix].local;
-          in.after_challenge_next = o.after_challenge[0][air.after_challenge_matrix].next;
+        if (air.after_challenge.present()) {
+          const OpenedPair& pair = layout.opened_pair(o, air.after_challenge);
+          in.after_challenge_local = pair.local;
+          in.after_challenge_next = pair.next;
           in.challenges = logup_challenges;
-          in.exposed = air.data->exposed_values;
+          in.exposed = data.exposed_values;
         }
-        in.public_values = air.data->public_values;
+        in.public_values = data.public_values;
         std::vector<std::array<Ext4, 4>> chunk_values;
-        for (const auto& chunk : o.quotient[i])
+        for (const auto& chunk : o.quotient[a])
           chunk_values.push_back({chunk[0], chunk[1], chunk[2], chunk[3]});
         check_ood(air.vk->cs, in, alpha_c, chunk_values, air.vk->name);
       }
@@ -423,8 +220,8 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
 
   // V10: the LogUp sums of the present AIRs cancel.
   Ext4 total = Ext4::zero();
-  for (const AirView& air : airs) {
-    if (air.vk->has_interactions()) total += air.data->exposed_values[0];
+  for (size_t a = 0; a < airs.size(); ++a) {
+    if (airs[a].after_challenge.present()) total += proof.per_air[a].exposed_values[0];
   }
   if (!total.is_zero()) {
     reject(VerifyErrorKind::ChallengePhaseError,

@@ -7,13 +7,19 @@
 // Grinding adds commit_proof_of_work_bits after every fold commitment (before its folding
 // challenge) and query_proof_of_work_bits once before the query indices are drawn.
 //
-// Conjectured security (the "ethSTARK" toy-problem conjecture that Plonky3 and openvm use): each
-// query of a rate-ρ code catches a far-from-code word except with probability about ρ, so
-//     bits ≈ log_blowup · num_queries + query_proof_of_work_bits.
-// It assumes the list-decoding conjecture up to capacity and a challenge field large enough
-// (|E| ≈ 2^124) that the batching/folding challenges contribute no loss; the commit-phase PoW only
-// guards those challenges and is not counted. The whole proof system is further capped by the
-// LogUp term (102 bits, PROTOCOL §7.6); the standard sets below target 100 bits.
+// This is the one definition of the parameters, their ranges, openvm's standard sets and the
+// security figures; the Python FriParameters class reads all of them from here (docs/protocol.md).
+//
+// Security is reported two ways, both capped at the 124 bits of the challenge field BabyBear^4:
+//   security_bits()             unique-decoding bound: each query at rate ρ = 2^-log_blowup leaves
+//                               a cheating prover a chance of at most (1 + ρ)/2, so
+//                               ⌊num_queries · log2(2 / (1 + ρ)) + query_proof_of_work_bits⌋;
+//                               openvm's "100 bits" sets are chosen by it (each reports 100).
+//   conjectured_security_bits() the "ethSTARK" toy-problem conjecture that Plonky3 and openvm
+//                               print: log_blowup · num_queries + query_proof_of_work_bits. It
+//                               assumes list decoding up to capacity; the commit-phase PoW only
+//                               guards the folding challenges and is not counted.
+// The whole proof system is further capped by the LogUp term (102 bits).
 #pragma once
 
 #include <cstdint>
@@ -39,19 +45,30 @@ struct FriParameters {
   /// log_blowup + log_final_poly_len ≤ 27, the two-adicity of BabyBear.
   static constexpr uint32_t kMaxLogDomain = 27;
 
+  /// Bits of the challenge field (4 · 31): no soundness figure exceeds it.
+  static constexpr uint32_t kChallengeFieldBits = 124;
+
+  /// Checked construction from integers of any sign (what a binding receives): InputError
+  /// naming the field and its range (see validate()).
+  static FriParameters from_integers(int64_t log_blowup, int64_t log_final_poly_len, int64_t num_queries,
+                                     int64_t commit_proof_of_work_bits, int64_t query_proof_of_work_bits);
+
   /// openvm standard_fri_params_with_100_bits_security(1): 193 queries, 20 + 20 PoW bits.
   static FriParameters standard_fast();
-  /// openvm's 100-bit sets for log_blowup 1..4 (PROTOCOL §12 table, log_final_poly_len = 0);
-  /// InputError for any other log_blowup.
-  static FriParameters standard_with_100_bits_security(uint32_t log_blowup);
+  /// openvm's 100-bit sets for log_blowup 1..4 (log_final_poly_len = 0); InputError for any
+  /// other log_blowup.
+  static FriParameters standard_with_100_bits_security(int64_t log_blowup);
 
   /// 2^log_blowup + 1: the largest constraint degree (quotient degree q ≤ 2^log_blowup).
   uint32_t max_constraint_degree() const { return (1u << log_blowup) + 1; }
-  /// log_blowup · num_queries + query_proof_of_work_bits (see the file comment for assumptions).
-  double conjectured_security_bits() const;
+  /// The unique-decoding bound in bits (see the file comment), at most kChallengeFieldBits.
+  uint32_t security_bits() const;
+  /// min(kChallengeFieldBits, log_blowup · num_queries + query_proof_of_work_bits).
+  uint32_t conjectured_security_bits() const;
 
-  /// InputError naming the offending field: log_blowup in [1, 7], log_final_poly_len with
-  /// log_blowup + log_final_poly_len ≤ 27, num_queries in [1, 2^16], both PoW bit counts ≤ 30.
+  /// InputError naming the offending field: log_blowup in [1, 7], log_final_poly_len in [0, 27]
+  /// with log_blowup + log_final_poly_len ≤ 27, num_queries in [1, 2^16], both PoW bit counts
+  /// in [0, 30].
   void validate() const;
 
   /// Five little-endian u32 in declaration order.

@@ -49,6 +49,8 @@ struct OpenedPair {
   std::vector<Ext4> next;
 };
 
+/// The sections in the order of the byte format; which round and matrix each entry belongs to
+/// is given by the ProofLayout (stark/protocol/layout.hpp).
 struct OpenedProofValues {
   std::vector<OpenedPair> preprocessed;                  // per present AIR with preprocessed
   std::vector<std::vector<OpenedPair>> main;             // per main commitment, per matrix

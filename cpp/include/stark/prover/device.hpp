@@ -78,8 +78,24 @@ const ProverDevice& cpu_prover_device();
 /// cuda::available(); its kernels throw DeviceError otherwise).
 const ProverDevice& cuda_prover_device();
 
-/// "cpu" → the CPU device; "cuda" → the CUDA device when one is usable (DeviceError otherwise);
-/// "auto" → CUDA when usable, else CPU. InputError for any other name.
+/// A device of the registry. Adding a device is one new file, cpp/src/prover/device_<name>.cpp,
+/// that implements ProverDevice and defines `const ProverDeviceEntry& <name>_device_entry()`,
+/// plus its registration line in cpp/src/prover/device_registry.cpp.
+struct ProverDeviceEntry {
+  std::string name;          // what Engine(device=...) names it by: "cpu", "cuda", ...
+  bool accelerator = false;  // a candidate for "auto" (registry order)
+  /// Empty when the device is usable on this machine; otherwise why not (e.g. no GPU).
+  std::function<std::string()> unavailable_reason;
+  /// The device; called only when it is usable.
+  std::function<const ProverDevice&()> device;
+};
+
+/// Every registered device, in registry order (the CPU first).
+const std::vector<const ProverDeviceEntry*>& prover_devices();
+
+/// A registered name → that device when it is usable (DeviceError saying why not otherwise);
+/// "auto" → the first usable accelerator of the registry, else the CPU. InputError listing the
+/// known names for any other name.
 const ProverDevice& prover_device(const std::string& kind);
 
 }  // namespace stark

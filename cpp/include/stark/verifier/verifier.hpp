@@ -3,10 +3,12 @@
 // 1. Shape pass (§11.1), no transcript, first failure wins, so its errors are deterministic:
 //    AIR ids known → distinct (DuplicateAirs) → ascending → heights (power of two, k + b ≤ 27,
 //    equal to the preprocessed height) → trace-height linear constraints, Σ a_A·n_A < threshold
-//    in 128-bit arithmetic (TraceHeightConstraintViolation) → public-value counts → commitment
-//    counts and the LogUp witness → exposed values → opened-value shapes → FRI proof shape.
-//    Every count is derived from the key and the heights and compared with the proof, never the
-//    other way round (pitfalls P2, P12).
+//    in 128-bit arithmetic (TraceHeightConstraintViolation) → public-value counts; then the
+//    ProofLayout of those AIRs (stark/protocol/layout.hpp) is compared with the proof —
+//    commitment counts and the LogUp witness → exposed values → opened-value shapes, round by
+//    round — and gives the PCS rounds whose FRI proof shape is checked last. Every count is
+//    derived from the key and the heights and compared with the proof, never the other way
+//    round (pitfalls P2, P12).
 // 2. Transcript replay (§11.2) in exactly the prover's order; the LogUp PoW (18 bits) fails
 //    with ChallengePhaseError, the DEEP PoW (5 bits) with InvalidPowWitness.
 // 3. PCS verification (§11.3) of every round at the points ζ, ζ·ω_A (trace matrices) and ζ

@@ -1,0 +1,53 @@
+// Validation of the prover's inputs against the proving key: the one place where traces and
+// public values are checked before a proof (docs/protocol.md). The Python package only converts
+// its arguments to uint32 arrays and passes them here (through prove, or validate_inputs alone
+// before its debug checks), so every message below is the one a user sees.
+//
+// Messages name the input as contexts[i] (inputs[i], the i-th AirProvingContext of
+// Engine.prove), the AIR by name and id, the partition, and for values the row and column.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stark/field/matrix.hpp"
+#include "stark/protocol/keys.hpp"
+
+namespace stark {
+
+/// The inputs of one present AIR. Views must stay valid during prove().
+struct AirProvingInput {
+  /// Signed so that a binding can pass any id it was given and get the validator's message for
+  /// an unknown one (negative ids included).
+  int64_t air_id = 0;
+  std::vector<ConstMatrixView> cached_mains;   // one per cached partition, in order
+  std::optional<ConstMatrixView> common_main;  // present iff the AIR has a common main
+  std::vector<uint32_t> public_values;         // canonical
+};
+
+/// One input after validation.
+struct ValidatedAir {
+  const AirProvingInput* input = nullptr;
+  size_t context = 0;  // its index in the inputs
+  uint32_t air_id = 0;
+  const AirVerifyingKey* vk = nullptr;
+  const PreprocessedProvingData* preprocessed = nullptr;  // iff the AIR has a preprocessed trace
+  uint32_t log_height = 0;
+  std::vector<ConstMatrixView> mains;  // cached partitions in order, then the common main if any
+  std::string label;                   // "AIR 'name' (id 3) in contexts[1]"
+};
+
+/// Returns the present AIRs in ascending id. InputError for: no inputs; an unknown air id; an
+/// id given twice (naming both contexts); a wrong number of cached partitions; a missing common
+/// main, or one given to an AIR without common columns; a partition of the wrong width;
+/// partitions of different heights; a height that is not a power of two, with
+/// k + log_blowup > 27, at most 2^log_final_poly_len (when log_final_poly_len > 0) or different
+/// from the preprocessed height; a proving key without the preprocessed trace; a wrong number of
+/// public values; a value ≥ p (row and column; the first in row-major order, for any thread
+/// count) or a public value ≥ p.
+std::vector<ValidatedAir> validate_inputs(const ProvingKey& pk, const std::vector<AirProvingInput>& inputs);
+
+}  // namespace stark

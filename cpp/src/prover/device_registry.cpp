@@ -1,0 +1,46 @@
+// The registry of prover devices (stark/prover/device.hpp, docs/architecture.md): one line per
+// device below, each entry defined in its own device_<name>.cpp.
+#include <string>
+#include <vector>
+
+#include "stark/prover/device.hpp"
+#include "stark/util/error.hpp"
+
+namespace stark {
+
+const ProverDeviceEntry& cpu_device_entry();   // device_cpu.cpp
+const ProverDeviceEntry& cuda_device_entry();  // device_cuda.cpp
+
+const std::vector<const ProverDeviceEntry*>& prover_devices() {
+  static const std::vector<const ProverDeviceEntry*> devices = {
+      &cpu_device_entry(),
+      &cuda_device_entry(),
+  };
+  return devices;
+}
+
+const ProverDevice& prover_device(const std::string& kind) {
+  const std::vector<const ProverDeviceEntry*>& devices = prover_devices();
+  if (kind == "auto") {
+    for (const ProverDeviceEntry* e : devices) {
+      if (e->accelerator && e->unavailable_reason().empty()) return e->device();
+    }
+    for (const ProverDeviceEntry* e : devices) {
+      if (!e->accelerator && e->unavailable_reason().empty()) return e->device();
+    }
+    throw DeviceError("device 'auto': no registered prover device is usable on this machine");
+  }
+  std::string known;
+  for (const ProverDeviceEntry* e : devices) {
+    if (e->name == kind) {
+      const std::string why = e->unavailable_reason();
+      if (!why.empty()) throw DeviceError("device '" + kind + "' is not usable on this machine: " + why);
+      return e->device();
+    }
+    known += "'" + e->name + "', ";
+  }
+  throw InputError("unknown prover device '" + kind + "' (known devices: " + known +
+                   "or 'auto' for the first usable accelerator, else the CPU)");
+}
+
+}  // namespace stark
