@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .errors import InputError
+
 __all__ = ["AirProvingContext"]
 
 
@@ -38,6 +40,11 @@ class AirProvingContext:
     ) -> None:
         self.air_id = air_id
         self.common_main = common_main
+        if isinstance(cached_mains, (str, bytes)) or not isinstance(cached_mains, Iterable):
+            raise InputError(
+                f"AirProvingContext: cached_mains must be a sequence of matrices, got "
+                f"{type(cached_mains).__name__}"
+            )
         self.cached_mains: tuple[Any, ...] = tuple(cached_mains)
         self.public_values: Any = public_values
 

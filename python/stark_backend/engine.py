@@ -185,14 +185,14 @@ class Engine:
         :class:`AirProvingContext`, or ``None`` for an absent AIR. ``public_values[i]`` (default:
         none) are AIR ``i``'s public values. Raises like :meth:`prove` and :meth:`verify`.
         """
-        airs = list(airs)
-        traces = list(traces)
+        airs = _sequence(airs, "run_test: airs", "AIRs")
+        traces = _sequence(traces, "run_test: traces", "traces (arrays, contexts or None)")
         if len(traces) != len(airs):
             raise InputError(f"run_test: {len(airs)} AIRs but {len(traces)} traces")
         if public_values is None:
             pvs: list[Any] = [()] * len(airs)
         else:
-            pvs = list(public_values)
+            pvs = _sequence(public_values, "run_test: public_values", "public value lists")
             if len(pvs) != len(airs):
                 raise InputError(f"run_test: {len(airs)} AIRs but {len(pvs)} public value lists")
         kb = self.keygen_builder()
@@ -280,4 +280,16 @@ def _public_list(values: Any) -> Any:
     except TypeError:
         raise InputError(
             f"public_values must be a sequence of ints, got {type(values).__name__}"
+        ) from None
+
+
+def _sequence(values: Any, what: str, items: str) -> list[Any]:
+    """``list(values)``, or an InputError naming ``what`` when it is not a sequence."""
+    if isinstance(values, (str, bytes)):
+        raise InputError(f"{what} must be a sequence of {items}, got {type(values).__name__}")
+    try:
+        return list(values)
+    except TypeError:
+        raise InputError(
+            f"{what} must be a sequence of {items}, got {type(values).__name__}"
         ) from None

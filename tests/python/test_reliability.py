@@ -35,17 +35,6 @@ def _load_campaign() -> ModuleType:
 
 rc = _load_campaign()
 
-# Bad inputs whose untyped error comes from files being rewritten in another branch (engine.py,
-# context.py: validation moves into the core); tested separately below until that lands.
-PENDING_ELSEWHERE = {
-    "Engine(device=np.array(['cpu', 'cuda']))",
-    "prove: cached_mains=5",
-    "prove: cached_mains=None",
-    "run_test(airs=5)",
-    "run_test(traces=5)",
-    "run_test(public_values=5)",
-}
-
 
 @pytest.fixture(scope="module")
 def fixture() -> Any:
@@ -206,19 +195,8 @@ def _check_bad_inputs(cases: list[Any]) -> list[str]:
 
 
 def test_bad_inputs_raise_typed_errors_naming_the_argument(fixture: Any) -> None:
-    cases = [c for c in rc.bad_input_cases(fixture) if c.label not in PENDING_ELSEWHERE]
+    cases = list(rc.bad_input_cases(fixture))
     assert len(cases) > 350
-    problems = _check_bad_inputs(cases)
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.xfail(
-    reason="engine.py / context.py validation is being moved into the core in another branch",
-    strict=False,
-)
-def test_bad_inputs_pending_elsewhere(fixture: Any) -> None:
-    cases = [c for c in rc.bad_input_cases(fixture) if c.label in PENDING_ELSEWHERE]
-    assert len(cases) == len(PENDING_ELSEWHERE)
     problems = _check_bad_inputs(cases)
     assert not problems, "\n".join(problems)
 
