@@ -3,7 +3,8 @@
 The core takes C-contiguous ``uint32`` arrays of canonical field elements. These helpers accept
 any integer dtype (or sequences of Python ints), check the value range with vectorized NumPy
 operations (never a Python loop over elements) and raise :class:`~stark_backend.errors.InputError`
-naming the argument, the offending position and value.
+naming the argument, the offending position and value (:class:`~stark_backend.errors.ResourceError`
+when an array too large to copy is given).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import InputError
+from .errors import InputError, ResourceError
 
 P = 2013265921
 
@@ -40,6 +41,8 @@ def as_field_array(value: Any, name: str, *, ndim: Sequence[int] | None = None) 
     else:
         try:
             arr = np.asarray(value)
+        except MemoryError:
+            raise ResourceError(f"{name}: out of memory converting it to an array") from None
         except Exception as exc:  # ragged lists, objects whose __array__ raises, ...
             raise InputError(
                 f"{name}: cannot be converted to an array ({type(exc).__name__}: {exc})"
@@ -63,6 +66,14 @@ def as_field_array(value: Any, name: str, *, ndim: Sequence[int] | None = None) 
         raise InputError(f"{name}: expected a {want} array, got shape {arr.shape}")
     if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
         raise InputError(f"{name}: expected an integer dtype, got {arr.dtype}")
+    try:
+        # Strided or broadcast views are copied first: the copy fails fast (MemoryError) for a
+        # view too large to hold, where scanning it for its range would take minutes.
+        arr = np.ascontiguousarray(arr)
+    except MemoryError:
+        raise ResourceError(
+            f"{name}: out of memory copying an array of shape {arr.shape} ({arr.dtype})"
+        ) from None
     if arr.size:
         # Unsigned arrays cannot hold negatives: one pass over the data instead of two.
         lo = 0 if arr.dtype.kind == "u" else int(arr.min())
@@ -74,7 +85,12 @@ def as_field_array(value: Any, name: str, *, ndim: Sequence[int] | None = None) 
                 f"{name}: value {v} at {_describe_position(arr.shape, bad)} "
                 f"is not a canonical field element (must be in [0, {P}))"
             )
-    return np.ascontiguousarray(arr, dtype=np.uint32)
+    try:
+        return np.ascontiguousarray(arr, dtype=np.uint32)
+    except MemoryError:
+        raise ResourceError(
+            f"{name}: out of memory converting an array of shape {arr.shape} to uint32"
+        ) from None
 
 
 def as_matrix(value: Any, name: str) -> U32Array:

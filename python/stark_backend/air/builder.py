@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import KeygenError, StarkError
 from .expr import Expr, ExprLike, ExprRow, _GraphContext
@@ -204,16 +204,8 @@ class AirBuilder:
         no selectors (checked at keygen).
         """
         name = self._state.out.name
-        ints = {"bus_index": bus_index, "count_weight": count_weight}
-        for arg, value in ints.items():
-            try:
-                ints[arg] = operator.index(value)
-            except TypeError:
-                raise KeygenError(
-                    f"AIR {name!r}: push_interaction: bus_index and count_weight must be ints; "
-                    f"{arg} is a {type(value).__name__}"
-                ) from None
-        bus, weight = ints["bus_index"], ints["count_weight"]
+        bus = _int_argument(bus_index, "bus_index", name)
+        weight = _int_argument(count_weight, "count_weight", name)
         if isinstance(fields, Expr) or not isinstance(fields, Iterable):
             raise KeygenError(
                 f"AIR {name!r}: push_interaction: fields must be a sequence of Expr or int (the "
@@ -230,6 +222,16 @@ class AirBuilder:
                 count_weight=weight,
             )
         )
+
+
+def _int_argument(value: Any, arg: str, air_name: str) -> int:
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise KeygenError(
+            f"AIR {air_name!r}: push_interaction: bus_index and count_weight must be ints; "
+            f"{arg} is a {type(value).__name__}"
+        ) from None
 
 
 def symbolic_eval(
