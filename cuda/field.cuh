@@ -7,7 +7,7 @@
 //
 // This header, and the kernel-body headers built on it (poseidon2.cuh, ntt.cuh), are plain C++
 // when read by a host compiler: every per-thread body is a STARK_HD function, so the C++ tests
-// run the very code of each kernel on the CPU (tests/cpp/test_kernels_cuda.cpp) — the part of
+// run the very code of each kernel on the CPU (tests/cpp/test_cuda_kernels_host.cpp) — the part of
 // the CUDA layer that can be checked on a machine without a GPU.
 #pragma once
 

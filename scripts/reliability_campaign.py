@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import pickle
@@ -42,8 +43,8 @@ import sys
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from typing import Any, Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -462,7 +463,7 @@ def proof_mutants(
 def _sampled_offsets(layout: Layout, per_section: int, rng: np.random.Generator) -> list[int]:
     bounds = sorted({off for off, _ in layout.sections} | {layout.end})
     picks: list[int] = []
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in itertools.pairwise(bounds):
         if hi > lo and per_section:
             picks += sorted(
                 set(rng.integers(lo, hi, size=min(per_section, hi - lo)).tolist()) | {lo, hi - 1}

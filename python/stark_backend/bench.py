@@ -275,7 +275,9 @@ def _e2e_worker(name: str, quick: bool, threads: int, repeats: int) -> dict[str,
     kb = engine.keygen_builder()
     ids = [kb.add_air(a) for a in airs]
     pk = kb.generate_pk()
-    contexts = [AirProvingContext(i, t, public_values=pv) for i, t, pv in zip(ids, traces, pvs)]
+    contexts = [
+        AirProvingContext(i, t, public_values=pv) for i, t, pv in zip(ids, traces, pvs, strict=True)
+    ]
     proofs: list[Any] = []
 
     def prove() -> None:

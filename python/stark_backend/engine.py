@@ -120,6 +120,8 @@ class Engine:
             raise InputError(f"prove: pk must be a ProvingKey, got {type(pk).__name__}")
         if timings is not None and not isinstance(timings, dict):
             raise InputError(f"prove: timings must be a dict or None, got {type(timings).__name__}")
+        if not isinstance(debug, (bool, np.bool_)):
+            raise InputError(f"prove: debug must be a bool, got {type(debug).__name__}")
         self._check_key_params(pk.vk, "prove")
         converted = _convert_contexts(pk.vk, contexts)
         core_contexts = [c.core_tuple() for c in converted]

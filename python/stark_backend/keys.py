@@ -134,7 +134,7 @@ class VerifyingKey:
         if self._systems is None:
             self._systems = [
                 ConstraintSystem.from_bytes(bytes(data), name=name)
-                for data, name in zip(self._raw.constraint_systems, self.air_names)
+                for data, name in zip(self._raw.constraint_systems, self.air_names, strict=True)
             ]
         return list(self._systems)
 

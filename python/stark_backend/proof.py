@@ -72,7 +72,7 @@ class Proof:
         return hash(self.to_bytes())
 
     def __repr__(self) -> str:
-        airs = ", ".join(f"{a}:{h}" for a, h in zip(self.air_ids, self.trace_heights))
+        airs = ", ".join(f"{a}:{h}" for a, h in zip(self.air_ids, self.trace_heights, strict=True))
         return f"<Proof airs(id:height)=[{airs}] {len(self)} bytes>"
 
     def __reduce__(self) -> tuple[Any, tuple[bytes]]:

@@ -91,11 +91,11 @@ class Poseidon2Model:
         return _standard_model()
 
     def _external_linear(self, s: list[int]) -> list[int]:
-        return [sum(m * x for m, x in zip(row, s)) % P for row in self.m_ext]
+        return [sum(m * x for m, x in zip(row, s, strict=True)) % P for row in self.m_ext]
 
     def _internal_linear(self, s: list[int]) -> list[int]:
         total = sum(s)
-        return [(total + v * x) % P for v, x in zip(self.diag, s)]
+        return [(total + v * x) % P for v, x in zip(self.diag, s, strict=True)]
 
     def permute(self, state: Sequence[int]) -> list[int]:
         if len(state) != WIDTH:
@@ -103,13 +103,13 @@ class Poseidon2Model:
         s = [int(x) % P for x in state]
         s = self._external_linear(s)
         for rc in self.external_initial:
-            s = [pow((x + c) % P, self.degree, P) for x, c in zip(s, rc)]
+            s = [pow((x + c) % P, self.degree, P) for x, c in zip(s, rc, strict=True)]
             s = self._external_linear(s)
         for c in self.internal:
             s[0] = pow((s[0] + c) % P, self.degree, P)
             s = self._internal_linear(s)
         for rc in self.external_terminal:
-            s = [pow((x + c) % P, self.degree, P) for x, c in zip(s, rc)]
+            s = [pow((x + c) % P, self.degree, P) for x, c in zip(s, rc, strict=True)]
             s = self._external_linear(s)
         return s
 

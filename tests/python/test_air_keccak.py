@@ -90,7 +90,7 @@ def test_vectorized_permutation_matches_reference() -> None:
     states = random_states(5, 0)
     states[0] = 0
     out = keccak_permute(states)
-    for s, o in zip(states.tolist(), out.tolist()):
+    for s, o in zip(states.tolist(), out.tolist(), strict=True):
         assert o == keccak_f(s)
 
 
@@ -114,7 +114,7 @@ def test_trace_outputs_and_constraints(keccak_system: ConstraintSystem, num: int
     assert trace.dtype == np.uint32 and trace.shape[1] == KECCAK_WIDTH
     assert height & (height - 1) == 0 and height >= 24 * num > height // 2
     outputs = keccak_outputs(trace, num)
-    for s, o in zip(states.tolist(), outputs.tolist()):
+    for s, o in zip(states.tolist(), outputs.tolist(), strict=True):
         assert o == keccak_f(s)
     check_constraints(keccak_system, trace)
 

@@ -76,7 +76,7 @@ def test_edge_value_table(level):
         (_core.field_mul, lambda x, y: x * y),
     ):
         got = fn(a, b)
-        assert [int(g) for g in got] == [op(int(x), int(y)) % P for x, y in zip(a, b)]
+        assert [int(g) for g in got] == [op(int(x), int(y)) % P for x, y in zip(a, b, strict=True)]
     assert list(_core.field_inv(np.array([0, 1, P - 1], dtype=np.uint32))) == [0, 1, P - 1]
 
 

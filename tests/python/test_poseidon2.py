@@ -78,7 +78,7 @@ def test_core_matches_model_on_random_states():
     rng = np.random.default_rng(1)
     states = random_states(rng, 6)
     out = _core.poseidon2_permute(states)
-    for s, o in zip(states, out):
+    for s, o in zip(states, out, strict=True):
         assert ref.permute([int(x) for x in s]) == [int(x) for x in o]
 
 

@@ -86,12 +86,14 @@ def test_proof_mutants_raise_only_typed_errors(fixture: Any) -> None:
 
 def test_proof_truncated_at_every_section_boundary(fixture: Any) -> None:
     data = fixture.proof_bytes
-    for offset, name in rc.proof_sections(data).sections:
+    sections = rc.proof_sections(data).sections
+    assert len(sections) > 30
+    for offset, name in sections:
+        assert name
         with pytest.raises(sb.ProofFormatError, match="byte offset"):
             sb.Proof.from_bytes(data[:offset])
         with pytest.raises(sb.ProofFormatError):
             sb.Proof.from_bytes(data[:offset] + b"\xff" * 4 + data[offset:])
-        assert name
 
 
 # -- keys -------------------------------------------------------------------------------------

@@ -32,9 +32,10 @@ BlockRunner::BlockRunner(const BlockProgram& program, const BlockSources& source
     const ColumnSource c = program_.columns[v];
     if (c.matrix >= sources_.matrices.size() || sources_.matrices[c.matrix] == nullptr)
       throw InputError("block program: reads column " + std::to_string(c.column) + " of " +
-                       (c.matrix == kPreprocessed     ? std::string("the preprocessed trace")
-                        : c.matrix == kAfterChallenge ? std::string("the after-challenge trace")
-                                                      : "main partition " + std::to_string(c.matrix - kFirstMain)) +
+                       (c.matrix == kPreprocessed ? std::string("the preprocessed trace")
+                        : c.matrix == kAfterChallenge
+                            ? std::string("the after-challenge trace")
+                            : "main partition " + std::to_string(c.matrix - kFirstMain)) +
                        ", which is not given");
     if (c.column >= sources_.matrices[c.matrix]->width)
       throw InputError("block program: reads column " + std::to_string(c.column) + " of a matrix of width " +

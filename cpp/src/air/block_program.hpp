@@ -108,7 +108,7 @@ struct BlockProgram {
   std::vector<ColumnSource> columns;                         // vectors [0, columns.size())
   std::vector<std::pair<uint32_t, uint32_t>> constant_fill;  // (vector, Montgomery word)
   std::vector<SelectorVector> selectors;  // each selector the program reads, filled per block
-  uint32_t accumulator_vector = 0;  // accumulator k = vectors accumulator_vector + 4k .. + 3
+  uint32_t accumulator_vector = 0;        // accumulator k = vectors accumulator_vector + 4k .. + 3
   std::vector<Ext4> accumulator_init;
   std::vector<uint32_t> outputs;  // arena offsets of the requested F values (valid after run)
   std::vector<Ext4> coeffs;

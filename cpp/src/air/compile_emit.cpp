@@ -19,7 +19,8 @@ constexpr size_t kArenaBudgetBytes = size_t(24) << 20;
 
 }  // namespace
 
-BlockProgram emit(const LoweredProgram& lp, const Schedule& sch, const Allocation& al, uint32_t max_block_len) {
+BlockProgram emit(const LoweredProgram& lp, const Schedule& sch, const Allocation& al,
+                  uint32_t max_block_len) {
   BlockProgram prog;
   prog.next_shift = lp.next_shift;
   prog.columns = lp.columns;
@@ -39,7 +40,8 @@ BlockProgram emit(const LoweredProgram& lp, const Schedule& sch, const Allocatio
   prog.accumulator_vector = base[kAccumulators];
   for (uint32_t slot = 0; slot < al.selectors.size(); ++slot)
     prog.selectors.push_back({al.selectors[slot], base[kSelectors] + slot});
-  for (const auto& [vec, word] : al.constant_fill) prog.constant_fill.push_back({base[kConstants] + vec, word});
+  for (const auto& [vec, word] : al.constant_fill)
+    prog.constant_fill.push_back({base[kConstants] + vec, word});
 
   uint32_t block_len = uint32_t(std::max<size_t>(kBlockAlign, max_block_len / kBlockAlign * kBlockAlign));
   auto stride_for = [&](uint32_t bl) { return uint32_t(align_up(size_t(bl) + lp.next_shift)); };
@@ -75,10 +77,11 @@ BlockProgram emit(const LoweredProgram& lp, const Schedule& sch, const Allocatio
         for (uint32_t o = st.operands_begin; o < st.operands_end; ++o) {
           const Ext4& c = sch.coeffs[st.coeff + (o - st.operands_begin)];
           prog.batch_terms.push_back(BatchTerm{
-              at(o), {centered(c.c[0].mont), centered(c.c[1].mont), centered(c.c[2].mont), centered(c.c[3].mont)}});
+              at(o),
+              {centered(c.c[0].mont), centered(c.c[1].mont), centered(c.c[2].mont), centered(c.c[3].mont)}});
         }
-        prog.instrs.push_back(
-            Instr{Op::AccumulateBaseBatch, accumulator(st.acc), first, st.operands_end - st.operands_begin, 0, 0});
+        prog.instrs.push_back(Instr{Op::AccumulateBaseBatch, accumulator(st.acc), first,
+                                    st.operands_end - st.operands_begin, 0, 0});
         break;
       }
       case StepKind::Compute:
@@ -90,7 +93,8 @@ BlockProgram emit(const LoweredProgram& lp, const Schedule& sch, const Allocatio
           for (uint32_t o = st.operands_begin; o < st.operands_end; ++o)
             prog.lin_terms.push_back({at(o), sch.operands[o].coeff});
           // aux: the unrolled kernel's index + 1 (0: the generic kernel).
-          prog.instrs.push_back(Instr{Op::LinComb, resolve(al.where[st.dst]), uint32_t(prog.lin_headers.size()), 0,
+          prog.instrs.push_back(Instr{Op::LinComb, resolve(al.where[st.dst]),
+                                      uint32_t(prog.lin_headers.size()), 0,
                                       uint32_t(fixed_lin_shape(out) + 1), 0});
           prog.lin_headers.push_back(out);
         } else {

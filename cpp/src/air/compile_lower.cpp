@@ -98,7 +98,9 @@ Reach reach(const ConstraintSystem& cs, const std::vector<Sink>& sinks, uint32_t
     const Node& nd = cs.nodes[v];
     if (!is_known_kind(nd.kind)) not_validated(describe(cs, uint32_t(v)) + " has an unknown kind");
     for_each_child(nd, [&](uint32_t c) {
-      if (c >= v) not_validated(describe(cs, uint32_t(v)) + " reads node " + std::to_string(c) + ", not an earlier one");
+      if (c >= v)
+        not_validated(describe(cs, uint32_t(v)) + " reads node " + std::to_string(c) +
+                      ", not an earlier one");
       r.needed[c] = 1;
       ++r.uses[c];
     });
@@ -234,16 +236,24 @@ void Lowering::define_ext(Op op, uint32_t a, uint32_t b) {
 // ---------------------------------------------------------------------------------------------
 
 LoweredProgram lower(const ConstraintSystem& cs, const UniformEnv& env, const std::vector<Sink>& sinks,
-                     uint32_t num_accumulators, const std::vector<uint32_t>& output_nodes, uint32_t next_shift) {
+                     uint32_t num_accumulators, const std::vector<uint32_t>& output_nodes,
+                     uint32_t next_shift) {
   const size_t num_nodes = cs.nodes.size();
   LoweredProgram out;
   out.next_shift = next_shift;
   out.num_accumulators = num_accumulators;
   out.accumulator_init.assign(num_accumulators, Ext4::zero());
   const Reach r = reach(cs, sinks, num_accumulators, output_nodes);
-  LowerState s{cs, r, std::vector<Cls>(num_nodes, Cls::UniformF), std::vector<Ext4>(num_nodes), out,
-               std::vector<uint32_t>(num_nodes, kNoValue), std::vector<Form>(num_nodes),
-               std::vector<uint8_t>(num_nodes, 0), {}, {}};
+  LowerState s{cs,
+               r,
+               std::vector<Cls>(num_nodes, Cls::UniformF),
+               std::vector<Ext4>(num_nodes),
+               out,
+               std::vector<uint32_t>(num_nodes, kNoValue),
+               std::vector<Form>(num_nodes),
+               std::vector<uint8_t>(num_nodes, 0),
+               {},
+               {}};
 
   // Step 2: value classes; uniform nodes are folded.
   PointValues uniform_point;
@@ -267,7 +277,8 @@ LoweredProgram lower(const ConstraintSystem& cs, const UniformEnv& env, const st
     if (uniform) s.uval[v] = node_at_point(nd, uniform_point, s.uval.data());
   }
   for (uint32_t v : output_nodes)
-    if (is_ext(s.cls[v])) throw InputError("block program: output " + describe(cs, v) + " is extension-valued");
+    if (is_ext(s.cls[v]))
+      throw InputError("block program: output " + describe(cs, v) + " is extension-valued");
 
   // Uniform sinks go straight into the accumulators' initial values.
   for (size_t v = 0; v < num_nodes; ++v)

@@ -66,20 +66,23 @@ struct VInstr {
 struct LoweredProgram {
   uint32_t next_shift = 0;
   uint32_t num_accumulators = 0;
-  std::vector<ColumnSource> columns;  // sorted, unique: the column vectors
+  std::vector<ColumnSource> columns;   // sorted, unique: the column vectors
   std::vector<Ext4> accumulator_init;  // uniform sinks, folded
   std::vector<Value> values;
-  std::vector<VInstr> code;           // in node order (topological)
-  std::vector<Form> forms;            // normalized: terms sorted by value, merged, non-zero
+  std::vector<VInstr> code;             // in node order (topological)
+  std::vector<Form> forms;              // normalized: terms sorted by value, merged, non-zero
   std::vector<uint32_t> product_instr;  // per value: its Mul instruction, or kNoValue
   std::vector<uint32_t> outputs;        // per output node: its value
 
   /// Whether value x is a product evaluated inside the linear form that reads it.
-  bool inline_product(uint32_t x) const { return product_instr[x] != kNoValue && code[product_instr[x]].removed; }
+  bool inline_product(uint32_t x) const {
+    return product_instr[x] != kNoValue && code[product_instr[x]].removed;
+  }
 };
 
 LoweredProgram lower(const ConstraintSystem& cs, const UniformEnv& env, const std::vector<Sink>& sinks,
-                     uint32_t num_accumulators, const std::vector<uint32_t>& output_nodes, uint32_t next_shift);
+                     uint32_t num_accumulators, const std::vector<uint32_t>& output_nodes,
+                     uint32_t next_shift);
 
 // ---------------------------------------------------------------------------------------------
 // schedule -> Schedule
@@ -110,11 +113,11 @@ struct LinShape {
 
 struct Step {
   StepKind kind;
-  Op op = Op::Mul;    // Compute
-  uint32_t dst = 0;   // Compute: the defined value
-  uint32_t acc = 0;   // accumulations
-  uint32_t lin = 0;   // Compute LinComb: index into Schedule::lin_shapes
-  uint32_t coeff = 0;  // accumulations: first index into Schedule::coeffs
+  Op op = Op::Mul;                                // Compute
+  uint32_t dst = 0;                               // Compute: the defined value
+  uint32_t acc = 0;                               // accumulations
+  uint32_t lin = 0;                               // Compute LinComb: index into Schedule::lin_shapes
+  uint32_t coeff = 0;                             // accumulations: first index into Schedule::coeffs
   uint32_t operands_begin = 0, operands_end = 0;  // Schedule::operands, in location order
   uint32_t reads_begin = 0, reads_end = 0;        // Schedule::reads, in release order
 };
@@ -144,7 +147,7 @@ struct Sym {
 };
 
 struct Allocation {
-  std::vector<Sym> where;  // per value (meaningful once located)
+  std::vector<Sym> where;                                    // per value (meaningful once located)
   std::vector<std::pair<uint32_t, uint32_t>> constant_fill;  // (vector within kConstants, word)
   uint32_t num_constant_vectors = 0;
   std::vector<NodeKind> selectors;  // selector kinds in slot order (kSelectors)

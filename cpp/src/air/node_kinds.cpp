@@ -27,14 +27,14 @@ constexpr bool kHasQuotientValues =
     requires(const QuotientPoints& q, uint32_t* out) { Kind<K>::on_quotient_domain(q, out); };
 
 // What the table's flags require of each kind's file.
-#define STARK_CHECK_KIND(Name)                                                                     \
-  static_assert(is_trace_variable(NodeKind::Name) || kHasAtPoint<NodeKind::Name>,                  \
-                "kinds/<name>.hpp of NodeKind::" #Name " must define at_point()");                 \
-  static_assert(!is_trace_variable(NodeKind::Name) || kHasSource<NodeKind::Name>,                  \
-                "trace variable NodeKind::" #Name " must define source()");                        \
-  static_assert(kind_info(NodeKind::Name).arity == 0 || kHasLower<NodeKind::Name>,                 \
-                "NodeKind::" #Name " has children and must define lower()");                       \
-  static_assert(!is_selector(NodeKind::Name) || kHasQuotientValues<NodeKind::Name>,                \
+#define STARK_CHECK_KIND(Name)                                                      \
+  static_assert(is_trace_variable(NodeKind::Name) || kHasAtPoint<NodeKind::Name>,   \
+                "kinds/<name>.hpp of NodeKind::" #Name " must define at_point()");  \
+  static_assert(!is_trace_variable(NodeKind::Name) || kHasSource<NodeKind::Name>,   \
+                "trace variable NodeKind::" #Name " must define source()");         \
+  static_assert(kind_info(NodeKind::Name).arity == 0 || kHasLower<NodeKind::Name>,  \
+                "NodeKind::" #Name " has children and must define lower()");        \
+  static_assert(!is_selector(NodeKind::Name) || kHasQuotientValues<NodeKind::Name>, \
                 "selector NodeKind::" #Name " must define on_quotient_domain()");
 STARK_NODE_KINDS(STARK_CHECK_KIND)
 #undef STARK_CHECK_KIND
@@ -102,8 +102,8 @@ ColumnSource node_source(const Node& nd) {
 
 void lower_node(const Node& nd, Lowering& lowering) {
   switch (nd.kind) {
-#define STARK_CASE(Name)                      \
-  case NodeKind::Name:                        \
+#define STARK_CASE(Name)                    \
+  case NodeKind::Name:                      \
     lower_as<NodeKind::Name>(nd, lowering); \
     return;
     STARK_NODE_KINDS(STARK_CASE)
@@ -114,8 +114,8 @@ void lower_node(const Node& nd, Lowering& lowering) {
 
 void fill_selector(NodeKind kind, const QuotientPoints& points, uint32_t* out) {
   switch (kind) {
-#define STARK_CASE(Name)                               \
-  case NodeKind::Name:                                 \
+#define STARK_CASE(Name)                           \
+  case NodeKind::Name:                             \
     fill_selector_as<NodeKind::Name>(points, out); \
     return;
     STARK_NODE_KINDS(STARK_CASE)
@@ -153,13 +153,15 @@ Fp PointValues::public_value(uint32_t i) const {
 
 const Ext4& PointValues::challenge(uint32_t i) const {
   if (i >= challenges.size())
-    throw InputError("point values: challenge " + std::to_string(i) + " of " + std::to_string(challenges.size()));
+    throw InputError("point values: challenge " + std::to_string(i) + " of " +
+                     std::to_string(challenges.size()));
   return challenges[i];
 }
 
 const Ext4& PointValues::exposed_value(uint32_t i) const {
   if (i >= exposed.size())
-    throw InputError("point values: exposed value " + std::to_string(i) + " of " + std::to_string(exposed.size()));
+    throw InputError("point values: exposed value " + std::to_string(i) + " of " +
+                     std::to_string(exposed.size()));
   return exposed[i];
 }
 

@@ -71,7 +71,8 @@ Ext4 folded_constraints_at(const ConstraintSystem& cs, const OodInputs& in, cons
     if (is_known_kind(nd.kind))
       for_each_child(nd, [&](uint32_t c) {
         if (c >= v)
-          throw InputError("out-of-domain fold: node " + std::to_string(v) + " reads node " + std::to_string(c) +
+          throw InputError("out-of-domain fold: node " + std::to_string(v) + " reads node " +
+                           std::to_string(c) +
                            ", not an earlier one (the constraint system was not validated)");
       });
     val[v] = air_detail::node_at_point(nd, point, val.data());

@@ -111,7 +111,8 @@ std::vector<Ext4> quotient_values(const ConstraintSystem& cs, const QuotientInpu
       z[p] = vanishing[(first + p) % q];
     }
     const air_detail::QuotientPoints points{count, x.data(), z.data(), omega_trace_inv};
-    for (const air_detail::SelectorSlot& slot : slots) air_detail::fill_selector(slot.kind, points, slot.values);
+    for (const air_detail::SelectorSlot& slot : slots)
+      air_detail::fill_selector(slot.kind, points, slot.values);
   };
 
   std::vector<Ext4> values(domain);

@@ -103,7 +103,8 @@ struct PackedBatch {
     constexpr int kChains = Isa::kRegisters >= 32 ? 4 : 3;
     E acc[kChains];
     for (int c = 0; c < kChains; ++c)
-      for (int k = 0; k < 4; ++k) acc[c].c[k] = {Isa::add32(Isa::set1(uint32_t(4 * c + k + 1)), Isa::lane_indices())};
+      for (int k = 0; k < 4; ++k)
+        acc[c].c[k] = {Isa::add32(Isa::set1(uint32_t(4 * c + k + 1)), Isa::lane_indices())};
     constexpr uint32_t kMultiplier[4] = {Fp::from_canonical(1000).mont, Fp::from_canonical(1077).mont,
                                          Fp::from_canonical(1154).mont, Fp::from_canonical(1231).mont};
     E m;

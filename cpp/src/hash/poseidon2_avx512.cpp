@@ -22,7 +22,8 @@ struct Avx512Ops : VectorOps<avx512::Isa> {
   static inline V signed_add(V a, V d) {
     const V t = _mm512_add_epi32(a, d);
     const __mmask16 negative = _mm512_movepi32_mask(d);
-    const V corr = _mm512_mask_blend_epi32(negative, splat(uint32_t(-int32_t(field_params::kP))), splat(field_params::kP));
+    const V corr = _mm512_mask_blend_epi32(negative, splat(uint32_t(-int32_t(field_params::kP))),
+                                           splat(field_params::kP));
     return _mm512_min_epu32(t, _mm512_add_epi32(t, corr));
   }
   // x / 2 = (x >> 1) + (x odd ? (p + 1) / 2 : 0).

@@ -24,8 +24,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stark/field/simd.hpp"
 #include "stark/field/babybear_params.hpp"
+#include "stark/field/simd.hpp"
 #include "stark/util/force_inline.hpp"
 
 namespace stark::ntt_kernels {

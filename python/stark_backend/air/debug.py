@@ -70,7 +70,7 @@ class _Rows:
                 raise InputError(
                     f"AIR {name!r}: {len(parts)} main partitions given, expected {len(widths)}"
                 )
-        for k, (part, w) in enumerate(zip(parts, widths)):
+        for k, (part, w) in enumerate(zip(parts, widths, strict=True)):
             if part.shape[1] != w:
                 raise InputError(
                     f"AIR {name!r}: main partition {k} has {part.shape[1]} columns, expected {w}"
@@ -228,7 +228,9 @@ def _interactions(airs: Sequence[tuple[ConstraintSystem, _Rows]]) -> None:
     owners: list[I64Array] = []
     width = 2 + max((len(it.fields) for system, _ in airs for it in system.interactions), default=0)
     for a_idx, (system, rows) in enumerate(airs):
-        for it, (msg, cnt) in zip(system.interactions, _interaction_values(system, rows)):
+        for it, (msg, cnt) in zip(
+            system.interactions, _interaction_values(system, rows), strict=True
+        ):
             live = np.flatnonzero(cnt)
             if live.size == 0:
                 continue

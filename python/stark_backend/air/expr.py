@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterator, Sequence
-from typing import Union, overload
+from typing import overload
 
 from ..errors import KeygenError
 from .symbolic import ExprGraph, ExprPrinter, NodeKind
@@ -133,7 +133,7 @@ class Expr:
         return f"Expr({self._ctx.printer(self._id)})"
 
 
-ExprLike = Union[Expr, int]
+ExprLike = Expr | int
 """An :class:`Expr` or a Python int (reduced mod p)."""
 
 

@@ -134,7 +134,7 @@ def _payload(node: Node) -> tuple[int, ...]:
 def _from_payload(kind: NodeKind, values: tuple[int, ...]) -> Node:
     """Inverse of :func:`_payload`."""
     slots = [0, 0, 0]
-    for slot, value in zip(_SLOTS[kind], values):
+    for slot, value in zip(_SLOTS[kind], values, strict=True):
         slots[slot] = value
     return Node(kind, slots[0], slots[1], slots[2])
 

@@ -224,17 +224,20 @@ def _rotl(v: npt.NDArray[np.uint64], r: int) -> npt.NDArray[np.uint64]:
     r %= 64
     if r == 0:
         return v
-    return (v << _U64(r)) | (v >> _U64(64 - r))
+    rotated: npt.NDArray[np.uint64] = (v << _U64(r)) | (v >> _U64(64 - r))
+    return rotated
 
 
 def _bits(v: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """``(P, k)`` words → ``(P, 64k)`` bits, word-major, little-endian inside each word."""
-    return ((v[..., None] >> _SHIFTS_64) & _U64(1)).reshape(v.shape[0], -1)
+    bits: npt.NDArray[np.uint64] = ((v[..., None] >> _SHIFTS_64) & _U64(1)).reshape(v.shape[0], -1)
+    return bits
 
 
 def _limbs(v: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """``(P, k)`` words → ``(P, 4k)`` 16-bit limbs, little-endian."""
-    return ((v[..., None] >> _SHIFTS_LIMBS) & _U64(0xFFFF)).reshape(v.shape[0], -1)
+    limbs: npt.NDArray[np.uint64] = (v[..., None] >> _SHIFTS_LIMBS) & _U64(0xFFFF)
+    return limbs.reshape(v.shape[0], -1)
 
 
 def _round(
@@ -259,7 +262,7 @@ def _round(
             a_pp[:, x + 5 * y] = b[:, x + 5 * y] ^ (
                 ~b[:, (x + 1) % 5 + 5 * y] & b[:, (x + 2) % 5 + 5 * y]
             )
-    out = a_pp.copy()
+    out: npt.NDArray[np.uint64] = a_pp.copy()
     out[:, 0] ^= _U64(RC[rnd])
     if rows is not None:
         rows[:, STEP + rnd] = 1

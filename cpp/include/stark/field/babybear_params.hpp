@@ -77,7 +77,8 @@ static_assert((kP - 1) % (uint32_t(1) << kTwoAdicity) == 0 && ((kP - 1) >> kTwoA
 static_assert(checks::two_adic_chain_holds(), "two-adic generators: g_k^2 = g_(k-1), g_1 = -1, g_0 = 1");
 static_assert(checks::pow_mod(kGenerator, (kP - 1) >> kTwoAdicity) == kTwoAdicGenerators[kTwoAdicity],
               "the largest two-adic generator must be generator^((p-1) / 2^27)");
-static_assert(checks::pow_mod(kGenerator, (kP - 1) / 2) != 1 && checks::pow_mod(kGenerator, (kP - 1) / 3) != 1 &&
+static_assert(checks::pow_mod(kGenerator, (kP - 1) / 2) != 1 &&
+                  checks::pow_mod(kGenerator, (kP - 1) / 3) != 1 &&
                   checks::pow_mod(kGenerator, (kP - 1) / 5) != 1,
               "the generator must have order p - 1 (p - 1 = 2^27 * 3 * 5)");
 

@@ -25,7 +25,9 @@ struct Isa {
   STARK_FORCE_INLINE static V load(const uint32_t* p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   }
-  STARK_FORCE_INLINE static void store(uint32_t* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+  STARK_FORCE_INLINE static void store(uint32_t* p, V v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
+  }
 
   STARK_FORCE_INLINE static V add32(V a, V b) { return _mm256_add_epi32(a, b); }
   STARK_FORCE_INLINE static V sub32(V a, V b) { return _mm256_sub_epi32(a, b); }
@@ -52,7 +54,9 @@ struct Isa {
   }
 
   STARK_FORCE_INLINE static Mask is_zero(V x) { return _mm256_cmpeq_epi32(x, zero()); }
-  STARK_FORCE_INLINE static V select(Mask m, V if_set, V if_clear) { return _mm256_blendv_epi8(if_clear, if_set, m); }
+  STARK_FORCE_INLINE static V select(Mask m, V if_set, V if_clear) {
+    return _mm256_blendv_epi8(if_clear, if_set, m);
+  }
   STARK_FORCE_INLINE static V clear(Mask m, V x) { return _mm256_andnot_si256(m, x); }
   STARK_FORCE_INLINE static uint64_t zero_lane_bits(V x) {
     return uint64_t(unsigned(_mm256_movemask_ps(_mm256_castsi256_ps(is_zero(x)))));

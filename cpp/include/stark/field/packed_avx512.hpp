@@ -41,7 +41,9 @@ struct Isa {
   STARK_FORCE_INLINE static V srli32(V a) {
     return _mm512_srli_epi32(a, K);
   }
-  STARK_FORCE_INLINE static V blend_odd(V even, V odd) { return _mm512_mask_blend_epi32(Mask(0xAAAA), even, odd); }
+  STARK_FORCE_INLINE static V blend_odd(V even, V odd) {
+    return _mm512_mask_blend_epi32(Mask(0xAAAA), even, odd);
+  }
 
   STARK_FORCE_INLINE static V unpacklo32(V a, V b) { return _mm512_unpacklo_epi32(a, b); }
   STARK_FORCE_INLINE static V unpackhi32(V a, V b) { return _mm512_unpackhi_epi32(a, b); }
@@ -52,7 +54,9 @@ struct Isa {
   }
 
   STARK_FORCE_INLINE static Mask is_zero(V x) { return _mm512_cmpeq_epi32_mask(x, zero()); }
-  STARK_FORCE_INLINE static V select(Mask m, V if_set, V if_clear) { return _mm512_mask_mov_epi32(if_clear, m, if_set); }
+  STARK_FORCE_INLINE static V select(Mask m, V if_set, V if_clear) {
+    return _mm512_mask_mov_epi32(if_clear, m, if_set);
+  }
   STARK_FORCE_INLINE static V clear(Mask m, V x) { return _mm512_maskz_mov_epi32(Mask(~m), x); }
   STARK_FORCE_INLINE static uint64_t zero_lane_bits(V x) { return uint64_t(is_zero(x)); }
   STARK_FORCE_INLINE static uint32_t first_lane(V x) {

@@ -216,7 +216,8 @@ STARK_FORCE_INLINE inline PackedExt4<Isa> ext_mul(const PackedExt4<Isa>& a, cons
 template <class Isa>
 STARK_FORCE_INLINE inline PackedExt4<Isa> load_ext(const uint32_t* p) {
   constexpr int L = Isa::kLanes;
-  typename Isa::V r0 = Isa::load(p), r1 = Isa::load(p + L), r2 = Isa::load(p + 2 * L), r3 = Isa::load(p + 3 * L);
+  typename Isa::V r0 = Isa::load(p), r1 = Isa::load(p + L), r2 = Isa::load(p + 2 * L),
+                  r3 = Isa::load(p + 3 * L);
   Arith<Isa>::transpose_4x4_blocks(r0, r1, r2, r3);
   return {{{r0}, {r1}, {r2}, {r3}}};
 }

@@ -56,7 +56,7 @@ struct PointValues {
   /// Trace column `c` at row offset `offset` (0 or 1); an extension kind reads c .. c + 3 as
   /// one extension element Σ_e X^e · v_{c+e}. InputError when the row or column is absent.
   Ext4 trace_value(const ColumnSource& c, uint8_t offset, bool extension) const;
-  Fp public_value(uint32_t i) const;      // InputError when i is out of range
+  Fp public_value(uint32_t i) const;  // InputError when i is out of range
   const Ext4& challenge(uint32_t i) const;
   const Ext4& exposed_value(uint32_t i) const;
   [[noreturn]] void reject_zero_denominator(const std::string& what) const;

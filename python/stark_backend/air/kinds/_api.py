@@ -19,7 +19,7 @@ comes from the table. ``kinds/__init__.py`` loads the modules by name.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, Union
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -56,7 +56,7 @@ Rendered = tuple[str, int]
 """A rendering: the text and its precedence."""
 
 I64Array = npt.NDArray[np.int64]
-Value = Union[int, I64Array]
+Value = int | I64Array
 """A node's value in the debug checker: one int for row-independent nodes, else ``(n,)``."""
 
 
@@ -83,7 +83,7 @@ class DebugRows(Protocol):
 
 
 if TYPE_CHECKING:
-    from typing import Callable
+    from collections.abc import Callable
 
     RenderFn = Callable[[Node, Sequence[Rendered], RenderContext], Rendered]
     DebugFn = Callable[[Node, Sequence[Value], DebugRows], Value]
