@@ -16,9 +16,10 @@ namespace stark {
 
 namespace {
 
-// Rethrows the exception being handled with `label + ": "` before its message and the same
-// class. Only the classes listed are re-created (matched exactly, so a subclass is never sliced
-// to its base); any other exception propagates unchanged.
+// Rethrows the exception being handled with `label + ": "` before its message: the core's own
+// classes keep their class (matched exactly, so a subclass is never sliced to its base), a plain
+// standard exception becomes an InternalError, anything else (std::bad_alloc) propagates
+// unchanged.
 [[noreturn]] void rethrow_labelled(const std::string& label) {
   try {
     throw;
@@ -32,9 +33,12 @@ namespace {
     if (type == typeid(DeviceError)) throw DeviceError(msg);
     if (type == typeid(ProofFormatError)) throw ProofFormatError(msg);
     if (type == typeid(KeygenError)) throw KeygenError(msg);
-    if (type == typeid(std::runtime_error)) throw std::runtime_error(msg);
-    if (type == typeid(std::invalid_argument)) throw std::invalid_argument(msg);
-    if (type == typeid(std::logic_error)) throw std::logic_error(msg);
+    if (type == typeid(ResourceError)) throw ResourceError(msg);
+    if (type == typeid(InternalError)) throw InternalError(msg);
+    // A plain standard exception from inside the core is a bug, never the caller's input.
+    if (type == typeid(std::runtime_error) || type == typeid(std::invalid_argument) ||
+        type == typeid(std::logic_error) || type == typeid(std::out_of_range))
+      throw InternalError(msg);
     throw;
   }
 }
