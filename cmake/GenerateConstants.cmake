@@ -1,6 +1,7 @@
 # Generates a C++ header holding the numeric constants of third_party/reference/*.json.
 # CMake reads the JSON itself (string(JSON ...)), so the build needs no extra tool and the
-# numbers live in exactly one place: the reference data copied from ../shared/reference.
+# numbers live in exactly one place: the reference data (where each number comes from:
+# third_party/reference/PROVENANCE.md).
 
 function(_stark_json_int_list out json)
   # ARGN: JSON path to an array of integers

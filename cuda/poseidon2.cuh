@@ -1,6 +1,6 @@
 // Per-thread bodies of the Poseidon2 kernels (host- and device-compilable; see field.cuh).
 //
-// Poseidon2 over BabyBear, width 16, S-box x^7 (PROTOCOL.md §1, third_party/reference/
+// Poseidon2 over BabyBear, width 16, S-box x^7 (docs/protocol.md §1, third_party/reference/
 // poseidon2_babybear.json "permutation_algorithm"):
 //   state = M_ext * state
 //   4 x { state += rc_ext_init[r];  state = state^7;        state = M_ext * state }

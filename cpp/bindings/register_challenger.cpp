@@ -1,4 +1,4 @@
-// Fiat–Shamir challenger bindings: _core.Challenger (PROTOCOL §3). Values are canonical ints;
+// Fiat–Shamir challenger bindings: _core.Challenger (docs/protocol.md §3). Values are canonical ints;
 // anything else raises InputError naming the argument. Grinding runs without the GIL on a copy
 // of the challenger, so concurrent use of one object from several threads cannot corrupt it.
 #include <pybind11/stl.h>

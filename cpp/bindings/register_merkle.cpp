@@ -151,7 +151,8 @@ void register_merkle(py::module_& m) {
         }
         return digest_array(root);
       },
-      py::arg("matrices"), "MMCS root (8,) of a list of (height, width) uint32 matrices (PROTOCOL §2.1).");
+      py::arg("matrices"),
+      "MMCS root (8,) of a list of (height, width) uint32 matrices (docs/protocol.md §2.1).");
 
   py::class_<PyMerkleTree>(
       m, "MerkleTree",
@@ -221,7 +222,7 @@ void register_merkle(py::module_& m) {
       },
       py::arg("root"), py::arg("heights"), py::arg("widths"), py::arg("index"), py::arg("rows"),
       py::arg("siblings"),
-      "Verify a batch opening (PROTOCOL §2.3). Returns (ok, reason); reason is '' when ok. Malformed "
+      "Verify a batch opening (docs/protocol.md §2.3). Returns (ok, reason); reason is '' when ok. Malformed "
       "verifier parameters (heights, widths) raise InputError.");
 }
 

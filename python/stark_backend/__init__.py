@@ -1,7 +1,8 @@
 """stark_backend: a FRI-based multi-AIR STARK backend with a fast C++ core.
 
 Field elements are canonical integers in ``[0, P)`` with ``P = 2^31 - 2^27 + 1`` (BabyBear).
-See ``DESIGN.md`` for the public API; the compiled core lives in ``stark_backend._core``.
+See ``README.md`` and ``docs/architecture.md`` §2 for the public API; the compiled core lives
+in ``stark_backend._core``.
 """
 
 from __future__ import annotations

@@ -517,7 +517,7 @@ def keygen(
 
 def merkle_root(matrices: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
     """
-    MMCS root (8,) of a list[typing.Any] of (height, width) uint32 matrices (PROTOCOL §2.1).
+    MMCS root (8,) of a list[typing.Any] of (height, width) uint32 matrices (docs/protocol.md §2.1).
     """
 
 def merkle_verify(
@@ -529,7 +529,7 @@ def merkle_verify(
     siblings: typing.Any,
 ) -> tuple[bool, str]:
     """
-    Verify a batch opening (PROTOCOL §2.3). Returns (ok, reason); reason is '' when ok. Malformed verifier parameters (heights, widths) raise InputError.
+    Verify a batch opening (docs/protocol.md §2.3). Returns (ok, reason); reason is '' when ok. Malformed verifier parameters (heights, widths) raise InputError.
     """
 
 def ntt(

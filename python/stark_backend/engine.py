@@ -5,7 +5,7 @@ range, with vectorized NumPy) and passes them to the core, which validates them 
 (ids, partitions, widths, heights, public values — :class:`~stark_backend.InputError` naming the
 context, AIR, partition, row and column) and proves with the GIL released; with ``debug=True`` the
 core validates first and the AIR layer's debug checks run on the validated traces. ``verify`` is
-the core verifier (docs/protocol.md).
+the core verifier (docs/protocol.md §11).
 """
 
 from __future__ import annotations

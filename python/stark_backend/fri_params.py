@@ -1,4 +1,4 @@
-"""FRI parameters of the polynomial commitment scheme (PROTOCOL.md §12).
+"""FRI parameters of the polynomial commitment scheme (docs/protocol.md §12).
 
 Every commitment is a Reed-Solomon codeword of rate ``2^-log_blowup``; FRI folds it (arity 2)
 until ``2^log_final_poly_len`` coefficients remain, then answers ``num_queries`` random queries.

@@ -1,4 +1,4 @@
-"""Keygen and the proving / verifying keys (PROTOCOL.md §8).
+"""Keygen and the proving / verifying keys (docs/protocol.md §8).
 
 Keygen runs the AIR layer in Python — the symbolic pass over ``eval``, validation, LogUp
 chunking and constraints, degrees and quotient degree (``stark_backend.air.compile_air``) — and
@@ -248,7 +248,7 @@ class KeygenBuilder:
         return len(self._airs)
 
     def generate_pk(self) -> ProvingKey:
-        """Key every added AIR (PROTOCOL.md §8.2).
+        """Key every added AIR (docs/protocol.md §8.2).
 
         Raises :class:`~stark_backend.KeygenError` naming the AIR for: no AIRs, bad widths or
         counts, a malformed preprocessed trace, invalid interactions (bus, message length,

@@ -4,7 +4,7 @@ All inputs are canonical field elements (integers in ``[0, p)``) of any integer 
 are C-contiguous ``uint32`` NumPy arrays that own their memory. The GIL is released while the
 core works, so these calls can run concurrently from several Python threads.
 
-Conventions (``DESIGN.md``): ``ω_n`` is the field's two-adic generator of order ``n``;
+Conventions (``docs/protocol.md`` §4): ``ω_n`` is the field's two-adic generator of order ``n``;
 the forward NTT maps coefficients ``c_0..c_{n-1}`` to evaluations at ``ω_n^0 .. ω_n^{n-1}``
 (natural order).
 """

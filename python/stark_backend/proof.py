@@ -1,4 +1,4 @@
-"""The STARK proof object (PROTOCOL.md §13): an opaque, serializable value."""
+"""The STARK proof object (docs/protocol.md §13): an opaque, serializable value."""
 
 from __future__ import annotations
 

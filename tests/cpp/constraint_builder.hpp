@@ -1,5 +1,5 @@
 // Hand-built constraint systems for the C++ tests: a tiny DAG builder over stark::ConstraintSystem
-// (node ids in topological order), with the LogUp constraints of PROTOCOL §7.5 and degree-derived
+// (node ids in topological order), with the LogUp constraints of docs/protocol.md §7.5 and degree-derived
 // finalization. Shared by test_air_eval.cpp and test_protocol.cpp.
 #pragma once
 
@@ -68,7 +68,7 @@ struct ConstraintBuilder {
   }
   void constrain(uint32_t node) { cs.constraints.push_back(node); }
 
-  // LogUp constraints of PROTOCOL §7.5 for the interactions and chunks already set.
+  // LogUp constraints of docs/protocol.md §7.5 for the interactions and chunks already set.
   void append_logup() {
     const uint32_t alpha = var(NodeKind::Challenge, 0), beta = var(NodeKind::Challenge, 1);
     std::vector<uint32_t> dens;
@@ -115,7 +115,7 @@ struct ConstraintBuilder {
     return cs;
   }
 
-  /// Finalizes with the quotient degree computed from the constraint degrees (PROTOCOL §6);
+  /// Finalizes with the quotient degree computed from the constraint degrees (docs/protocol.md §6);
   /// without LogUp constraints appended, every constraint counts as an AIR constraint.
   ConstraintSystem finish() {
     if (cs.num_air_constraints == 0) cs.num_air_constraints = uint32_t(cs.constraints.size());

@@ -92,7 +92,7 @@ std::vector<Fp> column(const RowMajorMatrix& m, size_t c) {
   return out;
 }
 
-// The committed LDE (PROTOCOL §4): row r holds the trace polynomials at g·ω_N^{rev_N(r)}.
+// The committed LDE (docs/protocol.md §4): row r holds the trace polynomials at g·ω_N^{rev_N(r)}.
 RowMajorMatrix naive_lde(const RowMajorMatrix& trace, uint32_t log_blowup) {
   const size_t n = trace.height(), big = n << log_blowup;
   const uint32_t bits = log2_exact(big);
@@ -728,7 +728,7 @@ Traces interaction_traces(size_t n) {
   return t;
 }
 
-// Direct evaluation of PROTOCOL §7.3–7.4 with the scalar OOD evaluator's field ops.
+// Direct evaluation of docs/protocol.md §7.3–7.4 with the scalar OOD evaluator's field ops.
 AfterChallengeTrace naive_after_challenge(const ConstraintSystem& cs, const Traces& t, uint32_t pub,
                                           const Ext4& alpha, const Ext4& beta) {
   const size_t n = t.common.height();

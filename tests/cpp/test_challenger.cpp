@@ -1,4 +1,4 @@
-// Challenger tests: the duplex sponge against explicit permutations of PROTOCOL §3, and grinding
+// Challenger tests: the duplex sponge against explicit permutations of docs/protocol.md §3, and grinding
 // (smallest witness, thread-count independence, post-grind state equal to the verifier's).
 #include <array>
 #include <string>

@@ -216,7 +216,7 @@ TEST(sponge_body_follows_overwrite_mode) {
     const std::vector<uint32_t> row = random_values(width);
     uint32_t digest[8];
     k::sponge_row(row.data(), width, digest, kConsts);
-    // Reference: PROTOCOL §1.1 step by step on top of the (KAT-checked) permutation.
+    // Reference: docs/protocol.md §1.1 step by step on top of the (KAT-checked) permutation.
     uint32_t s[16] = {};
     for (size_t start = 0; start < width; start += 8) {
       for (size_t j = 0; j < 8 && start + j < width; ++j) s[j] = row[start + j];
@@ -290,7 +290,7 @@ TEST(lde_plan_matches_naive_evaluation) {
 }
 
 TEST(lde_plan_first_rows_are_the_smaller_coset) {
-  // PROTOCOL §4: for M | N the first M rows of the LDE are the evaluations on g·H_M, bit-reversed.
+  // docs/protocol.md §4: for M | N the first M rows of the LDE are the evaluations on g·H_M, bit-reversed.
   const size_t n = 64, w = 2;
   const uint32_t b = 2;
   const Fp g = stark::generator();

@@ -1,4 +1,4 @@
-// MMCS tests: the batched tree against a literal model of PROTOCOL §2.1 built on the scalar
+// MMCS tests: the batched tree against a literal model of docs/protocol.md §2.1 built on the scalar
 // sponge and compression, openings, and every way an opening can be tampered with.
 #include <algorithm>
 #include <atomic>
@@ -33,7 +33,7 @@ std::vector<RowMajorMatrix> random_matrices(const std::vector<std::pair<size_t, 
   return mats;
 }
 
-// PROTOCOL §2.1 written out node by node with the scalar hash_sponge / compress.
+// docs/protocol.md §2.1 written out node by node with the scalar hash_sponge / compress.
 Digest model_root(const std::vector<RowMajorMatrix>& mats) {
   std::vector<size_t> order(mats.size());
   std::iota(order.begin(), order.end(), 0);

@@ -375,7 +375,7 @@ TEST(sponge_semantics) {
     x.resize(kSpongeRate, 0);
     CHECK(d == hash_sponge(x.data(), x.size()));
   }
-  // Written out: lengths 1..40 against the definition of PROTOCOL §1.1.
+  // Written out: lengths 1..40 against the definition of docs/protocol.md §1.1.
   for (size_t len = 1; len <= 40; ++len) {
     const std::vector<uint32_t> x = random_words(len);
     uint32_t s[kPoseidon2Width] = {};

@@ -36,7 +36,7 @@ namespace {
 
 using Dag = testing::ConstraintBuilder;
 
-// DESIGN.md's Fibonacci: columns (x, y), public values (a, b, out).
+// The README's Fibonacci: columns (x, y), public values (a, b, out).
 ConstraintSystem fibonacci_cs() {
   Dag d;
   d.cs.common_main_width = 2;
@@ -82,8 +82,9 @@ ConstraintSystem selector_cs() {
 
 // One AIR whose interactions cancel within itself: it sends (v) with count c and receives (v)
 // with count c on `bus` (each with the given count weight). Main: [v, c] in the common main, or
-// v in a cached partition and c in the common main. LogUp constraints of §7.5 with both
-// interactions in one chunk (fd = 1, cd = 1: num 2, den 2, degree 3 = max for log_blowup 1).
+// v in a cached partition and c in the common main. LogUp constraints of docs/protocol.md §7.5
+// with both interactions in one chunk (fd = 1, cd = 1: num 2, den 2, degree 3 = max for
+// log_blowup 1).
 ConstraintSystem self_balanced_cs(bool cached, uint32_t bus, uint32_t count_weight, bool unbalanced = false) {
   Dag d;
   if (cached) {

@@ -2,7 +2,7 @@
 
 Written from the description in ``third_party/reference/poseidon2_babybear.json`` alone (its
 ``permutation_algorithm`` steps, the explicit 16 x 16 external matrix and the internal diagonal)
-and from PROTOCOL.md §1, with plain integer arithmetic mod p and no shortcuts, so it is an
+and from docs/protocol.md §1, with plain integer arithmetic mod p and no shortcuts, so it is an
 independent check of the C++ core. It is slow (about a millisecond per permutation): use it on a
 handful of inputs.
 
@@ -125,7 +125,8 @@ def permute(state: Sequence[int]) -> list[int]:
 
 
 def hash_sponge(values: Sequence[int], model: Poseidon2Model | None = None) -> list[int]:
-    """PROTOCOL §1.1: overwrite the first k <= 8 words with each block, permute; state[0..8)."""
+    """docs/protocol.md §1.1: overwrite the first k <= 8 words with each block, permute;
+    return state[0..8)."""
     perm = model or _standard_model()
     s = [0] * WIDTH
     values = [int(v) for v in values]
@@ -139,7 +140,7 @@ def hash_sponge(values: Sequence[int], model: Poseidon2Model | None = None) -> l
 def compress(
     left: Sequence[int], right: Sequence[int], model: Poseidon2Model | None = None
 ) -> list[int]:
-    """PROTOCOL §1.2: C(l, r) = Perm(l || r)[0..8)."""
+    """docs/protocol.md §1.2: C(l, r) = Perm(l || r)[0..8)."""
     perm = model or _standard_model()
     return perm.permute([int(x) for x in left] + [int(x) for x in right])[:DIGEST]
 

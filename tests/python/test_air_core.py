@@ -4,10 +4,10 @@ pure-Python AIR layer.
 - IR bytes from ``stark_backend.air.ir`` decode in C++ and re-encode byte-identically; the C++
   and Python decoders accept and reject the same corrupted bytes.
 - Quotient values equal a slow pure-Python evaluation of the DAG (unnormalized selectors,
-  PROTOCOL.md §5.2-5.4) on random LDE rows.
+  docs/protocol.md §5.2-5.4) on random LDE rows.
 - On real LDEs of valid traces the quotient is a polynomial of degree <= n·q - q (its top
   coefficients vanish) and the out-of-domain check passes; invalid traces fail both.
-- The LogUp after-challenge trace equals a direct evaluation of PROTOCOL.md §7.3-7.4.
+- The LogUp after-challenge trace equals a direct evaluation of docs/protocol.md §7.3-7.4.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def compiled(air: object, log_blowup: int = 1) -> tuple[ConstraintSystem, _core.
 
 
 def lde(trace: npt.ArrayLike, log_blowup: int) -> U32:
-    """The committed LDE (PROTOCOL.md §4): coset g·H_N, rows in bit-reversed order."""
+    """The committed LDE (docs/protocol.md §4): coset g·H_N, rows in bit-reversed order."""
     natural = primitives.coset_lde(np.asarray(trace, dtype=np.uint32), log_blowup)
     bits = natural.shape[0].bit_length() - 1
     order = [rev(i, bits) for i in range(natural.shape[0])]
@@ -470,7 +470,7 @@ def test_quotient_identical_for_every_thread_count_and_simd_level() -> None:
 
 def top_coefficients(values: U32, q: int) -> U32:
     """The q - 1 highest coefficients of the interpolant of the quotient values (natural order
-    on g·H_{nq}); zero iff deg Q <= n·q - q, as for a valid trace (PROTOCOL.md §6)."""
+    on g·H_{nq}); zero iff deg Q <= n·q - q, as for a valid trace (docs/protocol.md §6)."""
     coeffs = np.stack([primitives.ntt(values[:, k], inverse=True) for k in range(4)], axis=1)
     return coeffs[values.shape[0] - (q - 1) :]
 
@@ -589,7 +589,7 @@ def test_keccak_quotient_has_low_degree_for_valid_traces_only() -> None:
 def logup_reference(
     system: ConstraintSystem, mains: Sequence[U32], alpha: Ext, beta: Ext
 ) -> tuple[list[list[int]], Ext]:
-    """PROTOCOL.md §7.3-7.4 row by row, with the DAG evaluated over F per row."""
+    """docs/protocol.md §7.3-7.4 row by row, with the DAG evaluated over F per row."""
     n = mains[0].shape[0]
     rows: list[list[int]] = []
     phi = e(0)

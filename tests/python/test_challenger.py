@@ -1,4 +1,4 @@
-"""Challenger bindings against a pure-Python model of PROTOCOL §3 (duplex sponge, sampling,
+"""Challenger bindings against a pure-Python model of docs/protocol.md §3 (duplex sponge, sampling,
 proof-of-work), built on the reference permutation of ``reference_model``."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def perm(state):
 
 
 class ModelChallenger:
-    """PROTOCOL §3 written out literally."""
+    """docs/protocol.md §3 written out literally."""
 
     def __init__(self):
         self.s = [0] * 16

@@ -1,4 +1,4 @@
-"""MMCS bindings against a pure-Python model of PROTOCOL §2 (commit, open, verify).
+"""MMCS bindings against a pure-Python model of docs/protocol.md §2 (commit, open, verify).
 
 The model is built on the reference sponge and compression of ``reference_model`` (pure Python,
 independent of the C++ core); every tampered opening must be rejected with a reason.
@@ -27,7 +27,7 @@ def compress(left, right):
 
 
 def model_layers(mats):
-    """PROTOCOL §2.1 node by node: returns the digest layers (leaves first)."""
+    """docs/protocol.md §2.1 node by node: returns the digest layers (leaves first)."""
     order = sorted(range(len(mats)), key=lambda m: -mats[m].shape[0])  # stable
     h_max = mats[order[0]].shape[0]
 

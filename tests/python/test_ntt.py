@@ -1,6 +1,6 @@
 """NTT / LDE bindings of ``stark_backend._core`` against naive Python DFTs and ``galois``.
 
-Conventions under test (DESIGN.md, PROTOCOL.md §4): the forward NTT maps coefficients to
+Conventions under test (docs/protocol.md §4): the forward NTT maps coefficients to
 evaluations at ``ω_n^0 .. ω_n^(n-1)`` with ``ω_n`` = ``two_adic_generator(log2 n)`` of
 ``third_party/reference/babybear.json``; the inverse includes ``1/n``; ``coset_lde`` evaluates on
 ``shift·H_(n·2^b)`` in natural order, the bit-reversed variant puts natural row ``r`` at

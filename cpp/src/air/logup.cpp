@@ -105,7 +105,7 @@ AfterChallengeTrace after_challenge_trace(const ConstraintSystem& cs,
   std::vector<Ext4> block_totals(num_blocks);
   // First zero denominator of each block, as row * I + interaction (SIZE_MAX if none).
   std::vector<size_t> first_zero(num_blocks, SIZE_MAX);
-  // Decoding a constraint system already refuses selectors in interactions (docs/protocol.md):
+  // Decoding a constraint system already refuses selectors in interactions (docs/protocol.md §7.1):
   // only a system built in C++ without validation gets here.
   auto no_selectors = [](size_t, size_t, std::span<const air_detail::SelectorSlot>) {
     throw InputError(

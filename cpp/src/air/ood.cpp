@@ -45,7 +45,7 @@ Ext4 folded_constraints_at(const ConstraintSystem& cs, const OodInputs& in, cons
   check_len(in.exposed.size(), cs.num_exposed_values(), "exposed values");
 
   // Every node at ζ (kinds/<kind>.hpp at_point): opened rows at ζ and ζ·ω, the unnormalized
-  // selectors of H_n at ζ (PROTOCOL §5.2), public values, challenges, the exposed values.
+  // selectors of H_n at ζ (docs/protocol.md §5.2), public values, challenges, the exposed values.
   air_detail::PointValues point;
   for (int o = 0; o < 2; ++o) {
     auto& rows = point.rows[o];

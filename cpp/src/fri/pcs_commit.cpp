@@ -1,4 +1,4 @@
-// PCS commitment (PROTOCOL §4): LDE of every matrix onto g·H_{n·B}, bit-reversed rows, one
+// PCS commitment (docs/protocol.md §4): LDE of every matrix onto g·H_{n·B}, bit-reversed rows, one
 // mixed-height Merkle tree over all of them.
 #include <atomic>
 #include <string>

@@ -1,4 +1,4 @@
-// PCS opening and FRI prover (PROTOCOL §10).
+// PCS opening and FRI prover (docs/protocol.md §10).
 //
 // Work per claim bucket h (all matrices whose LDE has 2^h rows):
 //   x_r = g·ω_h^{rev_h(r)}                       the LDE points, bit-reversed like the rows

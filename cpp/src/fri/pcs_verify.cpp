@@ -1,4 +1,4 @@
-// PCS / FRI verifier (PROTOCOL §11.1 item 9 and §11.3).
+// PCS / FRI verifier (docs/protocol.md §11.1 item 9 and §11.3).
 //
 // Per query index idx (lgmh bits) the verifier recomputes every reduced opening from the opened
 // rows: a matrix of LDE height 2^h sits at x = g·ω_h^{rev_h(idx >> (lgmh − h))} and contributes

@@ -412,7 +412,7 @@ struct Packed {
     }
   }
 
-  /// Proof-of-work search (PROTOCOL §3.1, fast form): the smallest i < count such that the low
+  /// Proof-of-work search (docs/protocol.md §3.1, fast form): the smallest i < count such that the low
   /// `bits` bits of canonical(Perm(s)[7]) are zero, where s = `base` (canonical words) with
   /// s[slot] = first + i; `count` when there is none. Candidate states are built in registers
   /// (no memory traffic per candidate) and only word 7 leaves Montgomery form. Lanes past

@@ -11,7 +11,7 @@ namespace stark {
 
 namespace {
 
-// openvm stark-sdk engine policy for its standard parameter sets (PROTOCOL §8.2 step 7): the
+// openvm stark-sdk engine policy for its standard parameter sets (docs/protocol.md §8.2 step 6): the
 // batch budget 2·(Σ total_width + 4·max q) and the constraint count bound its FRI security
 // analysis assumes.
 constexpr uint64_t kBatchBudgetLogBlowup1 = 80000;

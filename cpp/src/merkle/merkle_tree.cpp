@@ -41,7 +41,7 @@ void validate_views(const std::vector<ConstMatrixView>& views) {
 
 // Matrices of equal height, in original order; groups sorted by height descending. Grouping
 // by height and keeping the original order inside a group is exactly the stable descending
-// sort of PROTOCOL §2 restricted to each height.
+// sort of docs/protocol.md §2 restricted to each height.
 struct HeightGroup {
   size_t height;
   std::vector<ConstMatrixView> mats;

@@ -1,4 +1,4 @@
-// Batch-opening verification (PROTOCOL §2.3). Every length taken from the proof is compared
+// Batch-opening verification (docs/protocol.md §2.3). Every length taken from the proof is compared
 // with the verifier's own shape before it is used, so malformed proofs cost at most the
 // verifier-sized work and never an allocation chosen by the prover. The batched variants
 // (hash_opened_levels, verify_merkle_paths) serve the FRI verifier's many queries at once with

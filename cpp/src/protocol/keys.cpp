@@ -1,4 +1,5 @@
-// Verifying/proving key encoding, trace-height constraints and pre_hash (stark/protocol/keys.hpp).
+// Verifying/proving key encoding, trace-height constraints and pre_hash (stark/protocol/keys.hpp;
+// docs/protocol.md §8, §13.4, §13.5).
 #include "stark/protocol/keys.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The proof layout (stark/protocol/layout.hpp, docs/protocol.md).
+// The proof layout (stark/protocol/layout.hpp, docs/protocol.md §13.7).
 #include "stark/protocol/layout.hpp"
 
 #include <string>

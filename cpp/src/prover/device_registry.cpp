@@ -1,4 +1,4 @@
-// The registry of prover devices (stark/prover/device.hpp, docs/architecture.md): one line per
+// The registry of prover devices (stark/prover/device.hpp, docs/architecture.md §4.1): one line per
 // device below, each entry defined in its own device_<name>.cpp.
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-// The STARK prover coordinator (stark/prover/prover.hpp, docs/protocol.md).
+// The STARK prover coordinator (stark/prover/prover.hpp, docs/protocol.md §9).
 #include "stark/prover/prover.hpp"
 
 #include <algorithm>

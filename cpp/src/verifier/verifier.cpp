@@ -1,4 +1,4 @@
-// The STARK verifier (stark/verifier/verifier.hpp, PROTOCOL.md §11).
+// The STARK verifier (stark/verifier/verifier.hpp, docs/protocol.md §11).
 #include "stark/verifier/verifier.hpp"
 
 #include <algorithm>

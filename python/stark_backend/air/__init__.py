@@ -1,7 +1,7 @@
 """AIRs in Python: the ``Air`` base class, the builder, expressions, buses, and keygen logic.
 
 - ``Air``, ``AirBuilder``, ``Expr``, ``PermutationCheckBus``, ``LookupBus``: the user API
-  (DESIGN.md).
+  (``docs/architecture.md`` §2).
 - ``compile_air`` → ``CompiledAir(system, preprocessed_trace)``: one AIR keyed for a
   ``log_blowup`` (symbolic pass, validation, LogUp chunking and constraints, degrees, quotient
   degree). ``trace_height_constraints`` and ``check_keygen_limits`` work on all AIRs' systems.

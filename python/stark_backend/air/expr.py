@@ -60,7 +60,7 @@ class Expr:
 
     @property
     def degree(self) -> int:
-        """Degree multiple of the expression (PROTOCOL.md §5.1)."""
+        """Degree multiple of the expression (docs/protocol.md §5.1)."""
         return self._ctx.graph.degrees[self._id]
 
     def _operand(self, other: ExprLike) -> int:

@@ -64,7 +64,7 @@ Validation (any failure is a ``ProofFormatError``; a decoder MUST check all of i
 - chunks: non-empty, together a partition of ``0..num_interactions-1`` (each index exactly
   once); num_chunks = 0 iff num_interactions = 0;
 - quotient_degree = ``2^ceil(log2(max(d, 2) - 1))`` where ``d`` is the maximum degree over the
-  constraints (degrees per PROTOCOL.md §5.1, computed with saturation at 2^32), and <= 2^27.
+  constraints (degrees per docs/protocol.md §5.1, computed with saturation at 2^32), and <= 2^27.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""LogUp at keygen: interaction chunking (PROTOCOL.md §7.2) and LogUp constraints (§7.5).
+"""LogUp at keygen: interaction chunking (docs/protocol.md §7.2) and LogUp constraints (§7.5).
 
 For interaction ``i`` with message ``s_i`` of ``L_i`` fields, bus ``bus_i`` and count ``m_i``,
 the fingerprint is ``d_i = alpha + Σ_j beta^j·s_{i,j} + beta^{L_i}·(bus_i + 1)`` (``alpha``,

@@ -1,4 +1,4 @@
-"""The constraint DAG (PROTOCOL.md §5.1): hash-consed nodes, degrees and a readable printer.
+"""The constraint DAG (docs/protocol.md §5.1): hash-consed nodes, degrees and a readable printer.
 
 An AIR's ``eval`` runs once against a symbolic builder; every arithmetic operation on an
 :class:`~stark_backend.air.expr.Expr` interns one :class:`Node` in an :class:`ExprGraph`.
@@ -97,7 +97,7 @@ ROW_KINDS = _kinds_with("trace")
 """Variables that take one value per row (degree 1)."""
 
 INTERACTION_FORBIDDEN = SELECTOR_KINDS | AFTER_CHALLENGE_KINDS
-"""Kinds an interaction's message or count may not use (PROTOCOL.md §7.1)."""
+"""Kinds an interaction's message or count may not use (docs/protocol.md §7.1)."""
 
 _ARITY = {k: spec.arity for k, spec in KIND_SPECS.items()}
 _DEGREE_RULE = {k: spec.degree for k, spec in KIND_SPECS.items()}

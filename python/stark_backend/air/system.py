@@ -1,6 +1,6 @@
 """An AIR's keyed constraint system and the keygen logic that needs no cryptography.
 
-``compile_air(air, log_blowup)`` is PROTOCOL.md §8.2 steps 1-4 for one AIR: evaluate ``eval``
+``compile_air(air, log_blowup)`` is docs/protocol.md §8.2 steps 1-4 for one AIR: evaluate ``eval``
 symbolically, validate (``KeygenError`` naming the AIR and the reason), chunk the interactions
 (§7.2), append the LogUp constraints (§7.5), check the degree against
 ``max_constraint_degree = 2^log_blowup + 1`` and fix the quotient degree (§6).
@@ -91,7 +91,8 @@ def max_constraint_degree(log_blowup: int) -> int:
 
 
 def quotient_degree(degree: int) -> int:
-    """``2^ceil(log2(max(degree, 2) - 1))`` (PROTOCOL.md §6): 1, 2, 4, 4, 8… for 2, 3, 4, 5, 6…."""
+    """``2^ceil(log2(max(degree, 2) - 1))`` (docs/protocol.md §6): 1, 2, 4, 4, 8… for 2, 3, 4, 5,
+    6…."""
     return 1 << (max(degree, 2) - 2).bit_length()
 
 
@@ -156,7 +157,7 @@ class ConstraintSystem:
 
     @property
     def total_width(self) -> int:
-        """Base columns: preprocessed + main + 4 * after-challenge (DESIGN ``total_widths``)."""
+        """Preprocessed + main + 4 * after-challenge columns (``VerifyingKey.total_widths``)."""
         return self.preprocessed_width + self.main_width + 4 * self.after_challenge_width
 
     @cached_property
@@ -328,7 +329,7 @@ def _validate_interactions(sym: SymbolicAir) -> None:
 
 
 def compile_air(air: Air, log_blowup: int) -> CompiledAir:
-    """Key one AIR for an engine with the given ``log_blowup`` (PROTOCOL.md §8.2 steps 1-4).
+    """Key one AIR for an engine with the given ``log_blowup`` (docs/protocol.md §8.2 steps 1-4).
 
     Raises ``KeygenError`` (naming the AIR) for: bad widths or public-value count, a malformed
     preprocessed trace, a column or public value index out of range in ``eval``, an invalid
@@ -394,7 +395,7 @@ def _freeze(it: RawInteraction) -> Interaction:
 
 
 def trace_height_constraints(systems: Sequence[ConstraintSystem]) -> list[LinearConstraint]:
-    """Trace-height linear constraints (PROTOCOL.md §8.3), coefficients indexed by air id.
+    """Trace-height linear constraints (docs/protocol.md §8.3), coefficients indexed by air id.
 
     One per bus used by any interaction, in increasing bus order, with coefficient
     ``Σ count_weight`` of the AIR's interactions on that bus; then one whose coefficient is
@@ -420,7 +421,7 @@ MAX_TOTAL_CONSTRAINTS = 30000
 
 
 def check_keygen_limits(systems: Sequence[ConstraintSystem], log_blowup: int) -> None:
-    """Global keygen checks (PROTOCOL.md §8.2 step 7 and "at least one AIR").
+    """Global keygen checks (docs/protocol.md §8.2 step 6 and "at least one AIR").
 
     ``2·(Σ_A total_width(A) + 4·max_A q_A)`` must be ``<= 80000`` for ``log_blowup = 1`` and
     ``<= 4000`` otherwise; the total number of constraints ``<= 30000``. ``KeygenError``

@@ -1,6 +1,6 @@
 """Example AIRs with NumPy trace generators (importable; used by tests and benchmarks).
 
-- ``FibonacciAir`` / ``fibonacci_trace``: DESIGN.md's Fibonacci.
+- ``FibonacciAir`` / ``fibonacci_trace``: the Fibonacci of the README's "Proving" section.
 - ``FibonacciSelectorAir`` / ``fib_selector_trace``: Fibonacci driven by a preprocessed selector.
 - ``InteractionAir`` / ``interaction_pair_traces``: a sender/receiver pair on a permutation bus,
   with or without a cached main partition.

@@ -1,4 +1,4 @@
-"""Fibonacci: the AIR of DESIGN.md and a vectorized trace generator.
+"""Fibonacci: the AIR of the README's "Proving" section and a vectorized trace generator.
 
 Row ``i`` holds ``(x_i, y_i)`` with ``(x_0, y_0) = (a, b)`` and
 ``(x_{i+1}, y_{i+1}) = (y_i, x_i + y_i)`` mod p. Public values: ``[a, b, y_{n-1}]``.

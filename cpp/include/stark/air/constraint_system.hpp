@@ -1,4 +1,4 @@
-// The constraint system of one AIR (PROTOCOL §5.1, §6, §7.1–7.2): an expression DAG over the
+// The constraint system of one AIR (docs/protocol.md §5.1, §6, §7.1–7.2): an expression DAG over the
 // trace columns, public values, the LogUp challenges and the AIR's exposed cumulative sum,
 // the list of constraint roots, and the interactions (bus, count weight, message fields, count).
 //
@@ -87,7 +87,7 @@ struct ConstraintSystem {
   uint32_t num_public_values = 0;
 
   std::vector<Node> nodes;
-  std::vector<uint32_t> constraints;  // node ids, folding order (PROTOCOL §5.3)
+  std::vector<uint32_t> constraints;  // node ids, folding order (docs/protocol.md §5.3)
   uint32_t num_air_constraints = 0;   // the first ones come from Air.eval, the rest are LogUp's
   std::vector<Interaction> interactions;
   std::vector<std::vector<uint32_t>> interaction_chunks;  // LogUp partition of interaction ids (§7.2)
@@ -139,7 +139,7 @@ struct ConstraintSystem {
   }
 };
 
-/// Quotient degree for an AIR of the given constraint degree (PROTOCOL §6).
+/// Quotient degree for an AIR of the given constraint degree (docs/protocol.md §6).
 uint32_t quotient_degree_for(uint32_t constraint_degree);
 
 }  // namespace stark

@@ -1,4 +1,4 @@
-// The LogUp after-challenge trace (PROTOCOL §7.3–7.4).
+// The LogUp after-challenge trace (docs/protocol.md §7.3–7.4).
 //
 // For interaction i at row r, with message fields σ_{i,j}(r) and count m_i(r) evaluated on the
 // trace (next row = (r + 1) mod n), the fingerprint is

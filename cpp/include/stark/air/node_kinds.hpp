@@ -1,5 +1,5 @@
-// The kinds of constraint-DAG nodes and what the table says about each (docs/architecture.md,
-// "Adding a node kind").
+// The kinds of constraint-DAG nodes and what the table says about each (docs/architecture.md
+// §6; adding one: §12).
 //
 // The kinds are defined once, in cpp/src/air/kinds/node_kinds.json; the build generates the enum
 // NodeKind, one NodeKindInfo per kind (kNodeKindInfo, indexed by tag) and the X-macro

@@ -1,4 +1,4 @@
-// Verifier-side constraint evaluation at the out-of-domain point ζ (PROTOCOL §5.6, §5.7, §11.4).
+// Verifier-side constraint evaluation at the out-of-domain point ζ (docs/protocol.md §5.6, §5.7, §11.4).
 //
 // fold(ζ) evaluates the DAG once in E with the opened values at ζ (local) and ζ·ω (next),
 // permutation columns unflattened (E column j = Σ_e X^e · v_{4j+e}), the unnormalized selectors

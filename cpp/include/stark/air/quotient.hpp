@@ -1,4 +1,4 @@
-// Prover-side constraint evaluation on the quotient domain (PROTOCOL §5.2–5.5).
+// Prover-side constraint evaluation on the quotient domain (docs/protocol.md §5.2–5.5).
 //
 // For an AIR of height n = 2^k and quotient degree q, the quotient domain is Q = g·H_{n·q} with
 // natural points x_i = g·ω_{k+log q}^i. Every committed trace is given as its LDE on g·H_{n·2^b}
@@ -46,7 +46,7 @@ struct QuotientInputs {
 /// the system (widths, heights, counts, q > 2^log_blowup).
 std::vector<Ext4> quotient_values(const ConstraintSystem& cs, const QuotientInputs& in, const Ext4& alpha);
 
-/// The q chunk matrices (n x 4, canonical): chunk t row j = flatten(Q(x_{t + j·q})) (PROTOCOL §5.5).
+/// The q chunk matrices (n x 4, canonical): chunk t row j = flatten(Q(x_{t + j·q})) (docs/protocol.md §5.5).
 std::vector<RowMajorMatrix> quotient_chunks(const std::vector<Ext4>& values, uint32_t quotient_degree);
 
 }  // namespace stark

@@ -1,4 +1,4 @@
-// Fiat–Shamir transcript: the duplex sponge challenger of PROTOCOL.md §3 (Plonky3
+// Fiat–Shamir transcript: the duplex sponge challenger of docs/protocol.md §3 (Plonky3
 // DuplexChallenger<BabyBear, Poseidon2, WIDTH 16, RATE 8>), with proof-of-work grinding (§3.1).
 //
 // State s ∈ F^16 (zero at start), input buffer IB (< 8 pending observations), output buffer OB.
@@ -13,7 +13,7 @@
 // accept, observe nothing). Since observe(w) followed by a sample is one duplex of the state with
 // s[0..m) := IB, s[m] := w, a candidate is accepted iff canonical(Perm(that state)[7]) is
 // divisible by 2^bits. grind() tests candidates 0, 1, 2, ... with the batched permutation and
-// returns the smallest that passes, independent of thread count (PROTOCOL §15 item 2).
+// returns the smallest that passes, independent of thread count (docs/protocol.md §15 item 2).
 #pragma once
 
 #include <array>
@@ -50,7 +50,7 @@ class Challenger {
   /// pow_check on this challenger so it ends in the verifier's post-check state. bits = 0
   /// returns 0 and leaves the transcript untouched. bits <= kMaxBits.
   uint32_t grind(uint32_t bits);
-  /// pow_check (PROTOCOL §3.1): advances the transcript like the verifier. A non-canonical
+  /// pow_check (docs/protocol.md §3.1): advances the transcript like the verifier. A non-canonical
   /// witness is rejected without observing it.
   bool check_witness(uint32_t bits, uint32_t witness);
 

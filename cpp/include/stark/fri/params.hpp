@@ -1,4 +1,4 @@
-// FRI parameters of the two-adic polynomial commitment scheme (PROTOCOL.md §12).
+// FRI parameters of the two-adic polynomial commitment scheme (docs/protocol.md §12).
 //
 // Every committed column is a Reed–Solomon codeword of rate 2^-log_blowup: a polynomial of
 // degree < n evaluated on the coset g·H_{n·2^log_blowup}. FRI folds the batched codeword with
@@ -8,7 +8,7 @@
 // challenge) and query_proof_of_work_bits once before the query indices are drawn.
 //
 // This is the one definition of the parameters, their ranges, openvm's standard sets and the
-// security figures; the Python FriParameters class reads all of them from here (docs/protocol.md).
+// security figures; the Python FriParameters class reads all of them from here (docs/protocol.md §12).
 //
 // Security is reported two ways, both capped at the 124 bits of the challenge field BabyBear^4:
 //   security_bits()             unique-decoding bound: each query at rate ρ = 2^-log_blowup leaves

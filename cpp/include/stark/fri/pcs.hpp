@@ -1,4 +1,4 @@
-// Two-adic FRI polynomial commitment scheme (PROTOCOL.md §4, §10, §11.1 item 9, §11.3; Plonky3
+// Two-adic FRI polynomial commitment scheme (docs/protocol.md §4, §10, §11.1 item 9, §11.3; Plonky3
 // TwoAdicFriPcs as used by openvm).
 //
 // Commit. A matrix V (n × w, n = 2^k) of evaluations on the coset s·H_n defines w polynomials
@@ -60,8 +60,9 @@ struct PcsMatrixInput {
   }
 };
 
-/// Prover data of one commitment: the LDEs on g·H_{n·2^b} in bit-reversed row order (PROTOCOL
-/// §4) and their Merkle tree. Move-only in practice (the tree is large); share it by pointer.
+/// Prover data of one commitment: the LDEs on g·H_{n·2^b} in bit-reversed row order
+/// (docs/protocol.md §4) and their Merkle tree. Move-only in practice (the tree is large); share
+/// it by pointer.
 class PcsCommitted {
  public:
   /// Assembles a commitment from LDEs computed elsewhere (e.g. on a device): matrix m has
@@ -105,7 +106,7 @@ struct PcsOpenRound {
 /// values[round][matrix][point][column]
 using OpenedValues = std::vector<std::vector<std::vector<std::vector<Ext4>>>>;
 
-/// PROTOCOL §10: computes the opened values, observes them (round → matrix → point → columns,
+/// docs/protocol.md §10: computes the opened values, observes them (round → matrix → point → columns,
 /// observe_ext), samples α_fri, builds the reduced openings, folds (arity 2) committing each
 /// folded codeword and grinding its PoW before sampling β, observes the final polynomial, grinds
 /// the query PoW, samples the query indices and assembles the query proofs.
@@ -130,7 +131,7 @@ struct PcsVerifyRound {
   std::vector<PcsVerifyMatrix> matrices;
 };
 
-/// Shape checks of PROTOCOL §11.1 item 9 (no transcript): parameters valid; ≥ 1 round, each with
+/// Shape checks of docs/protocol.md §11.1 item 9 (no transcript): parameters valid; ≥ 1 round, each with
 /// ≥ 1 matrix; every matrix with lfp ≤ k, k + b ≤ 27, width ≥ 1, ≥ 1 point and values of shape
 /// points × width; R = lgmh − b − lfp commits and PoW witnesses; 2^lfp final-poly coefficients;
 /// num_queries query proofs, each with one opening per round (one row per matrix of the matrix
@@ -140,7 +141,7 @@ struct PcsVerifyRound {
 void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds,
                      const FriProof& proof);
 
-/// PROTOCOL §11.3. Runs fri_check_shape first (its errors stay InvalidProofShape) unless
+/// docs/protocol.md §11.3. Runs fri_check_shape first (its errors stay InvalidProofShape) unless
 /// `shape_checked` says the caller already ran it on these rounds and this proof, then observes
 /// the claimed values, replays the transcript and checks every query. Any failure — a PoW witness,
 /// a Merkle path, a zero denominator, a non-zero height-1 bucket, an unconsumed bucket, the final

@@ -1,4 +1,4 @@
-// The FRI opening proof of the two-adic PCS (PROTOCOL.md §10.6) and its byte encoding.
+// The FRI opening proof of the two-adic PCS (docs/protocol.md §10.6) and its byte encoding.
 //
 // A proof holds, for R = lgmh − log_blowup − log_final_poly_len fold rounds, the Merkle root of
 // every folded codeword and the proof-of-work witness ground after it; the final polynomial

@@ -1,5 +1,5 @@
 // Poseidon2 over BabyBear, width 16, S-box x^7, 8 full + 13 partial rounds (openvm v1.4.0
-// default_perm = Plonky3 Poseidon2BabyBear<16> with HorizenLabs RC16; PROTOCOL.md §1,
+// default_perm = Plonky3 Poseidon2BabyBear<16> with HorizenLabs RC16; docs/protocol.md §1,
 // constants in third_party/reference/poseidon2_babybear.json, generated into
 // stark/generated_constants.hpp):
 //   state = M_ext * state
@@ -69,7 +69,7 @@ class Poseidon2 {
   /// n states (row-major n x 16), in place; vectorized across states at the active SIMD level
   /// and multi-threaded for large n.
   void permute_batch(uint32_t* states, size_t n) const;
-  /// Proof-of-work search on the calling thread (PROTOCOL §3.1, fast form): the smallest
+  /// Proof-of-work search on the calling thread (docs/protocol.md §3.1, fast form): the smallest
   /// i < count such that the low `bits` bits of Perm(s)[7] are zero, s = `base` (canonical)
   /// with s[slot] = first + i; `count` if none passes. Vectorized; first + count <= p.
   size_t grind_range(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot, uint32_t first,
@@ -90,7 +90,7 @@ void poseidon2_permute(uint32_t state[kPoseidon2Width]);
 /// multi-threaded.
 void poseidon2_permute_batch(uint32_t* states, size_t n);
 
-/// Padding-free sponge (PROTOCOL §1.1): overwrite the first k <= 8 state words with each block,
+/// Padding-free sponge (docs/protocol.md §1.1): overwrite the first k <= 8 state words with each block,
 /// permute; return state[0..8). Empty input gives the zero digest.
 Digest hash_sponge(const uint32_t* input, size_t len);
 

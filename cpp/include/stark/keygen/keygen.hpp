@@ -1,5 +1,5 @@
-// Keygen (PROTOCOL.md §8.2, steps 2 and 4–8): from the constraint systems the Python AIR layer
-// produced (symbolic pass, LogUp chunking and constraints already done, §8.2 steps 1 and 3) and
+// Keygen (docs/protocol.md §8.2, steps 5–8): from the constraint systems the Python AIR layer
+// produced (symbolic pass, LogUp chunking and constraints already done, §8.2 steps 1–4) and
 // the preprocessed traces, build the proving key — validate each system against the FRI
 // parameters (degree ≤ 2^log_blowup + 1, so the quotient q ≤ 2^log_blowup fits in the LDE),
 // commit every preprocessed trace on its subgroup H_n, derive the trace-height constraints and
@@ -30,7 +30,7 @@ ConstraintSystem decode_constraint_system(const std::string& name, const std::ve
 /// KeygenError (naming the AIR) on: no AIRs, an empty main trace, a preprocessed trace that is
 /// missing, unexpected, of the wrong width, not a power-of-two height, too tall for the blowup
 /// or holding a value ≥ p, a constraint degree above max_constraint_degree, and — for the
-/// standard 100-bit parameter sets — the openvm security budget (§8.2 step 7).
+/// standard 100-bit parameter sets — the openvm security budget (§8.2 step 6).
 ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs);
 
 }  // namespace stark

@@ -1,5 +1,5 @@
 // Mixed-height Merkle commitment (MMCS) over row-major matrices: Plonky3 MerkleTreeMmcs with
-// the padding-free sponge Hs and the truncated-permutation compression C (PROTOCOL.md §2).
+// the padding-free sponge Hs and the truncated-permutation compression C (docs/protocol.md §2).
 //
 // Matrices M_0..M_{t-1} have power-of-two heights; `order` sorts them by height descending,
 // ties by original index. With h_max the tallest height and L = log2 h_max:
@@ -110,7 +110,7 @@ struct MerkleVerifyResult {
   explicit operator bool() const { return ok; }
 };
 
-/// PROTOCOL §2.3. `heights` and `widths` come from the verifier (each height a power of two >= 1,
+/// docs/protocol.md §2.3. `heights` and `widths` come from the verifier (each height a power of two >= 1,
 /// each width >= 1, equal lengths >= 1; otherwise InputError). Everything else comes from the
 /// proof and is never trusted: a wrong number of rows, a row of the wrong width, a non-canonical
 /// element, a path of the wrong length, an index outside [0, max height) or a root mismatch gives
@@ -120,7 +120,7 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
                                        std::span<const std::vector<uint32_t>> opened_rows,
                                        std::span<const Digest> siblings);
 
-/// PROTOCOL §2.3 for n openings of one batch commitment at once, hashed across openings with
+/// docs/protocol.md §2.3 for n openings of one batch commitment at once, hashed across openings with
 /// the batched (SIMD) leaf hashing and compression, level by level. Opening k has index
 /// indices[k], its row of matrix m is row k of rows[m] (an n x width view; heights[m] is the
 /// matrix height in the tree) and its log2(max height) siblings start at siblings[k].

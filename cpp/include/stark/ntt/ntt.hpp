@@ -1,5 +1,5 @@
 // Radix-2 NTT over BabyBear on the columns of row-major matrices, and coset low-degree
-// extension (PROTOCOL.md §4, DESIGN.md primitives).
+// extension (docs/protocol.md §4; stark_backend.primitives).
 //
 // Conventions: a height-n column holds either coefficients c_0..c_{n-1} or evaluations at
 // ω^0..ω^{n-1} (natural order) with ω = two_adic_generator(log2 n). The forward transform maps
@@ -50,7 +50,7 @@ void coset_lde(ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out
 /// Coset LDE, bit-reversed rows out (the layout committed by the PCS).
 void coset_lde_bitrev(ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out);
 
-/// General form used by the PCS (PROTOCOL §4): `in` holds evaluations on in_shift * H_n;
+/// General form used by the PCS (docs/protocol.md §4): `in` holds evaluations on in_shift * H_n;
 /// out receives evaluations on out_shift * H_{n 2^b} in bit-reversed row order.
 void coset_lde_bitrev_from_coset(ConstMatrixView in, Fp in_shift, uint32_t log_blowup, Fp out_shift,
                                  MatrixView out);

@@ -1,4 +1,4 @@
-// Verifying and proving keys (PROTOCOL.md §8).
+// Verifying and proving keys (docs/protocol.md §8).
 //
 // The verifying key is the statement a proof is checked against: for every AIR (indexed by air
 // id) its constraint system (widths, expression DAG, constraints including the LogUp ones,

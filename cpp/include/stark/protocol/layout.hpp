@@ -1,4 +1,4 @@
-// The layout of a multi-AIR proof (docs/protocol.md): which commitments there are, in which
+// The layout of a multi-AIR proof (docs/protocol.md §13.7): which commitments there are, in which
 // transcript order, which matrices each one holds (AIR, partition, height, width, domain), at
 // which points every matrix is opened and where each opened value lives in OpenedProofValues.
 //

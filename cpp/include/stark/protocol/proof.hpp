@@ -1,4 +1,4 @@
-// The multi-AIR STARK proof (PROTOCOL.md §13) and its strict byte encoding.
+// The multi-AIR STARK proof (docs/protocol.md §13) and its strict byte encoding.
 //
 // A proof attests that, for the AIRs it lists (ascending air ids, each with a trace of height
 // n_A = 2^k_A), there exist main traces satisfying every constraint and whose LogUp

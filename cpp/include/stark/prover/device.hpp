@@ -1,5 +1,6 @@
 // The prover's hardware seam (openvm's ProverDevice pattern): the coordinator in prover.hpp
-// writes the protocol once and asks a device for the four heavy operations —
+// writes the protocol once and asks a device for the four heavy operations (sections of
+// docs/protocol.md; the seam is docs/architecture.md §4.1) —
 //   commit     evaluations on trace/chunk domains → LDEs on g·H_{n·2^b} + Merkle tree (§4);
 //   logup      the after-challenge trace perm_c = Σ m_i/d_i and its running sum φ (§7.4);
 //   quotient   Q(x) = fold(x)/Z_H(x) on g·H_{n·q}, split into q chunks of n rows (§5.4–5.5);

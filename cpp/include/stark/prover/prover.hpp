@@ -1,4 +1,4 @@
-// The multi-AIR STARK prover: the coordinator of PROTOCOL.md §9 over a ProverDevice.
+// The multi-AIR STARK prover: the coordinator of docs/protocol.md §9 over a ProverDevice.
 //
 // For the present AIRs (ascending air id) it commits the main traces (each cached partition
 // alone, all common mains together), binds everything the verifier will use into the

@@ -1,5 +1,5 @@
 // Validation of the prover's inputs against the proving key: the one place where traces and
-// public values are checked before a proof (docs/protocol.md). The Python package only converts
+// public values are checked before a proof (docs/protocol.md §9). The Python package only converts
 // its arguments to uint32 arrays and passes them here (through prove, or validate_inputs alone
 // before its debug checks), so every message below is the one a user sees.
 //

@@ -45,7 +45,7 @@ struct InternalError : std::logic_error {
   using std::logic_error::logic_error;
 };
 
-/// Why a proof was rejected (DESIGN.md error names; PROTOCOL.md §11.5).
+/// Why a proof was rejected (docs/architecture.md §4.6, docs/protocol.md §11.5).
 enum class VerifyErrorKind {
   InvalidProofShape,
   TraceHeightConstraintViolation,

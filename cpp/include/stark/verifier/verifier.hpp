@@ -1,4 +1,4 @@
-// The multi-AIR STARK verifier (PROTOCOL.md §11).
+// The multi-AIR STARK verifier (docs/protocol.md §11).
 //
 // 1. Shape pass (§11.1), no transcript, first failure wins, so its errors are deterministic:
 //    AIR ids known → distinct (DuplicateAirs) → ascending → heights (power of two, k + b ≤ 27,

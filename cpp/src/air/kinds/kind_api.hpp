@@ -1,5 +1,5 @@
 // The interface between the AIR layer and the per-kind semantics files (private to the AIR
-// layer; docs/architecture.md, "Adding a node kind").
+// layer; docs/architecture.md §6, and §12 for adding a kind).
 //
 // A node kind is one row of node_kinds.json (its tag, payload, flags and degree rule: handled
 // generically) plus one file kinds/<snake_name>.hpp that specializes Kind<NodeKind::Name> with
