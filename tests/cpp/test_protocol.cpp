@@ -963,8 +963,16 @@ TEST(device_errors_keep_their_class_and_gain_the_air_label) {
   CHECK_EQ(logup_failure<ProofFormatError>(f), label);
   CHECK_EQ(logup_failure<KeygenError>(f), label);
   CHECK_EQ(logup_failure<DeviceError>(f), label);
-  CHECK_EQ(logup_failure<std::runtime_error>(f), label);
   CHECK_EQ(logup_failure<VerificationError>(f), label);
+  CHECK_EQ(logup_failure<InternalError>(f), label);
+  CHECK_EQ(logup_failure<ResourceError>(f), label);
+  // A plain standard exception from inside the core is a bug: it becomes an InternalError
+  // (never a bare std::runtime_error crossing the binding), still with the AIR label.
+  {
+    const ThrowingLogupDevice<std::runtime_error> device;
+    CHECK_EQ(message_of<InternalError>([&] { prove(f.pk, {f.fib_input(), f.inter_input()}, device); }),
+             label);
+  }
   {
     const ThrowingLogupDevice<VerificationError> device;
     try {
