@@ -39,6 +39,11 @@ if(STARK_HAVE_CUDA)
   target_compile_options(stark_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
   target_link_libraries(stark_cuda PUBLIC CUDA::cudart_static)
   target_link_libraries(stark_core PUBLIC stark_cuda)
+  # The CUDA prover device (cuda/prover/) is host code over the kernels' launchers: it is part of
+  # the core (it implements the core's ProverDevice seam), so no cycle between the libraries.
+  file(GLOB STARK_CUDA_DEVICE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cuda/prover/*.cpp)
+  target_sources(stark_core PRIVATE ${STARK_CUDA_DEVICE_SOURCES})
+  target_include_directories(stark_core PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/cuda)
   target_compile_definitions(stark_core PUBLIC STARK_HAVE_CUDA=1)
   message(STATUS "stark: building CUDA units for ${CMAKE_CUDA_ARCHITECTURES}")
 else()

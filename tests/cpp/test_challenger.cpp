@@ -194,8 +194,8 @@ TEST(zero_bits_and_non_canonical_witnesses) {
   CHECK_THROWS(stark::grind_search(State{}, std::vector<uint32_t>(8), 4), stark::InputError);
 }
 
-// A device's search backend replaces the CPU kernels while installed, and only then.
-TEST(scoped_grind_backend_is_used_and_restored) {
+// A device's search backend is used when passed to grind, and only then; it finds the CPU's witness.
+TEST(grind_backend_is_used_when_given) {
   struct CountingBackend final : stark::GrindBackend {
     mutable int calls = 0;
     uint64_t grind_range(const std::array<uint32_t, 16>& base, size_t slot, uint32_t first, uint64_t count,
@@ -210,9 +210,8 @@ TEST(scoped_grind_backend_is_used_and_restored) {
   Challenger plain = ch;
   const uint32_t expected = plain.grind(10);
   {
-    const stark::ScopedGrindBackend scope(&backend);
     Challenger c = ch;
-    CHECK_EQ(c.grind(10), expected);
+    CHECK_EQ(c.grind(10, &backend), expected);
     CHECK(c == plain);
     CHECK_EQ(backend.calls, 1);
   }
@@ -239,10 +238,9 @@ TEST(wrong_device_witness_is_a_device_error) {
   }
   ch.observe(v);
   const WrongBackend wrong;
-  const stark::ScopedGrindBackend scope(&wrong);
   std::string message;
   try {
-    ch.grind(12);
+    ch.grind(12, &wrong);
   } catch (const stark::DeviceError& e) {
     message = e.what();
   }

@@ -20,7 +20,9 @@
 #include "stark/protocol/keys.hpp"
 #include "stark/protocol/layout.hpp"
 #include "stark/protocol/proof.hpp"
+#include "stark/prover/cpu_device.hpp"
 #include "stark/prover/prover.hpp"
+#include "stark/prover/subgroup_lde.hpp"
 #include "stark/util/bytes.hpp"
 #include "stark/util/parallel.hpp"
 #include "stark/verifier/verifier.hpp"
@@ -672,34 +674,99 @@ TEST(keygen_errors) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The device seam: a device that commits through commit_with_subgroup_lde (as the CUDA device
-// does, here with the CPU LDE standing in for the GPU kernel) gives the CPU device's bytes.
+// The device seam: a device with handle types of its own (its "device memory" is a copy made on
+// upload, its commitments are built through commit_with_subgroup_lde, as a GPU device that
+// writes LDEs to host memory would) gives the CPU device's bytes. The coordinator reaches the
+// device's data only through the handles.
 // ---------------------------------------------------------------------------------------------
 
 namespace {
 
-class SubgroupLdeDevice final : public ProverDevice {
+struct StagedMatrix final : DeviceMatrix {
+  explicit StagedMatrix(RowMajorMatrix m) : DeviceMatrix(m.height(), m.width), data(std::move(m)) {}
+  RowMajorMatrix data;
+};
+
+struct StagedCommitment final : DeviceCommitment {
+  explicit StagedCommitment(std::shared_ptr<const PcsCommitted> c) : committed(std::move(c)) {}
+  std::shared_ptr<const PcsCommitted> committed;
+  const Digest& root() const override { return committed->root(); }
+  uint32_t log_blowup() const override { return committed->log_blowup(); }
+  size_t num_matrices() const override { return committed->num_matrices(); }
+  uint32_t log_trace_height(size_t m) const override { return committed->log_trace_height(m); }
+  Fp domain_shift(size_t m) const override { return committed->domain_shift(m); }
+  size_t width(size_t m) const override { return committed->width(m); }
+};
+
+const RowMajorMatrix& staged(const DeviceMatrix* m) { return dynamic_cast<const StagedMatrix&>(*m).data; }
+const PcsCommitted& staged(const DeviceCommitment* c) {
+  return *dynamic_cast<const StagedCommitment&>(*c).committed;
+}
+
+class StagingDevice final : public ProverDevice {
  public:
-  std::string name() const override { return "subgroup-lde"; }
-  std::shared_ptr<const PcsCommitted> commit(const FriParameters& params,
-                                             std::vector<PcsMatrixInput> matrices) const override {
+  mutable int uploads = 0, resident_matrices = 0, resident_commitments = 0;
+
+  std::string name() const override { return "staging"; }
+  std::shared_ptr<const DeviceMatrix> upload(ConstMatrixView host) const override {
+    ++uploads;
+    return std::make_shared<const StagedMatrix>(
+        RowMajorMatrix(FieldVector(host.data, host.data + host.height * host.width), host.width));
+  }
+  std::shared_ptr<const DeviceMatrix> resident_matrix(
+      const std::shared_ptr<const RowMajorMatrix>& host) const override {
+    ++resident_matrices;
+    return std::make_shared<const StagedMatrix>(*host);
+  }
+  std::shared_ptr<const DeviceCommitment> resident_commitment(
+      const std::shared_ptr<const PcsCommitted>& host) const override {
+    ++resident_commitments;
+    return std::make_shared<const StagedCommitment>(host);
+  }
+  std::shared_ptr<const DeviceCommitment> commit(
+      const FriParameters& params, const std::vector<DeviceCommitInput>& matrices) const override {
     const SubgroupLde lde = [](ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out) {
       coset_lde_bitrev(in, log_blowup, shift, out);
     };
-    return commit_with_subgroup_lde(params, std::move(matrices), lde, cpu_merkle_hasher());
+    std::vector<PcsMatrixInput> inputs;
+    for (const DeviceCommitInput& m : matrices)
+      inputs.push_back(PcsMatrixInput::borrow(staged(m.matrix.get()).view(), m.domain_shift));
+    return std::make_shared<const StagedCommitment>(
+        commit_with_subgroup_lde(params, std::move(inputs), lde, cpu_merkle_hasher()));
   }
-  AfterChallengeTrace logup_trace(const ConstraintSystem& cs, std::optional<ConstMatrixView> prep,
-                                  const std::vector<ConstMatrixView>& mains, const std::vector<uint32_t>& pv,
-                                  const Ext4& a, const Ext4& b) const override {
-    return cpu_prover_device().logup_trace(cs, prep, mains, pv, a, b);
+  DeviceLogupTrace logup_trace(const ConstraintSystem& cs, const DeviceMatrix* prep,
+                               const std::vector<const DeviceMatrix*>& mains, const std::vector<uint32_t>& pv,
+                               const Ext4& a, const Ext4& b) const override {
+    std::optional<ConstMatrixView> p;
+    if (prep != nullptr) p = staged(prep).view();
+    std::vector<ConstMatrixView> views;
+    for (const DeviceMatrix* m : mains) views.push_back(staged(m).view());
+    AfterChallengeTrace ac = after_challenge_trace(cs, p, views, pv, a, b);
+    return {std::make_shared<const StagedMatrix>(std::move(ac.flattened)), ac.cumulative_sum};
   }
-  std::vector<RowMajorMatrix> quotient_chunks(const ConstraintSystem& cs, const QuotientInputs& in,
-                                              const Ext4& alpha) const override {
-    return cpu_prover_device().quotient_chunks(cs, in, alpha);
+  std::vector<std::shared_ptr<const DeviceMatrix>> quotient_chunks(const ConstraintSystem& cs,
+                                                                   const DeviceQuotientInputs& in,
+                                                                   const Ext4& alpha) const override {
+    auto lde = [](const DeviceLde& l) { return staged(l.commitment).lde(l.matrix); };
+    QuotientInputs q;
+    q.log_height = in.log_height;
+    q.log_blowup = in.log_blowup;
+    if (in.preprocessed) q.preprocessed = lde(*in.preprocessed);
+    for (const DeviceLde& m : in.mains) q.mains.push_back(lde(m));
+    if (in.after_challenge) q.after_challenge = lde(*in.after_challenge);
+    q.public_values = in.public_values;
+    q.challenges = in.challenges;
+    q.exposed = in.exposed;
+    std::vector<std::shared_ptr<const DeviceMatrix>> out;
+    for (RowMajorMatrix& c : stark::quotient_chunks(quotient_values(cs, q, alpha), cs.quotient_degree))
+      out.push_back(std::make_shared<const StagedMatrix>(std::move(c)));
+    return out;
   }
-  std::pair<OpenedValues, FriProof> open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
-                                         Challenger& ch) const override {
-    return cpu_prover_device().open(params, rounds, ch);
+  std::unique_ptr<FriProverBackend> fri_prover(const FriParameters& params,
+                                               const std::vector<DeviceOpenRound>& rounds) const override {
+    std::vector<PcsOpenRound> host;
+    for (const DeviceOpenRound& r : rounds) host.push_back(PcsOpenRound{&staged(r.commitment), r.points});
+    return cpu_fri_prover(params, std::move(host));
   }
 };
 
@@ -731,8 +798,27 @@ TEST(subgroup_lde_commit_matches_pcs_commit) {
 
 TEST(device_seam_gives_identical_proofs) {
   Fixture f;
-  const SubgroupLdeDevice device;
-  CHECK(proof_to_bytes(prove(f.pk, f.all(), device)) == proof_to_bytes(prove(f.pk, f.all())));
+  const StagingDevice device;
+  const std::vector<AirProvingInput> inputs = f.all();
+  CHECK(proof_to_bytes(prove(f.pk, inputs, device)) == proof_to_bytes(prove(f.pk, inputs)));
+  // Every main partition went up once; the key's preprocessed data came from the resident calls.
+  size_t partitions = 0, with_preprocessed = 0;
+  for (const AirProvingInput& in : inputs) {
+    partitions += in.cached_mains.size() + (in.common_main ? 1 : 0);
+    if (f.pk.preprocessed[size_t(in.air_id)]) ++with_preprocessed;
+  }
+  CHECK_EQ(size_t(device.uploads), partitions);
+  CHECK_EQ(size_t(device.resident_commitments), with_preprocessed);
+  CHECK(size_t(device.resident_matrices) <= with_preprocessed);
+  // A CPU device refuses another device's handles with a DeviceError naming the phase.
+  const RowMajorMatrix m = random_matrix(4, 2);
+  const std::vector<DeviceCommitInput> foreign = {DeviceCommitInput{device.upload(m.view())}};
+  try {
+    cpu_prover_device().commit(f.pk.vk.fri, foreign);
+    CHECK(false);
+  } catch (const DeviceError& e) {
+    CHECK(std::string(e.what()).find("commit: a matrix of another device") != std::string::npos);
+  }
   CHECK_EQ(prover_device("cpu").name(), std::string("cpu"));
   CHECK_THROWS(prover_device("tpu"), InputError);
   if (!cuda::available()) {
@@ -920,31 +1006,19 @@ struct DerivedInputError : InputError {
   using InputError::InputError;
 };
 
-// Forwards to the CPU device, but its LogUp trace throws `Thrown`.
+// The CPU device, but its LogUp trace throws `Thrown`.
 template <class Thrown>
-class ThrowingLogupDevice final : public ProverDevice {
+class ThrowingLogupDevice final : public CpuProverDevice {
  public:
   std::string name() const override { return "throwing"; }
-  std::shared_ptr<const PcsCommitted> commit(const FriParameters& params,
-                                             std::vector<PcsMatrixInput> matrices) const override {
-    return cpu_prover_device().commit(params, std::move(matrices));
-  }
-  AfterChallengeTrace logup_trace(const ConstraintSystem&, std::optional<ConstMatrixView>,
-                                  const std::vector<ConstMatrixView>&, const std::vector<uint32_t>&,
-                                  const Ext4&, const Ext4&) const override {
+  DeviceLogupTrace logup_trace(const ConstraintSystem&, const DeviceMatrix*,
+                               const std::vector<const DeviceMatrix*>&, const std::vector<uint32_t>&,
+                               const Ext4&, const Ext4&) const override {
     if constexpr (std::is_same_v<Thrown, VerificationError>) {
       throw VerificationError(VerifyErrorKind::ChallengePhaseError, "zero denominator");
     } else {
       throw Thrown("zero denominator");
     }
-  }
-  std::vector<RowMajorMatrix> quotient_chunks(const ConstraintSystem& cs, const QuotientInputs& in,
-                                              const Ext4& alpha) const override {
-    return cpu_prover_device().quotient_chunks(cs, in, alpha);
-  }
-  std::pair<OpenedValues, FriProof> open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
-                                         Challenger& ch) const override {
-    return cpu_prover_device().open(params, rounds, ch);
   }
 };
 

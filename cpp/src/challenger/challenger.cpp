@@ -23,9 +23,6 @@ void check_bits(uint32_t bits, const char* what) {
 
 uint32_t low_bits(uint32_t x, uint32_t bits) { return x & ((uint32_t(1) << bits) - 1); }
 
-// The backend grind_search uses on this thread (ScopedGrindBackend); nullptr: the CPU kernels.
-thread_local const GrindBackend* grind_backend = nullptr;
-
 }  // namespace
 
 void Challenger::duplex() {
@@ -89,17 +86,17 @@ bool Challenger::check_witness(uint32_t bits, uint32_t witness) {
   return sample_bits(bits) == 0;
 }
 
-uint32_t Challenger::grind(uint32_t bits) {
+uint32_t Challenger::grind(uint32_t bits, const GrindBackend* backend) {
   const PhaseScope phase("pow_grinding");
   check_bits(bits, "grind");
   if (bits == 0) return 0;
-  const uint32_t witness = grind_search(state_, input_buffer(), bits);
+  const uint32_t witness = grind_search(state_, input_buffer(), bits, backend);
   if (!check_witness(bits, witness)) {
     // grind_search and check_witness describe the same duplex: a disagreement is a device that
     // computed wrongly, or a bug of the CPU search.
     const std::string what = "grind: the witness " + std::to_string(witness) + " found for " +
                              std::to_string(bits) + " bits does not pass the proof-of-work check";
-    if (grind_backend != nullptr) throw DeviceError(what + " (computed by the device)");
+    if (backend != nullptr) throw DeviceError(what + " (computed by the device)");
     throw InternalError(what);
   }
   return witness;
@@ -140,14 +137,8 @@ std::optional<uint32_t> grind_on_cpu(const std::array<uint32_t, kPoseidon2Width>
 
 }  // namespace
 
-ScopedGrindBackend::ScopedGrindBackend(const GrindBackend* backend) : previous_(grind_backend) {
-  grind_backend = backend;
-}
-
-ScopedGrindBackend::~ScopedGrindBackend() { grind_backend = previous_; }
-
 uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::span<const uint32_t> prefix,
-                      uint32_t bits) {
+                      uint32_t bits, const GrindBackend* backend) {
   if (bits == 0 || bits > Challenger::kMaxBits) {
     throw InputError("bits: " + std::to_string(bits) + " is outside [1, " +
                      std::to_string(Challenger::kMaxBits) + "]");
@@ -159,8 +150,8 @@ uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::s
   std::array<uint32_t, kPoseidon2Width> base = state;
   std::copy(prefix.begin(), prefix.end(), base.begin());
   const size_t slot = prefix.size();
-  if (grind_backend != nullptr) {
-    if (const uint64_t found = grind_backend->grind_range(base, slot, 0, P, bits); found < P)
+  if (backend != nullptr) {
+    if (const uint64_t found = backend->grind_range(base, slot, 0, P, bits); found < P)
       return uint32_t(found);
   } else {
     if (const std::optional<uint32_t> found = grind_on_cpu(base, slot, bits)) return *found;

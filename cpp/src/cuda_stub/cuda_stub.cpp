@@ -1,5 +1,8 @@
 // Built only when the CUDA units are not (see cmake/Cuda.cmake).
+#include <string>
+
 #include "stark/cuda/device.hpp"
+#include "stark/prover/device.hpp"
 #include "stark/util/error.hpp"
 
 namespace stark::cuda {
@@ -22,3 +25,17 @@ void hash_rows(const uint32_t*, size_t, size_t, uint32_t*) { unavailable(); }
 uint64_t grind(const uint32_t*, size_t, uint32_t, uint64_t, uint32_t) { unavailable(); }
 
 }  // namespace stark::cuda
+
+namespace stark {
+
+// The registry's CUDA entry without the CUDA units: listed, never usable.
+const ProverDevice& cuda_prover_device() { cuda::unavailable(); }
+
+const ProverDeviceEntry& cuda_device_entry() {
+  static const ProverDeviceEntry entry{"cuda", /*accelerator=*/true,
+                                       [] { return "no usable CUDA GPU (" + cuda::describe() + ")"; },
+                                       cuda_prover_device};
+  return entry;
+}
+
+}  // namespace stark

@@ -17,6 +17,7 @@
 
 #include "fri_kernels.hpp"
 #include "fri_util.hpp"
+#include "stark/fri/fri_prover.hpp"
 #include "stark/fri/pcs.hpp"
 #include "stark/ntt/ntt.hpp"
 #include "stark/util/error.hpp"
@@ -29,10 +30,6 @@ using fri_detail::prescale;
 namespace {
 
 constexpr uint32_t kMaxLog = TWO_ADICITY;
-
-std::string where(size_t round, size_t matrix) {
-  return "round " + std::to_string(round) + ", matrix " + std::to_string(matrix);
-}
 
 // One claim bucket: the LDE points of height 2^h and 1/(z − x) for each distinct point z.
 struct Bucket {
@@ -187,169 +184,174 @@ std::vector<Ext4> fold_codeword(const std::vector<Ext4>& f, const Ext4& beta) {
   return out;
 }
 
-}  // namespace
-
-std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
-                                           const std::vector<PcsOpenRound>& rounds, Challenger& challenger) {
-  params.validate();
-  const uint32_t b = params.log_blowup;
-  const uint32_t lfp = params.log_final_poly_len;
-  if (rounds.empty()) throw InputError("pcs_open: at least one round is required");
-
-  // ---- shapes and buckets ------------------------------------------------------------------
-  std::vector<MatrixJob> jobs;
-  std::array<std::unique_ptr<Bucket>, kMaxLog + 1> buckets;
-  uint32_t lgmh = 0;
-  size_t max_width = 0;
-  for (size_t ri = 0; ri < rounds.size(); ++ri) {
-    const PcsCommitted* c = rounds[ri].committed;
-    if (c == nullptr) throw InputError("pcs_open: round " + std::to_string(ri) + " has no commitment");
-    if (c->log_blowup() != b)
-      throw InputError("pcs_open: round " + std::to_string(ri) + " was committed with log_blowup " +
-                       std::to_string(c->log_blowup()) + ", parameters say " + std::to_string(b));
-    if (rounds[ri].points.size() != c->num_matrices())
-      throw InputError("pcs_open: round " + std::to_string(ri) + " has " + std::to_string(c->num_matrices()) +
-                       " matrices but " + std::to_string(rounds[ri].points.size()) + " point lists");
-    for (size_t mi = 0; mi < c->num_matrices(); ++mi) {
-      MatrixJob job;
-      job.round = ri;
-      job.index = mi;
-      job.lde = c->lde(mi);
-      job.log_trace_height = c->log_trace_height(mi);
-      job.log_lde_height = job.log_trace_height + b;
-      job.points = &rounds[ri].points[mi];
-      if (job.points->empty()) throw InputError("pcs_open: " + where(ri, mi) + " has no opening point");
-      if (job.log_lde_height < b + lfp)
-        throw InputError("pcs_open: " + where(ri, mi) + ": trace height 2^" +
-                         std::to_string(job.log_trace_height) + " is below the final polynomial length 2^" +
-                         std::to_string(lfp));
-      lgmh = std::max(lgmh, job.log_lde_height);
-      max_width = std::max(max_width, job.lde.width);
-      auto& bucket = buckets[job.log_lde_height];
-      if (!bucket) {
-        bucket = std::make_unique<Bucket>();
-        bucket->log_height = job.log_lde_height;
+// The CPU's FriProverBackend: codewords in host memory, the kernels above.
+class CpuFriProver final : public FriProverBackend {
+ public:
+  CpuFriProver(std::vector<PcsOpenRound> rounds, uint32_t log_blowup, uint32_t lgmh)
+      : rounds_(std::move(rounds)), lgmh_(lgmh) {
+    for (size_t ri = 0; ri < rounds_.size(); ++ri) {
+      const PcsCommitted* c = rounds_[ri].committed;
+      for (size_t mi = 0; mi < c->num_matrices(); ++mi) {
+        MatrixJob job;
+        job.round = ri;
+        job.index = mi;
+        job.lde = c->lde(mi);
+        job.log_trace_height = c->log_trace_height(mi);
+        job.log_lde_height = job.log_trace_height + log_blowup;
+        job.points = &rounds_[ri].points[mi];
+        max_width_ = std::max(max_width_, job.lde.width);
+        auto& bucket = buckets_[job.log_lde_height];
+        if (!bucket) {
+          bucket = std::make_unique<Bucket>();
+          bucket->log_height = job.log_lde_height;
+        }
+        for (const Ext4& z : *job.points)
+          if (bucket->point_index(z) == SIZE_MAX) bucket->zs.push_back(z);
+        jobs_.push_back(job);
       }
-      for (const Ext4& z : *job.points)
-        if (bucket->point_index(z) == SIZE_MAX) bucket->zs.push_back(z);
-      jobs.push_back(job);
     }
   }
 
-  // ---- 1/(z − x) per bucket and distinct point -----------------------------------------------
-  std::optional<PhaseScope> phase(std::in_place, "open.evaluate");
-  for (auto& bucket : buckets) {
-    if (!bucket) continue;
-    bucket->points_bitrev = fri_detail::coset_points_bitrev(bucket->log_height);
-    const size_t n = bucket->points_bitrev.size();
-    for (const Ext4& z : bucket->zs) {
-      std::vector<Ext4> den(n);
-      parallel_for_chunks(n, 4096, [&](size_t lo, size_t hi) {
-        for (size_t r = lo; r < hi; ++r) den[r] = z - bucket->points_bitrev[r];
-      });
-      if (!fri_detail::ext_batch_inverse(den))
-        throw InputError("pcs_open: an opening point lies on the LDE coset g·H_{2^" +
-                         std::to_string(bucket->log_height) + "} (zero denominator z − x)");
-      bucket->inverse_denominators.push_back(std::move(den));
+  OpenedValues open_values() override {
+    // 1/(z − x) per bucket and distinct point.
+    for (auto& bucket : buckets_) {
+      if (!bucket) continue;
+      bucket->points_bitrev = fri_detail::coset_points_bitrev(bucket->log_height);
+      const size_t n = bucket->points_bitrev.size();
+      for (const Ext4& z : bucket->zs) {
+        std::vector<Ext4> den(n);
+        parallel_for_chunks(n, 4096, [&](size_t lo, size_t hi) {
+          for (size_t r = lo; r < hi; ++r) den[r] = z - bucket->points_bitrev[r];
+        });
+        if (!fri_detail::ext_batch_inverse(den))
+          throw InputError("pcs_open: an opening point lies on the LDE coset g·H_{2^" +
+                           std::to_string(bucket->log_height) + "} (zero denominator z − x)");
+        bucket->inverse_denominators.push_back(std::move(den));
+      }
     }
+    opened_.assign(rounds_.size(), {});
+    for (size_t ri = 0; ri < rounds_.size(); ++ri) opened_[ri].resize(rounds_[ri].committed->num_matrices());
+    for (const MatrixJob& job : jobs_)
+      opened_[job.round][job.index] = evaluate_matrix(job, *buckets_[job.log_lde_height]);
+    return opened_;
   }
 
-  // ---- opened values, observed round → matrix → point → column --------------------------------
-  OpenedValues opened(rounds.size());
-  for (size_t ri = 0; ri < rounds.size(); ++ri) opened[ri].resize(rounds[ri].committed->num_matrices());
-  for (const MatrixJob& job : jobs) {
-    opened[job.round][job.index] = evaluate_matrix(job, *buckets[job.log_lde_height]);
-    for (const auto& at_point : opened[job.round][job.index])
-      for (const Ext4& y : at_point) challenger.observe_ext(y);
-  }
-  const Ext4 alpha = challenger.sample_ext();
-
-  // ---- reduced openings ----------------------------------------------------------------------
-  const AlphaPowers alpha_powers(alpha, max_width);
-  std::array<uint64_t, kMaxLog + 1> exponent{};  // running α-exponent of each bucket
-  for (const MatrixJob& job : jobs) {
-    Bucket& bucket = *buckets[job.log_lde_height];
-    if (bucket.reduced_opening.empty()) bucket.reduced_opening.assign(size_t(1) << bucket.log_height, Ext4());
-    accumulate_reduced_opening(job, opened[job.round][job.index], alpha_powers,
-                               alpha.pow(exponent[job.log_lde_height]), alpha, bucket);
-    exponent[job.log_lde_height] += uint64_t(job.points->size()) * job.lde.width;
-  }
-  for (auto& bucket : buckets)
-    if (bucket) {
-      bucket->points_bitrev = {};
-      bucket->inverse_denominators = {};
+  void reduce(const Ext4& alpha) override {
+    const AlphaPowers alpha_powers(alpha, max_width_);
+    std::array<uint64_t, kMaxLog + 1> exponent{};  // running α-exponent of each bucket
+    for (const MatrixJob& job : jobs_) {
+      Bucket& bucket = *buckets_[job.log_lde_height];
+      if (bucket.reduced_opening.empty())
+        bucket.reduced_opening.assign(size_t(1) << bucket.log_height, Ext4());
+      accumulate_reduced_opening(job, opened_[job.round][job.index], alpha_powers,
+                                 alpha.pow(exponent[job.log_lde_height]), alpha, bucket);
+      exponent[job.log_lde_height] += uint64_t(job.points->size()) * job.lde.width;
     }
+    for (auto& bucket : buckets_)
+      if (bucket) {
+        bucket->points_bitrev = {};
+        bucket->inverse_denominators = {};
+      }
+    opened_ = {};
+    f_ = std::move(buckets_[lgmh_]->reduced_opening);
+  }
 
-  // ---- commit phase --------------------------------------------------------------------------
-  phase.emplace("open.fri_fold");
-  FriProof proof;
-  const uint32_t num_rounds = lgmh - b - lfp;
-  std::vector<std::unique_ptr<MerkleTree>> fold_trees;
-  std::vector<Ext4> f = std::move(buckets[lgmh]->reduced_opening);
-  for (uint32_t rnd = 0; rnd < num_rounds; ++rnd) {
-    const size_t m = f.size() / 2;
+  Digest commit_layer() override {
+    const size_t m = f_.size() / 2;
     RowMajorMatrix pairs(m, 8);
     parallel_for_chunks(2 * m, 4096, [&](size_t lo, size_t hi) {
-      for (size_t i = lo; i < hi; ++i) f[i].to_canonical(pairs.values.data() + 4 * i);
+      for (size_t i = lo; i < hi; ++i) f_[i].to_canonical(pairs.values.data() + 4 * i);
     });
     std::vector<RowMajorMatrix> leaves;
     leaves.push_back(std::move(pairs));
-    auto tree = std::make_unique<MerkleTree>(std::move(leaves));
-    proof.commit_phase_commits.push_back(tree->root());
-    challenger.observe_digest(tree->root());
-    proof.commit_pow_witnesses.push_back(challenger.grind(params.commit_proof_of_work_bits));
-    const Ext4 beta = challenger.sample_ext();
-    f = fold_codeword(f, beta);
+    fold_trees_.push_back(std::make_unique<MerkleTree>(std::move(leaves)));
+    return fold_trees_.back()->root();
+  }
+
+  void fold(const Ext4& beta) override {
+    const size_t m = f_.size() / 2;
+    f_ = fold_codeword(f_, beta);
     const uint32_t log_m = log2_exact(m);
-    if (buckets[log_m]) {
+    if (buckets_[log_m]) {
       const Ext4 beta_sq = beta.square();
-      const std::vector<Ext4>& ro = buckets[log_m]->reduced_opening;
+      const std::vector<Ext4>& ro = buckets_[log_m]->reduced_opening;
       parallel_for_chunks(m, 4096, [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) f[i] += beta_sq * ro[i];
+        for (size_t i = lo; i < hi; ++i) f_[i] += beta_sq * ro[i];
       });
-      buckets[log_m]->reduced_opening = {};
+      buckets_[log_m]->reduced_opening = {};
     }
-    fold_trees.push_back(std::move(tree));
   }
 
-  // ---- final polynomial: the first 2^lfp entries are H_{2^lfp} in bit-reversed order ----------
-  const size_t final_len = size_t(1) << lfp;
-  RowMajorMatrix final_evals(final_len, 4);
-  for (size_t i = 0; i < final_len; ++i)
-    f[fri_detail::reverse_low_bits(uint32_t(i), lfp)].to_canonical(final_evals.row(i));
-  if (final_len > 1) ntt_batch(final_evals.view(), /*inverse=*/true);
-  for (size_t i = 0; i < final_len; ++i) {
-    proof.final_poly.push_back(fri_detail::ext_from_words(final_evals.row(i)));
-    challenger.observe_ext(proof.final_poly.back());
+  std::vector<Ext4> codeword_prefix(size_t len) override {
+    return std::vector<Ext4>(f_.begin(), f_.begin() + std::min(len, f_.size()));
   }
 
-  // ---- query phase ---------------------------------------------------------------------------
-  phase.emplace("open.queries");
-  proof.query_pow_witness = challenger.grind(params.query_proof_of_work_bits);
-  std::vector<uint32_t> indices(params.num_queries);
-  for (auto& idx : indices) idx = challenger.sample_bits(lgmh);
-  proof.query_proofs.resize(indices.size());
-  parallel_for(indices.size(), 4, [&](size_t q) {
-    const uint32_t idx = indices[q];
-    FriQueryProof& qp = proof.query_proofs[q];
-    qp.input_proof.reserve(rounds.size());
-    for (const PcsOpenRound& round : rounds) {
-      const MerkleTree& tree = round.committed->tree();
-      MerkleOpening o = tree.open(idx >> (lgmh - tree.log_height()));
-      qp.input_proof.push_back(FriInputOpening{std::move(o.rows), std::move(o.siblings)});
-    }
-    qp.commit_phase_openings.reserve(num_rounds);
-    for (uint32_t rnd = 0; rnd < num_rounds; ++rnd) {
-      const size_t j = idx >> rnd;
-      const MerkleTree& tree = *fold_trees[rnd];
-      const uint32_t* pair = tree.matrix(0).row(j >> 1);
-      FriCommitPhaseOpening co;
-      co.sibling_value = fri_detail::ext_from_words(pair + 4 * ((j & 1) ^ 1));
-      co.siblings = tree.open(j >> 1).siblings;
-      qp.commit_phase_openings.push_back(std::move(co));
-    }
-  });
-  return {std::move(opened), std::move(proof)};
+  std::vector<FriQueryProof> query_proofs(const std::vector<uint32_t>& indices) override {
+    std::vector<FriQueryProof> proofs(indices.size());
+    parallel_for(indices.size(), 4, [&](size_t q) {
+      const uint32_t idx = indices[q];
+      FriQueryProof& qp = proofs[q];
+      qp.input_proof.reserve(rounds_.size());
+      for (const PcsOpenRound& round : rounds_) {
+        const MerkleTree& tree = round.committed->tree();
+        MerkleOpening o = tree.open(idx >> (lgmh_ - tree.log_height()));
+        qp.input_proof.push_back(FriInputOpening{std::move(o.rows), std::move(o.siblings)});
+      }
+      qp.commit_phase_openings.reserve(fold_trees_.size());
+      for (size_t rnd = 0; rnd < fold_trees_.size(); ++rnd) {
+        const size_t j = idx >> rnd;
+        const MerkleTree& tree = *fold_trees_[rnd];
+        const uint32_t* pair = tree.matrix(0).row(j >> 1);
+        FriCommitPhaseOpening co;
+        co.sibling_value = fri_detail::ext_from_words(pair + 4 * ((j & 1) ^ 1));
+        co.siblings = tree.open(j >> 1).siblings;
+        qp.commit_phase_openings.push_back(std::move(co));
+      }
+    });
+    return proofs;
+  }
+
+ private:
+  const std::vector<PcsOpenRound> rounds_;
+  uint32_t lgmh_;
+  size_t max_width_ = 0;
+  std::vector<MatrixJob> jobs_;
+  std::array<std::unique_ptr<Bucket>, kMaxLog + 1> buckets_;
+  OpenedValues opened_;
+  std::vector<Ext4> f_;  // the current FRI codeword
+  std::vector<std::unique_ptr<MerkleTree>> fold_trees_;
+};
+
+}  // namespace
+
+std::vector<FriOpenRound> pcs_open_shapes(const std::vector<PcsOpenRound>& rounds) {
+  std::vector<FriOpenRound> shapes;
+  for (size_t ri = 0; ri < rounds.size(); ++ri) {
+    const PcsCommitted* c = rounds[ri].committed;
+    if (c == nullptr) throw InputError("pcs_open: round " + std::to_string(ri) + " has no commitment");
+    if (rounds[ri].points.size() != c->num_matrices())
+      throw InputError("pcs_open: round " + std::to_string(ri) + " has " + std::to_string(c->num_matrices()) +
+                       " matrices but " + std::to_string(rounds[ri].points.size()) + " point lists");
+    FriOpenRound shape{c->log_blowup(), {}};
+    for (size_t mi = 0; mi < c->num_matrices(); ++mi)
+      shape.matrices.push_back(FriOpenMatrix{c->log_trace_height(mi), c->width(mi), rounds[ri].points[mi]});
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
+                                           const std::vector<PcsOpenRound>& rounds, Challenger& challenger,
+                                           const GrindBackend* grinder) {
+  const std::vector<FriOpenRound> shapes = pcs_open_shapes(rounds);
+  const std::unique_ptr<FriProverBackend> backend = cpu_fri_prover(params, rounds);
+  return fri_prove(params, shapes, *backend, challenger, grinder);
+}
+
+std::unique_ptr<FriProverBackend> cpu_fri_prover(const FriParameters& params,
+                                                 std::vector<PcsOpenRound> rounds) {
+  const uint32_t lgmh = fri_check_open_shapes(params, pcs_open_shapes(rounds));
+  return std::make_unique<CpuFriProver>(std::move(rounds), params.log_blowup, lgmh);
 }
 
 }  // namespace stark

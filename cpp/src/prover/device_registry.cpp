@@ -1,5 +1,5 @@
 // The registry of prover devices (stark/prover/device.hpp, docs/architecture.md §4.1): one line per
-// device below, each entry defined in its own device_<name>.cpp.
+// device below, each entry defined in its device's folder.
 #include <string>
 #include <vector>
 
@@ -8,8 +8,9 @@
 
 namespace stark {
 
-const ProverDeviceEntry& cpu_device_entry();   // device_cpu.cpp
-const ProverDeviceEntry& cuda_device_entry();  // device_cuda.cpp
+const ProverDeviceEntry& cpu_device_entry();  // cpp/src/prover/cpu/cpu_device.cpp
+const ProverDeviceEntry&
+cuda_device_entry();  // cuda/prover/cuda_device.cpp (cpp/src/cuda_stub/ without CUDA)
 
 const std::vector<const ProverDeviceEntry*>& prover_devices() {
   static const std::vector<const ProverDeviceEntry*> devices = {

@@ -48,6 +48,9 @@ struct ProverAir {
   const ValidatedAir* input = nullptr;
   const LayoutAir* layout = nullptr;
   Ext4 cumulative_sum;  // S_A, for AIRs with interactions
+  // Its traces on the device: main partitions (cached..., common), the key's preprocessed trace.
+  std::vector<std::shared_ptr<const DeviceMatrix>> mains;
+  std::shared_ptr<const DeviceMatrix> preprocessed;
 
   const AirVerifyingKey& vk() const { return *layout->vk; }
   const std::string& label() const { return input->label; }
@@ -64,18 +67,15 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   const ProofLayout layout(vk, present);
   const std::vector<LayoutRound>& rounds = layout.rounds();
   std::vector<ProverAir> airs(validated.size());
-  for (size_t a = 0; a < airs.size(); ++a)
-    airs[a] = ProverAir{&validated[a], &layout.airs()[a], Ext4::zero()};
-  const ScopedGrindBackend grinding(device.grind_backend());
+  for (size_t a = 0; a < airs.size(); ++a) {
+    airs[a].input = &validated[a];
+    airs[a].layout = &layout.airs()[a];
+  }
+  const GrindBackend* grinder = device.grinder();
 
-  // The commitment of every round (preprocessed ones belong to the key).
-  std::vector<std::shared_ptr<const PcsCommitted>> owned(rounds.size());
-  std::vector<const PcsCommitted*> committed(rounds.size(), nullptr);
-  auto commit_round = [&](size_t r, std::vector<PcsMatrixInput> matrices) {
-    owned[r] = device.commit(fri, std::move(matrices));
-    committed[r] = owned[r].get();
-  };
-  auto lde_of = [&](MatrixSlot slot) { return committed[slot.round]->lde(slot.matrix); };
+  // The commitment of every round (preprocessed ones belong to the key and stay resident).
+  std::vector<std::shared_ptr<const DeviceCommitment>> committed(rounds.size());
+  auto lde_of = [&](MatrixSlot slot) { return DeviceLde{committed[slot.round].get(), slot.matrix}; };
 
   Proof proof;
   for (const ProverAir& air : airs) {
@@ -93,22 +93,33 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   for (const ProverAir& air : airs) challenger.observe(air.layout->air_id);
 
   // P5: main trace commitments (each cached partition alone, then all common mains together).
+  // Every main trace goes to the device once; prove()'s inputs outlive the proof, so a device
+  // may read them in place.
   std::optional<PhaseScope> phase(std::in_place, "main_commit");
+  for (ProverAir& air : airs) {
+    try {
+      for (const ConstMatrixView& main : air.input->mains) air.mains.push_back(device.upload(main));
+    } catch (...) {
+      rethrow_labelled(air.label());
+    }
+  }
   for (size_t r = 0; r < rounds.size(); ++r) {
     const LayoutRound& round = rounds[r];
     if (round.section == LayoutSection::Preprocessed) {
-      committed[r] = airs[round.matrices.front().air].input->preprocessed->committed.get();
+      committed[r] =
+          device.resident_commitment(airs[round.matrices.front().air].input->preprocessed->committed);
       continue;
     }
     if (round.section != LayoutSection::CachedMain && round.section != LayoutSection::CommonMain) continue;
-    std::vector<PcsMatrixInput> matrices;
+    std::vector<DeviceCommitInput> matrices;
     for (const LayoutMatrix& m : round.matrices) {
-      const AirProvingInput& in = *airs[m.air].input->input;
-      // prove()'s inputs outlive the commit: borrow them.
-      matrices.push_back(PcsMatrixInput::borrow(
-          m.section == LayoutSection::CachedMain ? in.cached_mains[m.part] : *in.common_main));
+      const ProverAir& air = airs[m.air];
+      // mains: cached partitions in order, then the common main.
+      const size_t part =
+          m.section == LayoutSection::CachedMain ? m.part : air.input->input->cached_mains.size();
+      matrices.push_back(DeviceCommitInput{air.mains[part], Fp::one()});
     }
-    commit_round(r, std::move(matrices));
+    committed[r] = device.commit(fri, matrices);
   }
   phase.reset();
 
@@ -131,29 +142,32 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   std::vector<Ext4> logup_challenges;
   if (layout.has_after_challenge()) {
     phase.emplace("logup");
-    proof.logup_pow_witness = challenger.grind(vk.log_up_pow_bits);
+    proof.logup_pow_witness = challenger.grind(vk.log_up_pow_bits, grinder);
     const Ext4 alpha_lu = challenger.sample_ext();
     const Ext4 beta_lu = challenger.sample_ext();
     logup_challenges = {alpha_lu, beta_lu};
     size_t r = 0;
     while (rounds[r].section != LayoutSection::AfterChallenge) ++r;
-    std::vector<PcsMatrixInput> traces;
+    std::vector<DeviceCommitInput> traces;
     for (const LayoutMatrix& m : rounds[r].matrices) {
       ProverAir& air = airs[m.air];
-      std::optional<ConstMatrixView> preprocessed;
-      if (air.input->preprocessed) preprocessed = air.input->preprocessed->trace->view();
-      AfterChallengeTrace ac;
+      DeviceLogupTrace ac;
       try {
+        if (air.input->preprocessed && !air.preprocessed)
+          air.preprocessed = device.resident_matrix(air.input->preprocessed->trace);
+        std::vector<const DeviceMatrix*> mains;
+        for (const auto& main : air.mains) mains.push_back(main.get());
         // A zero LogUp denominator has probability ~ rows·interactions / |E| for honest traces.
-        ac = device.logup_trace(air.vk().cs, preprocessed, air.input->mains, air.input->input->public_values,
+        ac = device.logup_trace(air.vk().cs, air.preprocessed.get(), mains, air.input->input->public_values,
                                 alpha_lu, beta_lu);
       } catch (...) {
         rethrow_labelled(air.label());
       }
       air.cumulative_sum = ac.cumulative_sum;
-      traces.push_back(PcsMatrixInput{std::move(ac.flattened), m.domain_shift});
+      traces.push_back(DeviceCommitInput{std::move(ac.flattened), m.domain_shift});
     }
-    commit_round(r, std::move(traces));
+    committed[r] = device.commit(fri, traces);
+    traces.clear();
     for (size_t a = 0; a < airs.size(); ++a) {
       if (!airs[a].layout->after_challenge.present()) continue;
       challenger.observe_ext(airs[a].cumulative_sum);
@@ -163,15 +177,20 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     proof.after_challenge_commits.push_back(committed[r]->root());
     phase.reset();
   }
+  // The traces themselves are no longer read: their LDEs are.
+  for (ProverAir& air : airs) {
+    air.mains.clear();
+    air.preprocessed.reset();
+  }
 
   // P11–P13: constraint folding challenge, quotient chunks of every AIR in one commitment.
   const Ext4 alpha_c = challenger.sample_ext();
   phase.emplace("quotient");
   const size_t quotient_round = rounds.size() - 1;
-  std::vector<PcsMatrixInput> chunk_inputs;
+  std::vector<DeviceCommitInput> chunk_inputs;
   for (const ProverAir& air : airs) {
     const LayoutAir& la = *air.layout;
-    QuotientInputs qin;
+    DeviceQuotientInputs qin;
     qin.log_height = la.log_height;
     qin.log_blowup = fri.log_blowup;
     if (la.preprocessed.present()) qin.preprocessed = lde_of(la.preprocessed);
@@ -183,7 +202,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
       qin.exposed = {air.cumulative_sum};
     }
     qin.public_values = air.input->input->public_values;
-    std::vector<RowMajorMatrix> chunks;
+    std::vector<std::shared_ptr<const DeviceMatrix>> chunks;
     try {
       const PhaseScope values_phase("quotient.values");
       chunks = device.quotient_chunks(air.vk().cs, qin, alpha_c);
@@ -195,28 +214,34 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
                         " quotient chunks, expected " + std::to_string(la.quotient_chunks.size()));
     }
     for (size_t t = 0; t < chunks.size(); ++t) {
+      if (!chunks[t] || chunks[t]->height() != (size_t(1) << la.log_height) || chunks[t]->width() != 4)
+        throw DeviceError(air.label() + ": the device returned a quotient chunk of the wrong shape");
       chunk_inputs.push_back(
-          PcsMatrixInput{std::move(chunks[t]), layout.matrix(la.quotient_chunks[t]).domain_shift});
+          DeviceCommitInput{std::move(chunks[t]), layout.matrix(la.quotient_chunks[t]).domain_shift});
     }
   }
-  commit_round(quotient_round, std::move(chunk_inputs));
+  committed[quotient_round] = device.commit(fri, chunk_inputs);
+  chunk_inputs.clear();
   challenger.observe_digest(committed[quotient_round]->root());
   proof.quotient_commit = committed[quotient_round]->root();
   phase.reset();
 
   // P14–P15: DEEP proof of work, out-of-domain point.
-  proof.deep_pow_witness = challenger.grind(vk.deep_pow_bits);
+  proof.deep_pow_witness = challenger.grind(vk.deep_pow_bits, grinder);
   const Ext4 zeta = challenger.sample_ext();
 
-  // P16: open every round of the layout at its matrices' points.
-  std::vector<PcsOpenRound> open_rounds;
+  // P16: open every round of the layout at its matrices' points: the codeword work on the
+  // device, the transcript here (fri_prove).
+  std::vector<DeviceOpenRound> open_rounds;
   for (size_t r = 0; r < rounds.size(); ++r) {
-    PcsOpenRound round{committed[r], {}};
+    DeviceOpenRound round{committed[r].get(), {}};
     for (const LayoutMatrix& m : rounds[r].matrices) round.points.push_back(layout.points(m, zeta));
     open_rounds.push_back(std::move(round));
   }
   phase.emplace("open");
-  auto [values, fri_proof] = device.open(fri, open_rounds, challenger);
+  const std::vector<FriOpenRound> shapes = device_open_shapes(open_rounds);
+  const std::unique_ptr<FriProverBackend> opening = device.fri_prover(fri, open_rounds);
+  auto [values, fri_proof] = fri_prove(fri, shapes, *opening, challenger, grinder);
   phase.reset();
   proof.fri = std::move(fri_proof);
   proof.opened = layout.opened_values(values);

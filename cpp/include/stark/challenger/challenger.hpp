@@ -26,6 +26,8 @@
 
 namespace stark {
 
+class GrindBackend;  // below
+
 class Challenger {
  public:
   /// Largest k accepted by sample_bits / grind / check_witness: 2^k must be below p.
@@ -48,8 +50,10 @@ class Challenger {
 
   /// Smallest witness w in 0, 1, 2, ... passing pow_check(bits, w) on a copy; then applies
   /// pow_check on this challenger so it ends in the verifier's post-check state. bits = 0
-  /// returns 0 and leaves the transcript untouched. bits <= kMaxBits.
-  uint32_t grind(uint32_t bits);
+  /// returns 0 and leaves the transcript untouched. bits <= kMaxBits. The search runs on
+  /// `backend` (a device's, e.g. the GPU's) or, when null, on the CPU kernels; every backend
+  /// finds the same witness. A backend's witness that fails the check is a DeviceError.
+  uint32_t grind(uint32_t bits, const GrindBackend* backend = nullptr);
   /// pow_check (docs/protocol.md §3.1): advances the transcript like the verifier. A non-canonical
   /// witness is rejected without observing it.
   bool check_witness(uint32_t bits, uint32_t witness);
@@ -75,9 +79,10 @@ class Challenger {
 /// The grinding search alone: the smallest w < p such that the state `state` with
 /// state[0..prefix.size()) := prefix and state[prefix.size()] := w permutes to an element 7
 /// divisible by 2^bits. prefix.size() < 8, 1 <= bits <= Challenger::kMaxBits. Deterministic for
-/// every thread count and SIMD level.
+/// every thread count and SIMD level. The search runs on `backend` when given (see GrindBackend),
+/// else on the CPU kernels.
 uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::span<const uint32_t> prefix,
-                      uint32_t bits);
+                      uint32_t bits, const GrindBackend* backend = nullptr);
 
 /// Where grind_search looks for witnesses, when not on the CPU kernels (e.g. a GPU): the
 /// contract of Poseidon2::grind_range (smallest passing index of first .. first + count - 1,
@@ -87,19 +92,6 @@ class GrindBackend {
   virtual ~GrindBackend() = default;
   virtual uint64_t grind_range(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot, uint32_t first,
                                uint64_t count, uint32_t bits) const = 0;
-};
-
-/// While alive, grind_search on the constructing thread uses `backend` (nullptr: the CPU).
-/// The prover installs its device's backend for the duration of a proof.
-class ScopedGrindBackend {
- public:
-  explicit ScopedGrindBackend(const GrindBackend* backend);
-  ~ScopedGrindBackend();
-  ScopedGrindBackend(const ScopedGrindBackend&) = delete;
-  ScopedGrindBackend& operator=(const ScopedGrindBackend&) = delete;
-
- private:
-  const GrindBackend* previous_;
 };
 
 }  // namespace stark

@@ -33,6 +33,7 @@
 #include "stark/field/babybear.hpp"
 #include "stark/field/extension.hpp"
 #include "stark/field/matrix.hpp"
+#include "stark/fri/fri_prover.hpp"
 #include "stark/fri/params.hpp"
 #include "stark/fri/proof.hpp"
 #include "stark/merkle/merkle_tree.hpp"
@@ -103,9 +104,6 @@ struct PcsOpenRound {
   std::vector<std::vector<Ext4>> points;
 };
 
-/// values[round][matrix][point][column]
-using OpenedValues = std::vector<std::vector<std::vector<std::vector<Ext4>>>>;
-
 /// docs/protocol.md §10: computes the opened values, observes them (round → matrix → point → columns,
 /// observe_ext), samples α_fri, builds the reduced openings, folds (arity 2) committing each
 /// folded codeword and grinding its PoW before sampling β, observes the final polynomial, grinds
@@ -114,8 +112,20 @@ using OpenedValues = std::vector<std::vector<std::vector<std::vector<Ext4>>>>;
 /// matrix count, a matrix without points, a commitment made with another log_blowup, an LDE height
 /// below 2^(log_blowup + log_final_poly_len) (such a bucket can never be rolled in), or a point on
 /// the LDE coset of its matrix (z − x = 0; probability ~2^-100 for a sampled ζ).
+/// The transcript half is fri_prove's (stark/fri/fri_prover.hpp), run here over the CPU's
+/// codeword backend; grinding runs on `grinder` (null: the CPU kernels).
 std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
-                                           const std::vector<PcsOpenRound>& rounds, Challenger& challenger);
+                                           const std::vector<PcsOpenRound>& rounds, Challenger& challenger,
+                                           const GrindBackend* grinder = nullptr);
+
+/// The shapes fri_prove checks, of PCS rounds (InputError for a null commitment or a points list
+/// whose length differs from the matrix count).
+std::vector<FriOpenRound> pcs_open_shapes(const std::vector<PcsOpenRound>& rounds);
+
+/// The CPU's FriProverBackend over host commitments (what pcs_open runs; the CPU device's).
+/// Checks the shapes like fri_prove (InputError).
+std::unique_ptr<FriProverBackend> cpu_fri_prover(const FriParameters& params,
+                                                 std::vector<PcsOpenRound> rounds);
 
 /// Verifier view of one matrix: (log trace height, domain shift, width) from the verifying key and
 /// proof heights, its points, and the claimed values[point][column].

@@ -1,9 +1,9 @@
-// Device-independent assembly of a PCS commitment from a subgroup LDE routine
-// (stark/prover/device.hpp).
+// Assembly of a PCS commitment from any subgroup LDE routine (stark/prover/subgroup_lde.hpp).
+#include "stark/prover/subgroup_lde.hpp"
+
 #include <memory>
 #include <string>
 
-#include "stark/prover/device.hpp"
 #include "stark/util/error.hpp"
 
 namespace stark {

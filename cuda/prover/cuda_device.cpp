@@ -1,7 +1,6 @@
-// The CUDA prover device. Commitments — the bulk of proving time — run their LDEs and leaf
-// hashing on the GPU through the kernels of stark/cuda/device.hpp, and so do the proof-of-work
-// searches; the Merkle layers above the leaves, the LogUp trace, the quotient and the opening
-// stay on the CPU implementations.
+// The CUDA prover device. Commitments run their LDEs and leaf hashing on the GPU through the
+// kernels of stark/cuda/device.hpp, and so do the proof-of-work searches; the other phases use
+// the CPU device's implementations on host handles.
 //
 // commit_with_subgroup_lde maps every domain s·H_n onto the one subgroup-input coset-LDE kernel
 // (shift g/s). The GPU kernels compute exactly the same field values as the CPU ones, so proofs
@@ -11,7 +10,9 @@
 #include <string>
 
 #include "stark/cuda/device.hpp"
+#include "stark/prover/cpu_device.hpp"
 #include "stark/prover/device.hpp"
+#include "stark/prover/subgroup_lde.hpp"
 
 namespace stark {
 
@@ -45,39 +46,26 @@ class CudaGrindBackend final : public GrindBackend {
   }
 };
 
-class CudaProverDevice final : public ProverDevice {
+class CudaProverDevice final : public CpuProverDevice {
  public:
   std::string name() const override { return "cuda"; }
 
-  const GrindBackend* grind_backend() const override {
+  const GrindBackend* grinder() const override {
     static const CudaGrindBackend backend;
     return &backend;
   }
 
-  std::shared_ptr<const PcsCommitted> commit(const FriParameters& params,
-                                             std::vector<PcsMatrixInput> matrices) const override {
+  std::shared_ptr<const DeviceCommitment> commit(
+      const FriParameters& params, const std::vector<DeviceCommitInput>& matrices) const override {
     static const CudaMerkleHasher hasher;
     const SubgroupLde gpu_lde = [](ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out) {
       cuda::coset_lde_bitrev(in.data, in.height, in.width, log_blowup, shift.canonical(), out.data);
     };
-    return commit_with_subgroup_lde(params, std::move(matrices), gpu_lde, hasher);
-  }
-
-  AfterChallengeTrace logup_trace(const ConstraintSystem& cs, std::optional<ConstMatrixView> preprocessed,
-                                  const std::vector<ConstMatrixView>& mains,
-                                  const std::vector<uint32_t>& public_values, const Ext4& alpha_lu,
-                                  const Ext4& beta_lu) const override {
-    return cpu_prover_device().logup_trace(cs, preprocessed, mains, public_values, alpha_lu, beta_lu);
-  }
-
-  std::vector<RowMajorMatrix> quotient_chunks(const ConstraintSystem& cs, const QuotientInputs& inputs,
-                                              const Ext4& alpha) const override {
-    return cpu_prover_device().quotient_chunks(cs, inputs, alpha);
-  }
-
-  std::pair<OpenedValues, FriProof> open(const FriParameters& params, const std::vector<PcsOpenRound>& rounds,
-                                         Challenger& challenger) const override {
-    return cpu_prover_device().open(params, rounds, challenger);
+    std::vector<PcsMatrixInput> inputs;
+    for (const DeviceCommitInput& m : matrices)
+      inputs.push_back(PcsMatrixInput::borrow(host_view(*m.matrix, "commit"), m.domain_shift));
+    return std::make_shared<const CpuCommitment>(
+        commit_with_subgroup_lde(params, std::move(inputs), gpu_lde, hasher));
   }
 };
 
