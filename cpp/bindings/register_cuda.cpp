@@ -2,6 +2,7 @@
 // units the stub makes cuda_compiled()/cuda_available() False and the others raise DeviceError.
 // Arrays are C-contiguous uint32 (validated by the Python layer); shapes are checked here
 // (InputError), the GIL is released around the device call, results are new owning arrays.
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -78,10 +79,28 @@ U32Array cuda_coset_lde(const U32Array& evals, int64_t log_blowup, int64_t shift
   return out;
 }
 
+// A (height, width) uint32 matrix in CUDA device memory at `pointer`, copied to a new array.
+U32Array cuda_copy_to_host(uint64_t pointer, int64_t height, int64_t width) {
+  if (height < 0 || width < 0) throw InputError("cuda_copy_to_host: negative shape");
+  size_t bytes = 0;
+  if (__builtin_mul_overflow(size_t(height), size_t(width), &bytes) ||
+      __builtin_mul_overflow(bytes, sizeof(uint32_t), &bytes))
+    throw InputError("cuda_copy_to_host: shape too large");
+  U32Array out = new_matrix(size_t(height), size_t(width));
+  uint32_t* dst = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    cuda::copy_to_host(reinterpret_cast<const void*>(uintptr_t(pointer)), bytes, dst);
+  }
+  return out;
+}
+
 }  // namespace
 
 void register_cuda(py::module_& m) {
   m.def("cuda_compiled", &cuda::compiled, "True if the CUDA units were compiled in.");
+  m.def("cuda_copy_to_host", &cuda_copy_to_host, py::arg("pointer"), py::arg("height"), py::arg("width"),
+        "Copy a C-contiguous (height, width) uint32 matrix from CUDA device memory to a new array.");
   m.def("cuda_available", &cuda::available, py::call_guard<py::gil_scoped_release>(),
         "True if the CUDA units were compiled in and a usable GPU is present.");
   m.def("cuda_describe", &cuda::describe, py::call_guard<py::gil_scoped_release>(),

@@ -64,26 +64,43 @@ std::vector<uint32_t> u32_list(const py::handle& h, const std::string& what) {
 
 /// The prover's inputs from (air_id, [cached uint32 matrices], common uint32 matrix or None,
 /// uint32 public values) per context; `keep_alive` holds the arrays the views point into.
+// A trace in CUDA device memory, given as (pointer, height, width): C-contiguous canonical
+// uint32 words (the Python layer checked dtype, layout and placement; the device checks values).
+ConstMatrixView gpu_matrix(const py::handle& h, const std::string& what) {
+  if (!py::isinstance<py::tuple>(h) || py::len(h) != 3)
+    throw InputError(what + ": expected (pointer, height, width) of a trace in GPU memory");
+  const py::tuple t = h.cast<py::tuple>();
+  const int64_t pointer = int64_of(t[0], what + ".pointer");
+  const int64_t height = int64_of(t[1], what + ".height");
+  const int64_t width = int64_of(t[2], what + ".width");
+  if (height < 0 || width < 0) throw InputError(what + ": negative shape");
+  if (pointer == 0 && height * width != 0) throw InputError(what + ": null device pointer");
+  return ConstMatrixView{reinterpret_cast<const uint32_t*>(uintptr_t(pointer)), size_t(height),
+                         size_t(width)};
+}
+
 std::vector<AirProvingInput> proving_inputs(const py::list& contexts, std::vector<U32Array>& keep_alive) {
   std::vector<AirProvingInput> inputs;
   for (size_t i = 0; i < contexts.size(); ++i) {
     const std::string label = "prove: contexts[" + std::to_string(i) + "]";
-    if (!py::isinstance<py::tuple>(contexts[i]) || py::len(contexts[i]) != 4)
-      throw InputError(label + ": expected (air_id, cached_mains, common_main, public_values)");
+    if (!py::isinstance<py::tuple>(contexts[i]) || (py::len(contexts[i]) != 4 && py::len(contexts[i]) != 5))
+      throw InputError(label + ": expected (air_id, cached_mains, common_main, public_values[, on_gpu])");
     const py::tuple item = contexts[i].cast<py::tuple>();
     AirProvingInput in;
     in.air_id = int64_of(item[0], label + ".air_id");
+    const bool on_gpu = item.size() == 5 && item[4].cast<bool>();
+    in.memory = on_gpu ? TraceMemory::Cuda : TraceMemory::Host;
+    auto matrix = [&](const py::handle& h, const std::string& what) {
+      if (on_gpu) return gpu_matrix(h, what);
+      keep_alive.push_back(strict_matrix(h, what));
+      return view_of(keep_alive.back());
+    };
     if (!py::isinstance<py::list>(item[1]))
       throw InputError(label + ": expected a list of cached main traces");
     const py::list cached = item[1].cast<py::list>();
-    for (size_t j = 0; j < cached.size(); ++j) {
-      keep_alive.push_back(strict_matrix(cached[j], label + ": cached main trace " + std::to_string(j)));
-      in.cached_mains.push_back(view_of(keep_alive.back()));
-    }
-    if (!item[2].is_none()) {
-      keep_alive.push_back(strict_matrix(item[2], label + ": common main trace"));
-      in.common_main = view_of(keep_alive.back());
-    }
+    for (size_t j = 0; j < cached.size(); ++j)
+      in.cached_mains.push_back(matrix(cached[j], label + ": cached main trace " + std::to_string(j)));
+    if (!item[2].is_none()) in.common_main = matrix(item[2], label + ": common main trace");
     in.public_values = u32_list(item[3], label + ": public values");
     inputs.push_back(std::move(in));
   }
@@ -311,7 +328,10 @@ void register_protocol(py::module_& m) {
         return proof;
       },
       py::arg("pk"), py::arg("device"), py::arg("contexts"), py::arg("timings") = py::none(),
-      "Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values).\n"
+      "Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values[, "
+      "on_gpu]).\n"
+      "With on_gpu True, each matrix is (pointer, height, width) of C-contiguous uint32 in CUDA device "
+      "memory.\n"
       "timings: an optional dict, filled with wall-clock seconds per prover phase.");
 
   m.def(

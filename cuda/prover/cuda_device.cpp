@@ -13,6 +13,7 @@
 #include "stark/prover/cpu_device.hpp"
 #include "stark/prover/device.hpp"
 #include "stark/prover/subgroup_lde.hpp"
+#include "stark/prover/validate.hpp"
 
 namespace stark {
 
@@ -53,6 +54,15 @@ class CudaProverDevice final : public CpuProverDevice {
   const GrindBackend* grinder() const override {
     static const CudaGrindBackend backend;
     return &backend;
+  }
+
+  // Interim: until the resident pipeline reads traces in place, a GPU trace is staged to the host.
+  std::shared_ptr<const DeviceMatrix> upload_from_gpu(ConstMatrixView gpu,
+                                                      const std::string& what) const override {
+    RowMajorMatrix host = RowMajorMatrix::uninitialized(gpu.height, gpu.width);
+    cuda::copy_to_host(gpu.data, gpu.height * gpu.width * sizeof(uint32_t), host.values.data());
+    check_canonical(host.view(), what);
+    return std::make_shared<const CpuMatrix>(std::move(host));
   }
 
   std::shared_ptr<const DeviceCommitment> commit(

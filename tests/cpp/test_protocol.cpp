@@ -1064,6 +1064,23 @@ TEST(device_errors_keep_their_class_and_gain_the_air_label) {
 // The device registry
 // ---------------------------------------------------------------------------------------------
 
+// Traces in GPU memory: the validator checks shapes without reading the data (the pointer here is
+// not even host memory), and a device that proves host traces says so, naming the partition.
+TEST(gpu_resident_traces_on_a_host_device) {
+  Fixture f;
+  const auto* nowhere = reinterpret_cast<const uint32_t*>(uintptr_t(64));
+  AirProvingInput in = f.cached_input();
+  in.memory = TraceMemory::Cuda;
+  in.cached_mains[0].data = nowhere;
+  in.common_main->data = nowhere;
+  CHECK_EQ(validate_inputs(f.pk, {in}).size(), size_t(1));
+  const std::string msg = message_of<InputError>([&] { prove(f.pk, {in}, cpu_prover_device()); });
+  CHECK(contains(
+      msg, "in contexts[0]: cached main trace 0 is in GPU memory, but device 'cpu' proves host traces"));
+  in.common_main->height = 3;  // shapes are still checked
+  CHECK(contains(message_of<InputError>([&] { validate_inputs(f.pk, {in}); }), "has height 3"));
+}
+
 TEST(device_registry) {
   std::vector<std::string> names;
   for (const ProverDeviceEntry* e : prover_devices()) names.push_back(e->name);

@@ -23,6 +23,7 @@ void ntt(uint32_t*, size_t, size_t, bool) { unavailable(); }
 void coset_lde_bitrev(const uint32_t*, size_t, size_t, uint32_t, uint32_t, uint32_t*) { unavailable(); }
 void hash_rows(const uint32_t*, size_t, size_t, uint32_t*) { unavailable(); }
 uint64_t grind(const uint32_t*, size_t, uint32_t, uint64_t, uint32_t) { unavailable(); }
+void copy_to_host(const void*, size_t, void*) { unavailable(); }
 
 }  // namespace stark::cuda
 

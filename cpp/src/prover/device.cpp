@@ -1,12 +1,19 @@
 // Device-independent helpers of the prover seam (stark/prover/device.hpp).
 #include "stark/prover/device.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "stark/util/error.hpp"
 
 namespace stark {
+
+std::shared_ptr<const DeviceMatrix> ProverDevice::upload_from_gpu(ConstMatrixView,
+                                                                  const std::string& what) const {
+  throw InputError(what + " is in GPU memory, but device '" + name() +
+                   "' proves host traces (use device='cuda', or copy the trace to the host)");
+}
 
 std::vector<FriOpenRound> device_open_shapes(const std::vector<DeviceOpenRound>& rounds) {
   std::vector<FriOpenRound> shapes;

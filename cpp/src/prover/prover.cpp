@@ -98,7 +98,12 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   std::optional<PhaseScope> phase(std::in_place, "main_commit");
   for (ProverAir& air : airs) {
     try {
-      for (const ConstMatrixView& main : air.input->mains) air.mains.push_back(device.upload(main));
+      const ValidatedAir& v = *air.input;
+      for (size_t p = 0; p < v.mains.size(); ++p) {
+        air.mains.push_back(v.input->memory == TraceMemory::Cuda
+                                ? device.upload_from_gpu(v.mains[p], v.main_names[p])
+                                : device.upload(v.mains[p]));
+      }
     } catch (...) {
       rethrow_labelled(air.label());
     }

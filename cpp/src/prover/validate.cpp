@@ -15,6 +15,8 @@ namespace {
 
 std::string context_name(size_t i) { return "contexts[" + std::to_string(i) + "]"; }
 
+}  // namespace
+
 // First value >= p in row-major order (deterministic for any thread count).
 void check_canonical(ConstMatrixView m, const std::string& what) {
   const size_t total = m.height * m.width;
@@ -36,6 +38,8 @@ void check_canonical(ConstMatrixView m, const std::string& what) {
                      " is not a canonical field element (must be < " + std::to_string(P) + ")");
   }
 }
+
+namespace {
 
 // The checks of one input whose air id is known; fills `air` (mains, log height).
 void validate_one(const ProvingKey& pk, const AirProvingInput& in, ValidatedAir& air) {
@@ -61,6 +65,7 @@ void validate_one(const ProvingKey& pk, const AirProvingInput& in, ValidatedAir&
   std::vector<std::string> names;
   for (size_t j = 0; j < in.cached_mains.size(); ++j) {
     names.push_back(label + ": cached main trace " + std::to_string(j));
+    air.main_names.push_back("cached main trace " + std::to_string(j));
     air.mains.push_back(in.cached_mains[j]);
     if (in.cached_mains[j].width != cs.cached_main_widths[j]) {
       throw InputError(names.back() + " has width " + std::to_string(in.cached_mains[j].width) +
@@ -69,6 +74,7 @@ void validate_one(const ProvingKey& pk, const AirProvingInput& in, ValidatedAir&
   }
   if (cs.common_main_width > 0) {
     names.push_back(label + ": common main trace");
+    air.main_names.push_back("common main trace");
     air.mains.push_back(*in.common_main);
     if (in.common_main->width != cs.common_main_width) {
       throw InputError(names.back() + " has width " + std::to_string(in.common_main->width) + ", expected " +
@@ -119,7 +125,9 @@ void validate_one(const ProvingKey& pk, const AirProvingInput& in, ValidatedAir&
                        std::to_string(P) + ")");
     }
   }
-  for (size_t p = 0; p < air.mains.size(); ++p) check_canonical(air.mains[p], names[p]);
+  // Traces in GPU memory are checked by the device that reads them (on upload).
+  if (in.memory == TraceMemory::Host)
+    for (size_t p = 0; p < air.mains.size(); ++p) check_canonical(air.mains[p], names[p]);
 }
 
 }  // namespace

@@ -38,4 +38,9 @@ uint64_t grind(const uint32_t base[16], size_t slot, uint32_t first, uint64_t co
 /// writing height x 8 digests.
 void hash_rows(const uint32_t* data, size_t height, size_t width, uint32_t* digests);
 
+/// Copies `bytes` bytes from CUDA device memory at `device_src` (a device pointer of the current
+/// device, e.g. a CuPy array's data) to host memory. InputError when `device_src` is not device
+/// memory; DeviceError for a CUDA failure.
+void copy_to_host(const void* device_src, size_t bytes, void* host_dst);
+
 }  // namespace stark::cuda

@@ -117,6 +117,14 @@ class ProverDevice {
   /// lives (a device may read it in place).
   virtual std::shared_ptr<const DeviceMatrix> upload(ConstMatrixView host) const = 0;
 
+  /// A trace already in CUDA device memory (`gpu.data` is a device pointer, e.g. a CuPy array's):
+  /// adopted without a host round trip where the device can, its values checked (InputError
+  /// naming `what`, the row and the column of the first non-canonical value). The memory stays
+  /// valid and unchanged while the handle lives. By default an InputError: this device proves
+  /// host traces.
+  virtual std::shared_ptr<const DeviceMatrix> upload_from_gpu(ConstMatrixView gpu,
+                                                              const std::string& what) const;
+
   /// The proving key's preprocessed trace and commitment: kept on the device as long as the key
   /// holds them, so later proofs do not upload them again.
   virtual std::shared_ptr<const DeviceMatrix> resident_matrix(

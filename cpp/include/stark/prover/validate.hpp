@@ -18,6 +18,17 @@
 
 namespace stark {
 
+/// InputError "`what`: value v at row r, column c is not a canonical field element (must be < p)"
+/// for the first non-canonical entry of a host matrix (in row-major order).
+void check_canonical(ConstMatrixView m, const std::string& what);
+
+/// Where the data pointers of an input's traces point.
+enum class TraceMemory {
+  Host,  ///< host memory (the validator checks every value)
+  Cuda,  ///< CUDA device memory of the current device: shapes are checked here, values by the
+         ///< prover device on upload (ProverDevice::upload_from_gpu)
+};
+
 /// The inputs of one present AIR. Views must stay valid during prove().
 struct AirProvingInput {
   /// Signed so that a binding can pass any id it was given and get the validator's message for
@@ -26,6 +37,7 @@ struct AirProvingInput {
   std::vector<ConstMatrixView> cached_mains;   // one per cached partition, in order
   std::optional<ConstMatrixView> common_main;  // present iff the AIR has a common main
   std::vector<uint32_t> public_values;         // canonical
+  TraceMemory memory = TraceMemory::Host;      // where cached_mains and common_main live
 };
 
 /// One input after validation.
@@ -36,8 +48,9 @@ struct ValidatedAir {
   const AirVerifyingKey* vk = nullptr;
   const PreprocessedProvingData* preprocessed = nullptr;  // iff the AIR has a preprocessed trace
   uint32_t log_height = 0;
-  std::vector<ConstMatrixView> mains;  // cached partitions in order, then the common main if any
-  std::string label;                   // "AIR 'name' (id 3) in contexts[1]"
+  std::vector<ConstMatrixView> mains;   // cached partitions in order, then the common main if any
+  std::vector<std::string> main_names;  // "cached main trace 0", ..., "common main trace" (parallel to mains)
+  std::string label;                    // "AIR 'name' (id 3) in contexts[1]"
 };
 
 /// Returns the present AIRs in ascending id. InputError for: no inputs; an unknown air id; an
