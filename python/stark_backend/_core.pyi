@@ -426,6 +426,15 @@ def cuda_coset_lde(
     Coset LDE on the GPU: evaluations on H_n -> evaluations on shift*H_(n*2^b), rows bit-reversed.
     """
 
+def cuda_copy_to_host(
+    pointer: typing.SupportsInt | typing.SupportsIndex,
+    height: typing.SupportsInt | typing.SupportsIndex,
+    width: typing.SupportsInt | typing.SupportsIndex,
+) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Copy a C-contiguous (height, width) uint32 matrix from CUDA device memory to a new array.
+    """
+
 def cuda_describe() -> str:
     """
     The device in use, or why none is usable.
@@ -555,7 +564,8 @@ def prove(
     pk: ProvingKey, device: str, contexts: list[typing.Any], timings: typing.Any = None
 ) -> Proof:
     """
-    Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values).
+    Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values[, on_gpu]).
+    With on_gpu True, each matrix is (pointer, height, width) of C-contiguous uint32 in CUDA device memory.
     timings: an optional dict, filled with wall-clock seconds per prover phase.
     """
 
