@@ -63,16 +63,16 @@ STARK_HD void atomic_min_u64(unsigned long long* p, unsigned long long v) {
 
 /// The instruction set of the BlockProgram (block_program.hpp, Op), with slots for offsets.
 enum class DeviceOp : uint32_t {
-  Mul = 0,      // F: dst = a · b
-  LinComb,      // F: dst = the linear combination lin_headers[a]
-  ExtAdd,       // E: dst = a + b
-  ExtAddBase,   // E: dst = a + b (b in F)
-  ExtSub,       // E: dst = a - b
-  ExtSubBase,   // E: dst = a - b (b in F)
-  BaseSubExt,   // E: dst = a - b (a in F)
-  ExtMul,       // E: dst = a · b
-  ExtMulBase,   // E: dst = a · b (b in F)
-  ExtNeg,       // E: dst = -a
+  Mul = 0,              // F: dst = a · b
+  LinComb,              // F: dst = the linear combination lin_headers[a]
+  ExtAdd,               // E: dst = a + b
+  ExtAddBase,           // E: dst = a + b (b in F)
+  ExtSub,               // E: dst = a - b
+  ExtSubBase,           // E: dst = a - b (b in F)
+  BaseSubExt,           // E: dst = a - b (a in F)
+  ExtMul,               // E: dst = a · b
+  ExtMulBase,           // E: dst = a · b (b in F)
+  ExtNeg,               // E: dst = -a
   AccumulateExt,        // E accumulator dst += coeffs[aux] · a
   AccumulateBaseBatch,  // E accumulator dst += Σ batch terms [a, a + b)
 };
@@ -81,13 +81,14 @@ enum class DeviceOp : uint32_t {
 enum class DeviceSelector : uint32_t { IsFirstRow = 0, IsLastRow = 1, IsTransition = 2 };
 
 /// Words per table entry.
-inline constexpr uint32_t kColumnWords = 3;      // matrix id, column, flags (kReadLocal | kReadNext)
-inline constexpr uint32_t kConstantWords = 2;    // slot, Montgomery word
-inline constexpr uint32_t kSelectorWords = 2;    // DeviceSelector, slot
-inline constexpr uint32_t kInstrWords = 5;       // op, dst, a, b, aux
-inline constexpr uint32_t kLinHeaderWords = 11;  // c0, first, count[6], chain_length, chain_shift, chain_negative
-inline constexpr uint32_t kLinTermWords = 2;     // slot, Montgomery coefficient
-inline constexpr uint32_t kBatchTermWords = 5;   // slot, E coefficient (4 Montgomery words)
+inline constexpr uint32_t kColumnWords = 3;    // matrix id, column, flags (kReadLocal | kReadNext)
+inline constexpr uint32_t kConstantWords = 2;  // slot, Montgomery word
+inline constexpr uint32_t kSelectorWords = 2;  // DeviceSelector, slot
+inline constexpr uint32_t kInstrWords = 5;     // op, dst, a, b, aux
+inline constexpr uint32_t kLinHeaderWords =
+    11;  // c0, first, count[6], chain_length, chain_shift, chain_negative
+inline constexpr uint32_t kLinTermWords = 2;    // slot, Montgomery coefficient
+inline constexpr uint32_t kBatchTermWords = 5;  // slot, E coefficient (4 Montgomery words)
 inline constexpr uint32_t kReadLocal = 1, kReadNext = 2;
 
 /// Sizes and word offsets of the tables of one program (all offsets into the image's words).
@@ -149,7 +150,8 @@ inline uint64_t default_lanes(uint64_t points, uint32_t num_slots) {
 
 template <class Arena>
 STARK_HD Ext4 load_ext(const Arena& ar, uint32_t s) {
-  return Ext4(Fp::from_mont(ar[s]), Fp::from_mont(ar[s + 1]), Fp::from_mont(ar[s + 2]), Fp::from_mont(ar[s + 3]));
+  return Ext4(Fp::from_mont(ar[s]), Fp::from_mont(ar[s + 1]), Fp::from_mont(ar[s + 2]),
+              Fp::from_mont(ar[s + 3]));
 }
 template <class Arena>
 STARK_HD void store_ext(const Arena& ar, uint32_t s, const Ext4& v) {
@@ -250,7 +252,8 @@ STARK_HD void program_run(const ProgramView& p, const Arena& ar) {
         Ext4 acc = load_ext(ar, dst);
         for (uint32_t t = a; t < a + b; ++t) {
           const uint32_t* bt = w + p.h.batch_terms_at + t * kBatchTermWords;
-          const Ext4 coeff(Fp::from_mont(bt[1]), Fp::from_mont(bt[2]), Fp::from_mont(bt[3]), Fp::from_mont(bt[4]));
+          const Ext4 coeff(Fp::from_mont(bt[1]), Fp::from_mont(bt[2]), Fp::from_mont(bt[3]),
+                           Fp::from_mont(bt[4]));
           acc += coeff * Fp::from_mont(ar[bt[0]]);
         }
         store_ext(ar, dst, acc);

@@ -26,7 +26,45 @@
 
 namespace stark::cuda {
 
+/// A row-major matrix of canonical words by pointer: device memory for the launchers, host
+/// memory in the tests (the checks and the matrix set do not read it).
+struct MatrixRef {
+  const uint32_t* data = nullptr;
+  size_t height = 0, width = 0;
+};
+
 namespace host_detail {
+
+/// The CPU's size check of a trace or LDE ("<who>: <what> <noun> is h x w, expected ..."), and
+/// "<who>: <what> has no data" for a null pointer to a non-empty matrix.
+inline void check_ref(const MatrixRef& m, size_t height, size_t width, const char* who, const char* what,
+                      const char* noun) {
+  if (m.height != height || m.width != width)
+    throw InputError(std::string(who) + ": " + what + " " + noun + " is " + std::to_string(m.height) + " x " +
+                     std::to_string(m.width) + ", expected " + std::to_string(height) + " x " +
+                     std::to_string(width));
+  if (m.data == nullptr && height * width > 0)
+    throw InputError(std::string(who) + ": " + what + " has no data");
+}
+
+/// The matrices by the CPU's MatrixId (block_program.hpp): preprocessed, after-challenge, mains.
+inline kernels::MatrixSet matrix_set(const std::optional<MatrixRef>& preprocessed,
+                                     const std::vector<MatrixRef>& mains,
+                                     const std::optional<MatrixRef>& after_challenge) {
+  if (air_detail::kFirstMain + mains.size() > kernels::kMaxMatrices)
+    throw InputError("device program: " + std::to_string(mains.size()) +
+                     " main partitions exceed the device limit");
+  kernels::MatrixSet m;
+  m.count = uint32_t(air_detail::kFirstMain + mains.size());
+  auto put = [&](uint32_t id, const MatrixRef& r) {
+    m.data[id] = r.data;
+    m.width[id] = uint32_t(r.width);
+  };
+  if (preprocessed) put(air_detail::kPreprocessed, *preprocessed);
+  if (after_challenge) put(air_detail::kAfterChallenge, *after_challenge);
+  for (size_t p = 0; p < mains.size(); ++p) put(uint32_t(air_detail::kFirstMain + p), mains[p]);
+  return m;
+}
 
 /// Appends `count` entries of `entry_words` words; returns the first word's offset.
 inline uint32_t append_table(std::vector<uint32_t>& words, size_t count, uint32_t entry_words) {
@@ -116,7 +154,8 @@ inline kernels::ProgramImage to_device_program(const air_detail::BlockProgram& b
         flags[vec] |= kernels::kReadNext;
         s = h.next_base + vec;
       } else {
-        throw InternalError("device program: offset " + std::to_string(off) + " is not a vector or a next-row column");
+        throw InternalError("device program: offset " + std::to_string(off) +
+                            " is not a vector or a next-row column");
       }
       if (e == 0) first = s;
       if (s != first + e) throw InternalError("device program: extension value in non-consecutive slots");
@@ -228,11 +267,12 @@ namespace host_detail {
 inline std::vector<Fp> public_values_for(const ConstraintSystem& cs, const std::vector<uint32_t>& values,
                                          const char* who) {
   if (values.size() != cs.num_public_values)
-    throw InputError(std::string(who) + ": " + std::to_string(values.size()) + " public values given, expected " +
-                     std::to_string(cs.num_public_values));
+    throw InputError(std::string(who) + ": " + std::to_string(values.size()) +
+                     " public values given, expected " + std::to_string(cs.num_public_values));
   std::vector<Fp> out;
   for (uint32_t v : values) {
-    if (v >= P) throw InputError(std::string(who) + ": public value " + std::to_string(v) + " is not below p");
+    if (v >= P)
+      throw InputError(std::string(who) + ": public value " + std::to_string(v) + " is not below p");
     out.push_back(Fp::from_canonical(v));
   }
   return out;
@@ -250,7 +290,8 @@ inline void check_matrix_count(const ConstraintSystem& cs) {
 /// 2^log_height whose LDEs have blowup 2^log_blowup: the same checks on the sizes and the
 /// uniform inputs (the matrices are check_matrix_set's), the same fold.
 inline kernels::QuotientImage build_quotient_program(const ConstraintSystem& cs, uint32_t log_height,
-                                                     uint32_t log_blowup, const std::vector<uint32_t>& public_values,
+                                                     uint32_t log_blowup,
+                                                     const std::vector<uint32_t>& public_values,
                                                      const std::vector<Ext4>& challenges,
                                                      const std::vector<Ext4>& exposed, const Ext4& alpha) {
   constexpr uint32_t kQuotientBlock = 128;  // quotient.cpp's (the slots do not depend on it)
@@ -261,10 +302,13 @@ inline kernels::QuotientImage build_quotient_program(const ConstraintSystem& cs,
   if (q > (1u << log_blowup))
     throw InputError("quotient: quotient degree " + std::to_string(q) + " exceeds the blowup 2^" +
                      std::to_string(log_blowup));
-  air_detail::UniformEnv env;
-  env.public_values = host_detail::public_values_for(cs, public_values, "quotient");
+  if (public_values.size() != cs.num_public_values)
+    throw InputError("quotient: " + std::to_string(public_values.size()) + " public values given, expected " +
+                     std::to_string(cs.num_public_values));
   if (challenges.size() != cs.num_challenges() || exposed.size() != cs.num_exposed_values())
     throw InputError("quotient: wrong number of challenges or exposed values");
+  air_detail::UniformEnv env;
+  env.public_values = host_detail::public_values_for(cs, public_values, "quotient");
   env.challenges = challenges;
   env.exposed = exposed;
   host_detail::check_matrix_count(cs);
@@ -275,7 +319,8 @@ inline kernels::QuotientImage build_quotient_program(const ConstraintSystem& cs,
     sinks.push_back({cs.constraints[k], 0, power});
     power *= alpha;
   }
-  const air_detail::BlockProgram bp = air_detail::compile_block_program(cs, env, sinks, 1, {}, q, kQuotientBlock);
+  const air_detail::BlockProgram bp =
+      air_detail::compile_block_program(cs, env, sinks, 1, {}, q, kQuotientBlock);
 
   kernels::QuotientImage out;
   out.image = to_device_program(bp);
@@ -307,7 +352,8 @@ inline kernels::QuotientImage build_quotient_program(const ConstraintSystem& cs,
 /// The LogUp program of stark::after_challenge_trace(cs, ..., public_values, alpha_lu, beta_lu):
 /// accumulator i = d_i (its constant part α + β^ℓ·(bus + 1) in the initial value), output i = m_i.
 /// The same checks on the system and the public values (the traces are check_matrix_set's).
-inline kernels::LogupImage build_logup_program(const ConstraintSystem& cs, const std::vector<uint32_t>& public_values,
+inline kernels::LogupImage build_logup_program(const ConstraintSystem& cs,
+                                               const std::vector<uint32_t>& public_values,
                                                const Ext4& alpha_lu, const Ext4& beta_lu) {
   constexpr uint32_t kRowBlock = 256;  // logup.cpp's
   if (cs.interactions.empty()) throw InputError("after-challenge trace: the AIR has no interactions");
@@ -368,11 +414,13 @@ inline void check_matrix_set(const kernels::ProgramImage& image, const kernels::
   for (uint32_t v = 0; v < h.num_columns; ++v) {
     const uint32_t* c = image.words.data() + h.columns_at + v * kernels::kColumnWords;
     const uint32_t m = c[0], col = c[1];
-    const std::string name = m == air_detail::kPreprocessed     ? std::string("the preprocessed trace")
-                             : m == air_detail::kAfterChallenge ? std::string("the after-challenge trace")
-                                                                : "main partition " + std::to_string(m - air_detail::kFirstMain);
+    const std::string name = m == air_detail::kPreprocessed ? std::string("the preprocessed trace")
+                             : m == air_detail::kAfterChallenge
+                                 ? std::string("the after-challenge trace")
+                                 : "main partition " + std::to_string(m - air_detail::kFirstMain);
     if (m >= mats.count || m >= kernels::kMaxMatrices || mats.data[m] == nullptr)
-      throw InputError("device program: reads column " + std::to_string(col) + " of " + name + ", which is not given");
+      throw InputError("device program: reads column " + std::to_string(col) + " of " + name +
+                       ", which is not given");
     if (col >= mats.width[m])
       throw InputError("device program: reads column " + std::to_string(col) + " of a matrix of width " +
                        std::to_string(mats.width[m]));

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "air_program.cuh"
+#include "device_scratch.hpp"
 
 struct CUstream_st;  // cudaStream_t, without the CUDA headers
 
@@ -58,7 +59,9 @@ struct LogupLayout {
   uint64_t segment_rows = 0;  // rows per eval/invert/rows pass
   uint64_t group_rows = 0;    // rows per batch inversion
   uint64_t lanes = 0;         // arena lanes of the eval step
-  size_t den_at = 0, inv_at = 0, cnt_at = 0, sums_at = 0, scan_at = 0, status_at = 0, arena_at = 0;
+  size_t den_at = 0, inv_at = 0, cnt_at = 0, sums_at = 0, scan_at = 0, arena_at = 0;
+  size_t status_at = 0;      // the status word (2 words, 8-byte aligned) ...
+  size_t cumulative_at = 0;  // ... then S (4 canonical words): one read-back for both
   size_t total_words = 0;
 };
 
@@ -91,10 +94,23 @@ inline LogupLayout logup_layout(const LogupProgramView& p, uint64_t height, uint
   l.cnt_at = take(per_row * l.segment_rows);
   l.sums_at = take(4 * size_t(height));
   l.scan_at = take(scan_workspace_words(height));
-  l.status_at = take(2);
+  l.status_at = take(6);
+  l.cumulative_at = l.status_at + 2;
   l.arena_at = take(size_t(p.program.h.num_slots) * lanes);
   l.total_words = at;
   return l;
+}
+
+/// The launcher's layout for an n-row trace: segments whose eval/invert buffers (9 words per
+/// row and interaction) stay within 256 MiB, groups of 16 rows per inversion, and
+/// default_lanes() arena lanes (multiples of 256, as launch_after_challenge_trace requires).
+inline LogupLayout default_logup_layout(const LogupProgramView& p, uint64_t height) {
+  constexpr uint64_t kSegmentWords = uint64_t(64) << 20, kMinSegment = 256, kGroupRows = 16;
+  const uint64_t per_row = 9 * uint64_t(p.lu.num_interactions == 0 ? 1 : p.lu.num_interactions);
+  uint64_t segment = kMinSegment;
+  while (segment * 2 * per_row <= kSegmentWords && segment < height) segment *= 2;
+  if (segment > height) segment = height;
+  return logup_layout(p, height, segment, kGroupRows, default_lanes(segment, p.program.h.num_slots));
 }
 
 /// eval: row `first + r` of an n-row trace (n a power of two); its I fingerprints go to
@@ -144,8 +160,8 @@ STARK_HD void batch_inverse_ext_body(const uint32_t* den, uint32_t* inv, uint64_
 
 /// rows: row `first + r`: perm_c = Σ_{i ∈ chunk c} inv_i·m_i into the flattened trace (width
 /// 4·(C + 1), canonical) and Σ_c perm_c into sums[4·(first + r) ..] (Montgomery).
-STARK_HD void logup_row_body(const LogupProgramView& lp, const uint32_t* inv, const uint32_t* cnt, uint64_t first,
-                             uint64_t r, uint32_t* flattened, uint32_t* sums) {
+STARK_HD void logup_row_body(const LogupProgramView& lp, const uint32_t* inv, const uint32_t* cnt,
+                             uint64_t first, uint64_t r, uint32_t* flattened, uint32_t* sums) {
   const uint32_t* w = lp.program.words;
   const uint32_t num = lp.lu.num_interactions, chunks = lp.lu.num_chunks;
   const uint64_t row = first + r;
@@ -186,8 +202,8 @@ STARK_HD void scan_add_body(uint32_t* data, const uint32_t* totals, uint64_t k) 
 }
 
 /// finalize: φ(row) (canonical) into the last E column; row n - 1 also writes S to cumulative.
-STARK_HD void logup_finalize_body(uint32_t num_chunks, uint64_t height, const uint32_t* sums, uint32_t* flattened,
-                                  uint32_t* cumulative, uint64_t row) {
+STARK_HD void logup_finalize_body(uint32_t num_chunks, uint64_t height, const uint32_t* sums,
+                                  uint32_t* flattened, uint32_t* cumulative, uint64_t row) {
   uint32_t* phi = flattened + row * 4 * (uint64_t(num_chunks) + 1) + 4 * uint64_t(num_chunks);
   for (uint32_t e = 0; e < 4; ++e) {
     const uint32_t v = Fp::from_mont(sums[4 * row + e]).canonical();
@@ -248,16 +264,24 @@ inline std::string logup_zero_denominator_message(uint64_t row, uint32_t interac
 
 namespace stark::cuda {
 
-/// The after-challenge trace of one AIR on the device. `program` views the uploaded image words;
-/// `mats` holds device pointers to the traces in natural row order (n rows each; the caller has
-/// checked them with check_matrix_set); `workspace` holds layout.total_words words (256-byte
-/// aligned), laid out by kernels::logup_layout for this program and height. `flattened` receives
-/// n x 4·(C + 1) canonical words, `cumulative` (device, 4 words, may be null) the cumulative sum.
-/// The kernels are queued on `stream`; the launcher then reads the status word back, which
-/// synchronizes the stream once, and throws InputError with the CPU's message (row, interaction,
-/// bus) when a fingerprint vanished. InputError on bad arguments.
-void launch_after_challenge_trace(const kernels::LogupProgramView& program, const kernels::MatrixSet& mats,
-                                  const kernels::LogupLayout& layout, uint32_t* workspace, uint32_t* flattened,
-                                  uint32_t* cumulative, CUstream_st* stream);
+/// Device scratch bytes launch_after_challenge_trace uses for an n-row trace (its default layout).
+inline size_t after_challenge_scratch_bytes(const kernels::LogupProgramView& program, uint64_t height) {
+  return kernels::default_logup_layout(program, height).total_words * sizeof(uint32_t);
+}
+
+/// The after-challenge trace of one AIR on the device, in kernels::default_logup_layout.
+/// `program` views the uploaded image words (device memory); `mats` holds device pointers to the
+/// traces in natural row order (`height` rows each, height a power of two; checked by the
+/// caller, see prepare_after_challenge_trace in logup.hpp). `flattened` (device) receives
+/// height x 4·(C + 1) canonical words. The kernels are queued on `stream`; then one read-back of
+/// the status word and S synchronizes the stream. Returns the status word (kNoZeroDenominator,
+/// or min(row·I + i) over the vanishing fingerprints: check_logup_status turns it into the CPU's
+/// InputError) and writes S (4 canonical words) to `cumulative_out` (host). Temporary memory:
+/// `scratch` when it holds after_challenge_scratch_bytes() (256-byte aligned), else
+/// stream-ordered allocation (scratch.cuh). InputError on bad arguments, DeviceError on CUDA errors.
+unsigned long long launch_after_challenge_trace(const kernels::LogupProgramView& program,
+                                                const kernels::MatrixSet& mats, uint64_t height,
+                                                uint32_t* flattened, uint32_t cumulative_out[4],
+                                                DeviceScratch scratch, CUstream_st* stream);
 
 }  // namespace stark::cuda

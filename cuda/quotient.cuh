@@ -18,6 +18,7 @@
 #pragma once
 
 #include "air_program.cuh"
+#include "device_scratch.hpp"
 
 struct CUstream_st;  // cudaStream_t, without the CUDA headers
 
@@ -89,8 +90,8 @@ STARK_HD void quotient_point_body(const QuotientProgramView& qp, const MatrixSet
 
 /// The chunk split of natural-order values (D points, 4 canonical words each): the four words
 /// of point i go to chunk i mod q, row i div q. One thread per point.
-STARK_HD void quotient_chunk_body(const uint32_t* values, uint32_t log_height, uint32_t log_q, uint32_t* chunks,
-                                  uint64_t i) {
+STARK_HD void quotient_chunk_body(const uint32_t* values, uint32_t log_height, uint32_t log_q,
+                                  uint32_t* chunks, uint64_t i) {
   const uint64_t t = i & ((uint64_t(1) << log_q) - 1);
   const uint64_t at = (t << log_height) + (i >> log_q);
   for (uint32_t e = 0; e < 4; ++e) chunks[4 * at + e] = values[4 * i + e];
@@ -100,24 +101,31 @@ STARK_HD void quotient_chunk_body(const uint32_t* values, uint32_t log_height, u
 
 namespace stark::cuda {
 
-/// Arena words the quotient launcher needs for `lanes` lanes (kernels::default_lanes(D, ...)).
-inline size_t quotient_scratch_words(const kernels::QuotientProgramView& program, uint64_t lanes) {
-  return size_t(program.program.h.num_slots) * size_t(lanes);
+/// Arena lanes of the quotient launch: kernels::default_lanes over the D points.
+inline uint64_t quotient_lanes(const kernels::QuotientProgramView& program) {
+  return kernels::default_lanes(uint64_t(1) << program.q.domain_bits, program.program.h.num_slots);
 }
 
-/// Q(x_i) for every point of the AIR's quotient domain (D = 2^domain_bits points), asynchronous on
-/// `stream`. `program` views the uploaded image words (device memory); `mats` holds device
-/// pointers to the committed LDEs (n·2^log_blowup rows each, bit-reversed, canonical) — the
-/// caller has checked them against the image (check_matrix_set, air_program_host.hpp). `out`
-/// receives 4·D canonical words (natural order, or the q chunk matrices back to back when
-/// `chunked`). `scratch` holds `scratch_words` words; the launch uses scratch_words / num_slots
-/// lanes (rounded down to 256, at least 256, at most D rounded up). InputError on bad arguments.
+/// Device scratch bytes launch_quotient uses (the arena: num_slots words per lane).
+inline size_t quotient_scratch_bytes(const kernels::QuotientProgramView& program) {
+  const size_t slots = program.program.h.num_slots == 0 ? 1 : program.program.h.num_slots;
+  return slots * size_t(quotient_lanes(program)) * sizeof(uint32_t);
+}
+
+/// Q(x_i) for every point of the AIR's quotient domain (D = 2^domain_bits points), one launch,
+/// asynchronous on `stream`. `program` views the uploaded image words (device memory); `mats`
+/// holds device pointers to the committed LDEs (n·2^log_blowup rows each, bit-reversed,
+/// canonical), checked by the caller (prepare_quotient, quotient.hpp). `out` (device) receives
+/// 4·D canonical words: the q chunk matrices (n x 4 each) back to back when `chunked`, else the
+/// values in natural order. Temporary memory: `scratch` when it holds quotient_scratch_bytes()
+/// (256-byte aligned), else stream-ordered allocation (scratch.cuh). InputError on bad
+/// arguments, DeviceError on CUDA errors.
 void launch_quotient(const kernels::QuotientProgramView& program, const kernels::MatrixSet& mats,
-                     uint32_t* scratch, size_t scratch_words, uint32_t* out, bool chunked, CUstream_st* stream);
+                     uint32_t* out, bool chunked, DeviceScratch scratch, CUstream_st* stream);
 
 /// The chunk split on the device: `values` (4·n·q canonical words, natural order) -> `chunks`
 /// (q matrices n x 4 back to back). Asynchronous on `stream`.
 void launch_quotient_chunks(const uint32_t* values, uint32_t log_height, uint32_t log_q, uint32_t* chunks,
-                     CUstream_st* stream);
+                            CUstream_st* stream);
 
 }  // namespace stark::cuda

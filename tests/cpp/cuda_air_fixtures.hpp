@@ -31,8 +31,9 @@ inline RowMajorMatrix random_matrix(size_t h, size_t w) {
 }
 
 inline Ext4 random_ext() {
-  return Ext4(Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()),
-              Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()));
+  return Ext4(
+      Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()),
+      Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(testing::random_canonical()));
 }
 
 inline std::vector<uint32_t> canonical_words(const std::vector<Ext4>& values) {
@@ -41,9 +42,10 @@ inline std::vector<uint32_t> canonical_words(const std::vector<Ext4>& values) {
   return out;
 }
 
-/// A cached main partition (m), a common one (a, b) and a preprocessed column s; four interactions on three buses in three chunks, with constant, negated and
-/// preprocessed counts, next-row and product fields, and the LogUp constraints of PROTOCOL §7.5
-/// (so the quotient reads the after-challenge trace, the challenges and the exposed sum).
+/// A cached main partition (m), a common one (a, b) and a preprocessed column s; four interactions on three
+/// buses in three chunks, with constant, negated and preprocessed counts, next-row and product fields, and
+/// the LogUp constraints of PROTOCOL §7.5 (so the quotient reads the after-challenge trace, the challenges
+/// and the exposed sum).
 inline ConstraintSystem interaction_system() {
   testing::ConstraintBuilder b;
   b.cs.preprocessed_width = 1;

@@ -9,12 +9,14 @@
 // with up to ten interactions over every trace source, next-row fields, computed counts and
 // random chunkings. What this cannot check is the CUDA glue of logup.cu.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "air_program_host.hpp"
 #include "cuda_air_fixtures.hpp"
-#include "logup.cuh"
+#include "logup.hpp"
 #include "stark/air/logup.hpp"
 #include "testing.hpp"
 
@@ -45,20 +47,24 @@ struct HostLogupExec {
     });
   }
   void invert(const uint32_t* den, uint32_t* inv, uint64_t count, uint64_t group) {
-    each((count + group - 1) / group, [&](uint64_t g) { k::batch_inverse_ext_body(den, inv, count, group, g); });
+    each((count + group - 1) / group,
+         [&](uint64_t g) { k::batch_inverse_ext_body(den, inv, count, group, g); });
   }
   void rows(uint64_t first, uint64_t count, const uint32_t* inv, const uint32_t* cnt, uint32_t* flattened,
             uint32_t* sums) {
     each(count, [&](uint64_t r) { k::logup_row_body(lp, inv, cnt, first, r, flattened, sums); });
   }
   void scan_tiles(uint32_t* data, uint64_t count, uint32_t* totals) {
-    each((count + k::kScanTile - 1) / k::kScanTile, [&](uint64_t t) { k::scan_tile_body(data, count, totals, t); });
+    each((count + k::kScanTile - 1) / k::kScanTile,
+         [&](uint64_t t) { k::scan_tile_body(data, count, totals, t); });
   }
   void scan_add(uint32_t* data, uint64_t count, const uint32_t* totals) {
     each(count, [&](uint64_t i) { k::scan_add_body(data, totals, i); });
   }
   void finalize(uint64_t n, const uint32_t* sums, uint32_t* flattened, uint32_t* cumulative) {
-    each(n, [&](uint64_t row) { k::logup_finalize_body(lp.lu.num_chunks, n, sums, flattened, cumulative, row); });
+    each(n, [&](uint64_t row) {
+      k::logup_finalize_body(lp.lu.num_chunks, n, sums, flattened, cumulative, row);
+    });
   }
 };
 
@@ -70,7 +76,8 @@ struct Traces {
 Traces random_traces(const ConstraintSystem& cs, size_t n) {
   Traces t;
   if (cs.preprocessed_width > 0) t.prep = random_matrix(n, cs.preprocessed_width);
-  for (size_t p = 0; p < cs.num_main_partitions(); ++p) t.mains.push_back(random_matrix(n, cs.main_partition_width(p)));
+  for (size_t p = 0; p < cs.num_main_partitions(); ++p)
+    t.mains.push_back(random_matrix(n, cs.main_partition_width(p)));
   return t;
 }
 
@@ -78,8 +85,8 @@ AfterChallengeTrace cpu_trace(const ConstraintSystem& cs, const Traces& t, const
                               const Ext4& alpha, const Ext4& beta) {
   std::vector<ConstMatrixView> mains;
   for (const auto& m : t.mains) mains.push_back(m.view());
-  return after_challenge_trace(cs, t.prep ? std::optional<ConstMatrixView>(t.prep->view()) : std::nullopt, mains, pv,
-                               alpha, beta);
+  return after_challenge_trace(cs, t.prep ? std::optional<ConstMatrixView>(t.prep->view()) : std::nullopt,
+                               mains, pv, alpha, beta);
 }
 
 struct DeviceConfig {
@@ -87,29 +94,38 @@ struct DeviceConfig {
   bool backwards;
 };
 
-/// The plan on the host; throws the launcher's InputError on a zero denominator.
+std::vector<cuda::MatrixRef> main_refs(const Traces& t) {
+  std::vector<cuda::MatrixRef> refs;
+  for (const auto& m : t.mains) refs.push_back({m.values.data(), m.height(), m.width});
+  return refs;
+}
+
+std::optional<cuda::MatrixRef> prep_ref(const Traces& t) {
+  if (!t.prep) return std::nullopt;
+  return cuda::MatrixRef{t.prep->values.data(), t.prep->height(), t.prep->width};
+}
+
+/// What logup.hpp's after_challenge_trace_on_device does, with the plan on the host: the CPU's
+/// checks (prepare_after_challenge_trace), the plan over a poisoned workspace, the status word
+/// and S read from the workspace's result words, check_logup_status.
 AfterChallengeTrace host_trace(const ConstraintSystem& cs, const Traces& t, const std::vector<uint32_t>& pv,
                                const Ext4& alpha, const Ext4& beta, const DeviceConfig& cfg) {
-  const size_t n = t.prep ? t.prep->height() : t.mains[0].height();
-  const k::LogupImage img = cuda::build_logup_program(cs, pv, alpha, beta);
-  k::MatrixSet mats;
-  mats.count = uint32_t(2 + t.mains.size());
-  if (t.prep) mats.data[0] = t.prep->values.data(), mats.width[0] = uint32_t(t.prep->width);
-  for (size_t p = 0; p < t.mains.size(); ++p)
-    mats.data[2 + p] = t.mains[p].values.data(), mats.width[2 + p] = uint32_t(t.mains[p].width);
-  cuda::check_matrix_set(img.image, mats);
-  const k::LogupProgramView view = img.host_view();
+  const cuda::PreparedLogup prep =
+      cuda::prepare_after_challenge_trace(cs, prep_ref(t), main_refs(t), pv, alpha, beta);
+  const size_t n = prep.height;
+  const k::LogupProgramView view = prep.image.host_view();
   const k::LogupLayout layout = k::logup_layout(view, n, cfg.segment_rows, cfg.group_rows, cfg.lanes);
   std::vector<uint64_t> ws_storage((layout.total_words + 1) / 2, 0xdeadbeefdeadbeefull);  // 8-byte aligned
   uint32_t* ws = reinterpret_cast<uint32_t*>(ws_storage.data());
-  HostLogupExec ex{view, mats, ws + layout.arena_at, cfg.lanes, n, cfg.backwards};
+  HostLogupExec ex{view, prep.mats, ws + layout.arena_at, cfg.lanes, n, cfg.backwards};
   const size_t width = 4 * (cs.interaction_chunks.size() + 1);
   AfterChallengeTrace out;
   out.flattened = RowMajorMatrix(std::vector<uint32_t>(n * width, 0xdeadbeefu), width);
-  uint32_t cumulative[4] = {0xdeadbeefu, 0xdeadbeefu, 0xdeadbeefu, 0xdeadbeefu};
-  k::plan::after_challenge_trace(ex, view, layout, ws, out.flattened.values.data(), cumulative);
-  cuda::check_logup_status(img, *reinterpret_cast<const unsigned long long*>(ws + layout.status_at));
-  out.cumulative_sum = Ext4::from_canonical(cumulative);
+  k::plan::after_challenge_trace(ex, view, layout, ws, out.flattened.values.data(),
+                                 ws + layout.cumulative_at);
+  CHECK_EQ(layout.cumulative_at, layout.status_at + 2);
+  cuda::check_logup_status(prep.image, *reinterpret_cast<const unsigned long long*>(ws + layout.status_at));
+  out.cumulative_sum = Ext4::from_canonical(ws + layout.cumulative_at);
   return out;
 }
 
@@ -192,6 +208,24 @@ TEST(after_challenge_trace_matches_the_cpu) {
   for (size_t n : {size_t(1), size_t(2), size_t(8), size_t(64), size_t(1024)}) check_against_cpu(cs, n, {17});
 }
 
+TEST(the_launchers_default_layout_matches_the_cpu) {
+  const ConstraintSystem cs = fixtures::interaction_system();
+  for (size_t n : {size_t(4), size_t(2048)}) {
+    const Traces t = random_traces(cs, n);
+    const Ext4 alpha = random_ext(), beta = random_ext();
+    const k::LogupImage img = cuda::build_logup_program(cs, {17}, alpha, beta);
+    const k::LogupLayout l = k::default_logup_layout(img.host_view(), n);
+    CHECK(l.lanes % 256 == 0 && l.lanes >= 256);
+    CHECK(l.segment_rows >= 1 && l.segment_rows <= n);
+    CHECK_EQ(l.status_at % 2, size_t(0));
+    const AfterChallengeTrace expect = cpu_trace(cs, t, {17}, alpha, beta);
+    const AfterChallengeTrace got =
+        host_trace(cs, t, {17}, alpha, beta, DeviceConfig{l.segment_rows, l.group_rows, l.lanes, false});
+    CHECK(got.flattened.values == expect.flattened.values);
+    CHECK(got.cumulative_sum == expect.cumulative_sum);
+  }
+}
+
 TEST(random_interactions_match_the_cpu) {
   for (uint64_t seed = 1; seed <= 12; ++seed) {
     const ConstraintSystem cs = random_interaction_system(seed);
@@ -202,7 +236,8 @@ TEST(random_interactions_match_the_cpu) {
 TEST(scan_is_an_inclusive_prefix_sum_at_every_size) {
   struct ScanExec {
     void scan_tiles(uint32_t* data, uint64_t count, uint32_t* totals) {
-      for (uint64_t t = (count + k::kScanTile - 1) / k::kScanTile; t-- > 0;) k::scan_tile_body(data, count, totals, t);
+      for (uint64_t t = (count + k::kScanTile - 1) / k::kScanTile; t-- > 0;)
+        k::scan_tile_body(data, count, totals, t);
     }
     void scan_add(uint32_t* data, uint64_t count, const uint32_t* totals) {
       for (uint64_t i = count; i-- > 0;) k::scan_add_body(data, totals, i);
@@ -237,7 +272,8 @@ TEST(batch_inversion_matches_the_cpu_for_every_group_length) {
   }
   for (uint64_t group : {1ull, 2ull, 8ull, 37ull, 100ull}) {
     std::vector<uint32_t> inv = fixtures::poisoned(4 * count);
-    for (uint64_t g = 0; g < (count + group - 1) / group; ++g) k::batch_inverse_ext_body(den.data(), inv.data(), count, group, g);
+    for (uint64_t g = 0; g < (count + group - 1) / group; ++g)
+      k::batch_inverse_ext_body(den.data(), inv.data(), count, group, g);
     bool same = true;
     for (size_t i = 0; i < count; ++i) {
       const Ext4 want = values[i].inverse();
@@ -303,4 +339,57 @@ TEST(systems_the_cpu_refuses_are_refused) {
   without_prep.data[2] = without_prep.data[3] = m.values.data();
   without_prep.width[2] = 1, without_prep.width[3] = 2;
   CHECK_THROWS(cuda::check_matrix_set(img.image, without_prep), InputError);
+}
+
+TEST(mismatched_traces_get_the_cpus_messages) {
+  const ConstraintSystem cs = fixtures::interaction_system();
+  const Traces good = random_traces(cs, 8);
+  const Ext4 alpha = random_ext(), beta = random_ext();
+  auto cpu_message = [&](const Traces& t, const std::vector<uint32_t>& pv) {
+    try {
+      cpu_trace(cs, t, pv, alpha, beta);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  auto device_message = [&](const Traces& t, const std::vector<uint32_t>& pv) {
+    try {
+      cuda::prepare_after_challenge_trace(cs, prep_ref(t), main_refs(t), pv, alpha, beta);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::vector<std::pair<Traces, std::vector<uint32_t>>> cases;
+  cases.push_back({good, {17}});  // accepted by both
+  {
+    Traces t = good;
+    t.prep.reset();
+    cases.push_back({t, {17}});
+  }
+  {
+    Traces t = good;
+    t.mains.pop_back();
+    cases.push_back({t, {17}});
+  }
+  {
+    Traces t = good;
+    t.mains[1] = random_matrix(8, cs.main_partition_width(1) + 1);
+    cases.push_back({t, {17}});
+  }
+  {
+    Traces t = good;
+    t.mains[0] = random_matrix(4, cs.main_partition_width(0));
+    cases.push_back({t, {17}});
+  }
+  cases.push_back({random_traces(cs, 6), {17}});
+  cases.push_back({good, {}});
+  cases.push_back({good, {P}});
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const std::string want = cpu_message(cases[c].first, cases[c].second);
+    CHECK_EQ(device_message(cases[c].first, cases[c].second), want);
+    CHECK_EQ(want == "no error", c == 0);  // every other case is refused
+  }
+  CHECK_EQ(device_message(good, {17}), std::string("no error"));
 }

@@ -16,7 +16,7 @@
 
 #include "air_program_host.hpp"
 #include "cuda_air_fixtures.hpp"
-#include "quotient.cuh"
+#include "quotient.hpp"
 #include "stark/air/quotient.hpp"
 #include "testing.hpp"
 
@@ -37,7 +37,8 @@ struct Lde {
 Lde random_lde(const ConstraintSystem& cs, size_t rows) {
   Lde lde;
   if (cs.preprocessed_width > 0) lde.prep = random_matrix(rows, cs.preprocessed_width);
-  for (size_t p = 0; p < cs.num_main_partitions(); ++p) lde.mains.push_back(random_matrix(rows, cs.main_partition_width(p)));
+  for (size_t p = 0; p < cs.num_main_partitions(); ++p)
+    lde.mains.push_back(random_matrix(rows, cs.main_partition_width(p)));
   if (cs.after_challenge_width() > 0) lde.after = random_matrix(rows, 4 * cs.after_challenge_width());
   return lde;
 }
@@ -56,14 +57,16 @@ QuotientInputs inputs_of(const Lde& lde, uint32_t log_n, uint32_t log_blowup, co
   return in;
 }
 
-k::MatrixSet matrix_set(const Lde& lde) {
-  k::MatrixSet m;
-  m.count = uint32_t(2 + lde.mains.size());
-  if (lde.prep) m.data[0] = lde.prep->values.data(), m.width[0] = uint32_t(lde.prep->width);
-  if (lde.after) m.data[1] = lde.after->values.data(), m.width[1] = uint32_t(lde.after->width);
-  for (size_t p = 0; p < lde.mains.size(); ++p)
-    m.data[2 + p] = lde.mains[p].values.data(), m.width[2 + p] = uint32_t(lde.mains[p].width);
-  return m;
+cuda::MatrixRef ref(const RowMajorMatrix& m) { return {m.values.data(), m.height(), m.width}; }
+
+cuda::QuotientLdes ldes_of(const Lde& lde, uint32_t log_n, uint32_t log_blowup) {
+  cuda::QuotientLdes in;
+  in.log_height = log_n;
+  in.log_blowup = log_blowup;
+  if (lde.prep) in.preprocessed = ref(*lde.prep);
+  for (const auto& m : lde.mains) in.mains.push_back(ref(m));
+  if (lde.after) in.after_challenge = ref(*lde.after);
+  return in;
 }
 
 /// The quotient "kernel" on the host: one call of quotient_point_body per point.
@@ -81,8 +84,9 @@ std::vector<uint32_t> run_quotient(const k::QuotientImage& img, const k::MatrixS
 }
 
 /// Runs the device bodies in every configuration and compares with the CPU.
-void check_against_cpu(const ConstraintSystem& cs, uint32_t log_n, uint32_t log_blowup, const std::vector<uint32_t>& pv,
-                       const std::vector<Ext4>& challenges, const std::vector<Ext4>& exposed) {
+void check_against_cpu(const ConstraintSystem& cs, uint32_t log_n, uint32_t log_blowup,
+                       const std::vector<uint32_t>& pv, const std::vector<Ext4>& challenges,
+                       const std::vector<Ext4>& exposed) {
   const Lde lde = random_lde(cs, size_t(1) << (log_n + log_blowup));
   const QuotientInputs in = inputs_of(lde, log_n, log_blowup, pv, challenges, exposed);
   const Ext4 alpha = random_ext();
@@ -92,9 +96,12 @@ void check_against_cpu(const ConstraintSystem& cs, uint32_t log_n, uint32_t log_
   for (const RowMajorMatrix& c : quotient_chunks(cpu, cs.quotient_degree))
     expect_chunks.insert(expect_chunks.end(), c.values.begin(), c.values.end());
 
-  const k::QuotientImage img = cuda::build_quotient_program(cs, log_n, log_blowup, pv, challenges, exposed, alpha);
-  const k::MatrixSet mats = matrix_set(lde);
-  cuda::check_matrix_set(img.image, mats);
+  // What quotient.hpp's quotient_chunks_on_device prepares (the CPU's checks, the program, the
+  // matrix set), run by the host "kernel".
+  const cuda::PreparedQuotient prep =
+      cuda::prepare_quotient(cs, ldes_of(lde, log_n, log_blowup), pv, challenges, exposed, alpha);
+  const k::QuotientImage& img = prep.image;
+  const k::MatrixSet& mats = prep.mats;
   const uint64_t points = cpu.size();
   for (uint64_t lanes : {uint64_t(1), uint64_t(5), points}) {
     for (bool backwards : {false, true}) {
@@ -147,8 +154,9 @@ TEST(quotient_of_random_dags_matches_the_cpu) {
     const uint32_t log_n = uint32_t(seed % 4 + 1);
     check_against_cpu(cs, log_n, std::max<uint32_t>(1, log_q) + uint32_t(seed % 2),
                       {testing::random_canonical(), 4}, {random_ext(), random_ext()}, {random_ext()});
-    const k::QuotientImage img = cuda::build_quotient_program(cs, log_n, std::max<uint32_t>(1, log_q), {1, 4},
-                                                              {random_ext(), random_ext()}, {random_ext()}, Ext4::one());
+    const k::QuotientImage img =
+        cuda::build_quotient_program(cs, log_n, std::max<uint32_t>(1, log_q), {1, 4},
+                                     {random_ext(), random_ext()}, {random_ext()}, Ext4::one());
     const k::ProgramHeader& h = img.image.header;
     for (uint32_t i = 0; i < h.num_instrs; ++i) {
       const uint32_t* in = img.image.words.data() + h.instrs_at + i * k::kInstrWords;
@@ -181,7 +189,8 @@ TEST(the_device_program_reads_only_what_the_cpu_program_reads) {
 
 TEST(inputs_that_do_not_match_are_refused) {
   const ConstraintSystem cs = fixtures::fibonacci_system();
-  CHECK_THROWS(cuda::build_quotient_program(cs, 3, 0, {1, 2, 3}, {}, {}, Ext4::one()), InputError);  // q > blowup
+  CHECK_THROWS(cuda::build_quotient_program(cs, 3, 0, {1, 2, 3}, {}, {}, Ext4::one()),
+               InputError);  // q > blowup
   CHECK_THROWS(cuda::build_quotient_program(cs, 3, 1, {1, 2}, {}, {}, Ext4::one()), InputError);
   CHECK_THROWS(cuda::build_quotient_program(cs, 3, 1, {1, 2, P}, {}, {}, Ext4::one()), InputError);
   CHECK_THROWS(cuda::build_quotient_program(cs, 3, 1, {1, 2, 3}, {Ext4::one(), Ext4::one()}, {}, Ext4::one()),
@@ -198,3 +207,64 @@ TEST(inputs_that_do_not_match_are_refused) {
   CHECK_THROWS(cuda::check_matrix_set(img.image, thin), InputError);
 }
 
+TEST(mismatched_ldes_get_the_cpus_messages) {
+  const ConstraintSystem cs = fixtures::interaction_system();
+  const uint32_t log_n = 2, log_blowup = std::max<uint32_t>(1, log2_exact(cs.quotient_degree));
+  const Lde good = random_lde(cs, size_t(1) << (log_n + log_blowup));
+  const std::vector<Ext4> challenges{random_ext(), random_ext()}, exposed{random_ext()};
+  const Ext4 alpha = random_ext();
+  struct Case {
+    Lde lde;
+    uint32_t log_blowup;
+    std::vector<uint32_t> pv;
+    std::vector<Ext4> challenges, exposed;
+  };
+  std::vector<Case> cases;
+  cases.push_back({good, log_blowup, {9}, challenges, exposed});  // accepted by both
+  cases.push_back({good, 0, {9}, challenges, exposed});
+  cases.push_back({good, 27, {9}, challenges, exposed});
+  {
+    Lde l = good;
+    l.prep.reset();
+    cases.push_back({l, log_blowup, {9}, challenges, exposed});
+  }
+  {
+    Lde l = good;
+    l.mains.pop_back();
+    cases.push_back({l, log_blowup, {9}, challenges, exposed});
+  }
+  {
+    Lde l = good;
+    l.mains[0] = random_matrix(good.mains[0].height() / 2, good.mains[0].width);
+    cases.push_back({l, log_blowup, {9}, challenges, exposed});
+  }
+  {
+    Lde l = good;
+    l.after = random_matrix(good.after->height(), good.after->width - 4);
+    cases.push_back({l, log_blowup, {9}, challenges, exposed});
+  }
+  {
+    Lde l = good;
+    l.after.reset();
+    cases.push_back({l, log_blowup, {9}, challenges, exposed});
+  }
+  cases.push_back({good, log_blowup, {}, challenges, exposed});
+  cases.push_back({good, log_blowup, {P}, challenges, exposed});
+  cases.push_back({good, log_blowup, {P}, {}, exposed});  // two faults: the CPU's first
+  cases.push_back({good, log_blowup, {9}, challenges, {}});
+  for (const Case& c : cases) {
+    std::string want = "no error", got = "no error";
+    try {
+      quotient_values(cs, inputs_of(c.lde, log_n, c.log_blowup, c.pv, c.challenges, c.exposed), alpha);
+    } catch (const InputError& e) {
+      want = e.what();
+    }
+    try {
+      cuda::prepare_quotient(cs, ldes_of(c.lde, log_n, c.log_blowup), c.pv, c.challenges, c.exposed, alpha);
+    } catch (const InputError& e) {
+      got = e.what();
+    }
+    CHECK_EQ(got, want);
+    CHECK_EQ(want == "no error", &c == &cases.front());  // every other case is refused
+  }
+}
