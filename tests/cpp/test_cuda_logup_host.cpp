@@ -205,7 +205,8 @@ ConstraintSystem random_interaction_system(uint64_t seed) {
 
 TEST(after_challenge_trace_matches_the_cpu) {
   const ConstraintSystem cs = fixtures::interaction_system();
-  for (size_t n : {size_t(1), size_t(2), size_t(8), size_t(64), size_t(1024)}) check_against_cpu(cs, n, {17});
+  for (size_t n : {size_t(1), size_t(2), size_t(8), size_t(64), size_t(1024), size_t(1) << 14})
+    check_against_cpu(cs, n, {17});
 }
 
 TEST(the_launchers_default_layout_matches_the_cpu) {

@@ -103,7 +103,8 @@ void check_against_cpu(const ConstraintSystem& cs, uint32_t log_n, uint32_t log_
   const k::QuotientImage& img = prep.image;
   const k::MatrixSet& mats = prep.mats;
   const uint64_t points = cpu.size();
-  for (uint64_t lanes : {uint64_t(1), uint64_t(5), points}) {
+  // 1 and 5 lanes: reused many times; the launcher's quotient_lanes(): at least one 256-thread block.
+  for (uint64_t lanes : {uint64_t(1), uint64_t(5), points, cuda::quotient_lanes(img.host_view())}) {
     for (bool backwards : {false, true}) {
       CHECK(run_quotient(img, mats, lanes, backwards, false) == expect);
       CHECK(run_quotient(img, mats, lanes, backwards, true) == expect_chunks);
@@ -133,13 +134,13 @@ TEST(ext_inverse_matches_the_cpu) {
 TEST(fibonacci_quotient_matches_the_cpu) {
   const ConstraintSystem cs = fixtures::fibonacci_system();
   CHECK_EQ(cs.quotient_degree, 2u);
-  for (uint32_t log_n : {0u, 1u, 3u, 5u})
+  for (uint32_t log_n : {0u, 1u, 3u, 5u, 11u})
     for (uint32_t log_blowup : {1u, 2u}) check_against_cpu(cs, log_n, log_blowup, {1, 2, 3}, {}, {});
 }
 
 TEST(quotient_with_preprocessed_partitions_and_logup_matches_the_cpu) {
   const ConstraintSystem cs = fixtures::interaction_system();
-  for (uint32_t log_n : {1u, 3u, 4u})
+  for (uint32_t log_n : {0u, 1u, 3u, 4u, 10u})
     check_against_cpu(cs, log_n, std::max<uint32_t>(1, log2_exact(cs.quotient_degree)) + (log_n & 1), {9},
                       {random_ext(), random_ext()}, {random_ext()});
 }
