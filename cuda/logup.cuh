@@ -1,7 +1,7 @@
 // Per-row bodies of the LogUp after-challenge trace kernels and the order in which they run
 // (host- and device-compilable; see field.cuh), and the launcher's declaration (logup.cu).
 //
-// For interaction i at row r (stark/air/logup.hpp, PROTOCOL §7.3–7.4):
+// For interaction i at row r (stark/air/logup.hpp, docs/protocol.md §7.3–7.4):
 //   d_i(r) = α + Σ_{j<ℓ} β^j·σ_{i,j}(r) + β^ℓ·(bus_i + 1),   m_i(r) = the count expression,
 //   perm_c(r) = Σ_{i ∈ chunk c} m_i(r) / d_i(r),              φ(r) = Σ_{r' ≤ r} Σ_c perm_c(r'),
 // with next-row values at (r + 1) mod n. The messages, counts and fingerprints come from the same

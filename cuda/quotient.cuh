@@ -1,7 +1,7 @@
 // Per-point bodies of the quotient kernels (host- and device-compilable; see field.cuh), and the
 // launchers' declarations (quotient.cu, nvcc only).
 //
-// The quotient of an AIR of height n = 2^k and quotient degree q (PROTOCOL §5.2–5.5,
+// The quotient of an AIR of height n = 2^k and quotient degree q (docs/protocol.md §5.2–5.5,
 // stark/air/quotient.hpp) is evaluated on Q = g·H_{n·q}, natural point i being x_i = g·ω_D^i
 // (D = n·q). Every committed LDE has its rows in bit-reversed order, so point i reads row
 // rev_{log D}(i) and its next row is point (i + q) mod D, at row rev_{log D}((i + q) mod D) — the

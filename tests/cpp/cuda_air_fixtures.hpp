@@ -44,8 +44,8 @@ inline std::vector<uint32_t> canonical_words(const std::vector<Ext4>& values) {
 
 /// A cached main partition (m), a common one (a, b) and a preprocessed column s; four interactions on three
 /// buses in three chunks, with constant, negated and preprocessed counts, next-row and product fields, and
-/// the LogUp constraints of PROTOCOL §7.5 (so the quotient reads the after-challenge trace, the challenges
-/// and the exposed sum).
+/// the LogUp constraints of docs/protocol.md §7.5 (so the quotient reads the after-challenge trace, the
+/// challenges and the exposed sum).
 inline ConstraintSystem interaction_system() {
   testing::ConstraintBuilder b;
   b.cs.preprocessed_width = 1;
