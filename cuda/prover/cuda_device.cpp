@@ -47,35 +47,42 @@ class CudaGrindBackend final : public GrindBackend {
   }
 };
 
-class CudaProverDevice final : public CpuProverDevice {
+class CudaProverSession final : public CpuProverSession {
  public:
-  std::string name() const override { return "cuda"; }
+  using CpuProverSession::CpuProverSession;
 
-  const GrindBackend* grinder() const override {
+  const GrindBackend* grinder() override {
     static const CudaGrindBackend backend;
     return &backend;
   }
 
   // Interim: until the resident pipeline reads traces in place, a GPU trace is staged to the host.
-  std::shared_ptr<const DeviceMatrix> upload_from_gpu(ConstMatrixView gpu,
-                                                      const std::string& what) const override {
+  std::shared_ptr<const DeviceMatrix> upload_from_gpu(ConstMatrixView gpu, const std::string& what) override {
     RowMajorMatrix host = RowMajorMatrix::uninitialized(gpu.height, gpu.width);
     cuda::copy_to_host(gpu.data, gpu.height * gpu.width * sizeof(uint32_t), host.values.data());
     check_canonical(host.view(), what);
     return std::make_shared<const CpuMatrix>(std::move(host));
   }
 
-  std::shared_ptr<const DeviceCommitment> commit(
-      const FriParameters& params, const std::vector<DeviceCommitInput>& matrices) const override {
+  std::shared_ptr<const DeviceCommitment> commit(const FriParameters& params,
+                                                 const std::vector<DeviceCommitInput>& matrices) override {
     static const CudaMerkleHasher hasher;
     const SubgroupLde gpu_lde = [](ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out) {
       cuda::coset_lde_bitrev(in.data, in.height, in.width, log_blowup, shift.canonical(), out.data);
     };
     std::vector<PcsMatrixInput> inputs;
     for (const DeviceCommitInput& m : matrices)
-      inputs.push_back(PcsMatrixInput::borrow(host_view(*m.matrix, "commit"), m.domain_shift));
+      inputs.push_back(PcsMatrixInput::borrow(cpu_host_view(*m.matrix, "commit"), m.domain_shift));
     return std::make_shared<const CpuCommitment>(
         commit_with_subgroup_lde(params, std::move(inputs), gpu_lde, hasher));
+  }
+};
+
+class CudaProverDevice final : public ProverDevice {
+ public:
+  std::string name() const override { return "cuda"; }
+  std::unique_ptr<ProverSession> begin_proof() const override {
+    return std::make_unique<CudaProverSession>(*this);
   }
 };
 

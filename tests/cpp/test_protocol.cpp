@@ -703,28 +703,31 @@ const PcsCommitted& staged(const DeviceCommitment* c) {
   return *dynamic_cast<const StagedCommitment&>(*c).committed;
 }
 
-class StagingDevice final : public ProverDevice {
- public:
-  mutable int uploads = 0, resident_matrices = 0, resident_commitments = 0;
+struct StagingCounts {
+  int sessions = 0, uploads = 0, resident_matrices = 0, resident_commitments = 0, finished = 0;
+};
 
-  std::string name() const override { return "staging"; }
-  std::shared_ptr<const DeviceMatrix> upload(ConstMatrixView host) const override {
-    ++uploads;
+class StagingSession final : public ProverSession {
+ public:
+  StagingSession(const ProverDevice& device, StagingCounts& counts)
+      : ProverSession(device), counts_(counts) {}
+  std::shared_ptr<const DeviceMatrix> upload(ConstMatrixView host) override {
+    ++counts_.uploads;
     return std::make_shared<const StagedMatrix>(
         RowMajorMatrix(FieldVector(host.data, host.data + host.height * host.width), host.width));
   }
   std::shared_ptr<const DeviceMatrix> resident_matrix(
-      const std::shared_ptr<const RowMajorMatrix>& host) const override {
-    ++resident_matrices;
+      const std::shared_ptr<const RowMajorMatrix>& host) override {
+    ++counts_.resident_matrices;
     return std::make_shared<const StagedMatrix>(*host);
   }
   std::shared_ptr<const DeviceCommitment> resident_commitment(
-      const std::shared_ptr<const PcsCommitted>& host) const override {
-    ++resident_commitments;
+      const std::shared_ptr<const PcsCommitted>& host) override {
+    ++counts_.resident_commitments;
     return std::make_shared<const StagedCommitment>(host);
   }
-  std::shared_ptr<const DeviceCommitment> commit(
-      const FriParameters& params, const std::vector<DeviceCommitInput>& matrices) const override {
+  std::shared_ptr<const DeviceCommitment> commit(const FriParameters& params,
+                                                 const std::vector<DeviceCommitInput>& matrices) override {
     const SubgroupLde lde = [](ConstMatrixView in, uint32_t log_blowup, Fp shift, MatrixView out) {
       coset_lde_bitrev(in, log_blowup, shift, out);
     };
@@ -736,7 +739,7 @@ class StagingDevice final : public ProverDevice {
   }
   DeviceLogupTrace logup_trace(const ConstraintSystem& cs, const DeviceMatrix* prep,
                                const std::vector<const DeviceMatrix*>& mains, const std::vector<uint32_t>& pv,
-                               const Ext4& a, const Ext4& b) const override {
+                               const Ext4& a, const Ext4& b) override {
     std::optional<ConstMatrixView> p;
     if (prep != nullptr) p = staged(prep).view();
     std::vector<ConstMatrixView> views;
@@ -746,7 +749,7 @@ class StagingDevice final : public ProverDevice {
   }
   std::vector<std::shared_ptr<const DeviceMatrix>> quotient_chunks(const ConstraintSystem& cs,
                                                                    const DeviceQuotientInputs& in,
-                                                                   const Ext4& alpha) const override {
+                                                                   const Ext4& alpha) override {
     auto lde = [](const DeviceLde& l) { return staged(l.commitment).lde(l.matrix); };
     QuotientInputs q;
     q.log_height = in.log_height;
@@ -763,10 +766,24 @@ class StagingDevice final : public ProverDevice {
     return out;
   }
   std::unique_ptr<FriProverBackend> fri_prover(const FriParameters& params,
-                                               const std::vector<DeviceOpenRound>& rounds) const override {
+                                               const std::vector<DeviceOpenRound>& rounds) override {
     std::vector<PcsOpenRound> host;
     for (const DeviceOpenRound& r : rounds) host.push_back(PcsOpenRound{&staged(r.commitment), r.points});
     return cpu_fri_prover(params, std::move(host));
+  }
+  void finish() override { ++counts_.finished; }
+
+ private:
+  StagingCounts& counts_;
+};
+
+class StagingDevice final : public ProverDevice {
+ public:
+  mutable StagingCounts counts;
+  std::string name() const override { return "staging"; }
+  std::unique_ptr<ProverSession> begin_proof() const override {
+    ++counts.sessions;
+    return std::make_unique<StagingSession>(*this, counts);
   }
 };
 
@@ -807,14 +824,16 @@ TEST(device_seam_gives_identical_proofs) {
     partitions += in.cached_mains.size() + (in.common_main ? 1 : 0);
     if (f.pk.preprocessed[size_t(in.air_id)]) ++with_preprocessed;
   }
-  CHECK_EQ(size_t(device.uploads), partitions);
-  CHECK_EQ(size_t(device.resident_commitments), with_preprocessed);
-  CHECK(size_t(device.resident_matrices) <= with_preprocessed);
+  CHECK_EQ(device.counts.sessions, 1);
+  CHECK_EQ(device.counts.finished, 1);
+  CHECK_EQ(size_t(device.counts.uploads), partitions);
+  CHECK_EQ(size_t(device.counts.resident_commitments), with_preprocessed);
+  CHECK(size_t(device.counts.resident_matrices) <= with_preprocessed);
   // A CPU device refuses another device's handles with a DeviceError naming the phase.
   const RowMajorMatrix m = random_matrix(4, 2);
-  const std::vector<DeviceCommitInput> foreign = {DeviceCommitInput{device.upload(m.view())}};
+  const std::vector<DeviceCommitInput> foreign = {DeviceCommitInput{device.begin_proof()->upload(m.view())}};
   try {
-    cpu_prover_device().commit(f.pk.vk.fri, foreign);
+    cpu_prover_device().begin_proof()->commit(f.pk.vk.fri, foreign);
     CHECK(false);
   } catch (const DeviceError& e) {
     CHECK(std::string(e.what()).find("commit: a matrix of another device") != std::string::npos);
@@ -1008,17 +1027,26 @@ struct DerivedInputError : InputError {
 
 // The CPU device, but its LogUp trace throws `Thrown`.
 template <class Thrown>
-class ThrowingLogupDevice final : public CpuProverDevice {
+class ThrowingLogupSession final : public CpuProverSession {
  public:
-  std::string name() const override { return "throwing"; }
+  using CpuProverSession::CpuProverSession;
   DeviceLogupTrace logup_trace(const ConstraintSystem&, const DeviceMatrix*,
                                const std::vector<const DeviceMatrix*>&, const std::vector<uint32_t>&,
-                               const Ext4&, const Ext4&) const override {
+                               const Ext4&, const Ext4&) override {
     if constexpr (std::is_same_v<Thrown, VerificationError>) {
       throw VerificationError(VerifyErrorKind::ChallengePhaseError, "zero denominator");
     } else {
       throw Thrown("zero denominator");
     }
+  }
+};
+
+template <class Thrown>
+class ThrowingLogupDevice final : public ProverDevice {
+ public:
+  std::string name() const override { return "throwing"; }
+  std::unique_ptr<ProverSession> begin_proof() const override {
+    return std::make_unique<ThrowingLogupSession<Thrown>>(*this);
   }
 };
 

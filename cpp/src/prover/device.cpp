@@ -9,9 +9,8 @@
 
 namespace stark {
 
-std::shared_ptr<const DeviceMatrix> ProverDevice::upload_from_gpu(ConstMatrixView,
-                                                                  const std::string& what) const {
-  throw InputError(what + " is in GPU memory, but device '" + name() +
+std::shared_ptr<const DeviceMatrix> ProverSession::upload_from_gpu(ConstMatrixView, const std::string& what) {
+  throw InputError(what + " is in GPU memory, but device '" + device().name() +
                    "' proves host traces (use device='cuda', or copy the trace to the host)");
 }
 

@@ -71,7 +71,9 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     airs[a].input = &validated[a];
     airs[a].layout = &layout.airs()[a];
   }
-  const GrindBackend* grinder = device.grinder();
+  const std::unique_ptr<ProverSession> session = device.begin_proof();
+  ProverSession& dev = *session;
+  const GrindBackend* grinder = dev.grinder();
 
   // The commitment of every round (preprocessed ones belong to the key and stay resident).
   std::vector<std::shared_ptr<const DeviceCommitment>> committed(rounds.size());
@@ -101,8 +103,8 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
       const ValidatedAir& v = *air.input;
       for (size_t p = 0; p < v.mains.size(); ++p) {
         air.mains.push_back(v.input->memory == TraceMemory::Cuda
-                                ? device.upload_from_gpu(v.mains[p], v.main_names[p])
-                                : device.upload(v.mains[p]));
+                                ? dev.upload_from_gpu(v.mains[p], v.main_names[p])
+                                : dev.upload(v.mains[p]));
       }
     } catch (...) {
       rethrow_labelled(air.label());
@@ -111,8 +113,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   for (size_t r = 0; r < rounds.size(); ++r) {
     const LayoutRound& round = rounds[r];
     if (round.section == LayoutSection::Preprocessed) {
-      committed[r] =
-          device.resident_commitment(airs[round.matrices.front().air].input->preprocessed->committed);
+      committed[r] = dev.resident_commitment(airs[round.matrices.front().air].input->preprocessed->committed);
       continue;
     }
     if (round.section != LayoutSection::CachedMain && round.section != LayoutSection::CommonMain) continue;
@@ -124,7 +125,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
           m.section == LayoutSection::CachedMain ? m.part : air.input->input->cached_mains.size();
       matrices.push_back(DeviceCommitInput{air.mains[part], Fp::one()});
     }
-    committed[r] = device.commit(fri, matrices);
+    committed[r] = dev.commit(fri, matrices);
   }
   phase.reset();
 
@@ -159,19 +160,19 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
       DeviceLogupTrace ac;
       try {
         if (air.input->preprocessed && !air.preprocessed)
-          air.preprocessed = device.resident_matrix(air.input->preprocessed->trace);
+          air.preprocessed = dev.resident_matrix(air.input->preprocessed->trace);
         std::vector<const DeviceMatrix*> mains;
         for (const auto& main : air.mains) mains.push_back(main.get());
         // A zero LogUp denominator has probability ~ rows·interactions / |E| for honest traces.
-        ac = device.logup_trace(air.vk().cs, air.preprocessed.get(), mains, air.input->input->public_values,
-                                alpha_lu, beta_lu);
+        ac = dev.logup_trace(air.vk().cs, air.preprocessed.get(), mains, air.input->input->public_values,
+                             alpha_lu, beta_lu);
       } catch (...) {
         rethrow_labelled(air.label());
       }
       air.cumulative_sum = ac.cumulative_sum;
       traces.push_back(DeviceCommitInput{std::move(ac.flattened), m.domain_shift});
     }
-    committed[r] = device.commit(fri, traces);
+    committed[r] = dev.commit(fri, traces);
     traces.clear();
     for (size_t a = 0; a < airs.size(); ++a) {
       if (!airs[a].layout->after_challenge.present()) continue;
@@ -210,7 +211,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     std::vector<std::shared_ptr<const DeviceMatrix>> chunks;
     try {
       const PhaseScope values_phase("quotient.values");
-      chunks = device.quotient_chunks(air.vk().cs, qin, alpha_c);
+      chunks = dev.quotient_chunks(air.vk().cs, qin, alpha_c);
     } catch (...) {
       rethrow_labelled(air.label());
     }
@@ -225,7 +226,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
           DeviceCommitInput{std::move(chunks[t]), layout.matrix(la.quotient_chunks[t]).domain_shift});
     }
   }
-  committed[quotient_round] = device.commit(fri, chunk_inputs);
+  committed[quotient_round] = dev.commit(fri, chunk_inputs);
   chunk_inputs.clear();
   challenger.observe_digest(committed[quotient_round]->root());
   proof.quotient_commit = committed[quotient_round]->root();
@@ -245,9 +246,10 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   }
   phase.emplace("open");
   const std::vector<FriOpenRound> shapes = device_open_shapes(open_rounds);
-  const std::unique_ptr<FriProverBackend> opening = device.fri_prover(fri, open_rounds);
+  const std::unique_ptr<FriProverBackend> opening = dev.fri_prover(fri, open_rounds);
   auto [values, fri_proof] = fri_prove(fri, shapes, *opening, challenger, grinder);
   phase.reset();
+  dev.finish();
   proof.fri = std::move(fri_proof);
   proof.opened = layout.opened_values(values);
   return proof;

@@ -40,31 +40,40 @@ class CpuCommitment final : public DeviceCommitment {
   std::shared_ptr<const PcsCommitted> committed_;
 };
 
-/// The CPU device. Open for extension: a test or an experimental device may override single
+/// The host data behind a CPU handle; DeviceError naming `what` for another device's handle.
+ConstMatrixView cpu_host_view(const DeviceMatrix& matrix, const std::string& what);
+const PcsCommitted& cpu_host_committed(const DeviceCommitment& commitment, const std::string& what);
+
+/// A proof on the CPU. Open for extension: a test or an experimental device may override single
 /// phases and keep the others.
-class CpuProverDevice : public ProverDevice {
+class CpuProverSession : public ProverSession {
  public:
-  std::string name() const override { return "cpu"; }
-  std::shared_ptr<const DeviceMatrix> upload(ConstMatrixView host) const override;
+  using ProverSession::ProverSession;
+  std::shared_ptr<const DeviceMatrix> upload(ConstMatrixView host) override;
   std::shared_ptr<const DeviceMatrix> resident_matrix(
-      const std::shared_ptr<const RowMajorMatrix>& host) const override;
+      const std::shared_ptr<const RowMajorMatrix>& host) override;
   std::shared_ptr<const DeviceCommitment> resident_commitment(
-      const std::shared_ptr<const PcsCommitted>& host) const override;
-  std::shared_ptr<const DeviceCommitment> commit(
-      const FriParameters& params, const std::vector<DeviceCommitInput>& matrices) const override;
+      const std::shared_ptr<const PcsCommitted>& host) override;
+  std::shared_ptr<const DeviceCommitment> commit(const FriParameters& params,
+                                                 const std::vector<DeviceCommitInput>& matrices) override;
   DeviceLogupTrace logup_trace(const ConstraintSystem& cs, const DeviceMatrix* preprocessed,
                                const std::vector<const DeviceMatrix*>& mains,
                                const std::vector<uint32_t>& public_values, const Ext4& alpha_lu,
-                               const Ext4& beta_lu) const override;
+                               const Ext4& beta_lu) override;
   std::vector<std::shared_ptr<const DeviceMatrix>> quotient_chunks(const ConstraintSystem& cs,
                                                                    const DeviceQuotientInputs& inputs,
-                                                                   const Ext4& alpha) const override;
+                                                                   const Ext4& alpha) override;
   std::unique_ptr<FriProverBackend> fri_prover(const FriParameters& params,
-                                               const std::vector<DeviceOpenRound>& rounds) const override;
+                                               const std::vector<DeviceOpenRound>& rounds) override;
+};
 
-  /// The host data behind a CPU handle; DeviceError naming `what` for another device's handle.
-  static ConstMatrixView host_view(const DeviceMatrix& matrix, const std::string& what);
-  static const PcsCommitted& host_committed(const DeviceCommitment& commitment, const std::string& what);
+/// The CPU device: one CpuProverSession per proof.
+class CpuProverDevice : public ProverDevice {
+ public:
+  std::string name() const override { return "cpu"; }
+  std::unique_ptr<ProverSession> begin_proof() const override {
+    return std::make_unique<CpuProverSession>(*this);
+  }
 };
 
 }  // namespace stark

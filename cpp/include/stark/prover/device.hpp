@@ -1,6 +1,7 @@
 // The prover's hardware seam (docs/architecture.md §4.1; openvm's ProverBackend/ProverDevice
 // pattern). The coordinator (stark/prover/prover.hpp) writes the protocol once — transcript,
-// challenger, layout — and drives a device through handles to data the device holds:
+// challenger, layout — and drives a device, through one ProverSession per proof, with handles to
+// data the device holds:
 //   DeviceMatrix      a matrix on the device: a trace, an after-challenge trace, a quotient chunk;
 //   DeviceCommitment  committed data on the device: every matrix's LDE on g·H_{n·2^b} and every
 //                     layer of their Merkle tree, kept for the query phase.
@@ -36,8 +37,6 @@
 #include "stark/fri/pcs.hpp"
 
 namespace stark {
-
-class ProverDevice;
 
 /// A height × width matrix of canonical field words held by a device. Handles are shared:
 /// a commitment keeps the matrices it needs alive.
@@ -106,6 +105,71 @@ struct DeviceOpenRound {
   std::vector<std::vector<Ext4>> points;
 };
 
+class ProverDevice;
+
+/// One proof's work on a device: ProverDevice::begin_proof opens a session per proof (its
+/// stream, scratch memory, caches and counters live here), prove() calls every phase on it from
+/// one thread, then finish(). Sessions of different proofs are independent, so proofs may run
+/// concurrently on one device.
+class ProverSession {
+ public:
+  explicit ProverSession(const ProverDevice& device) : device_(device) {}
+  virtual ~ProverSession() = default;
+  ProverSession(const ProverSession&) = delete;
+  ProverSession& operator=(const ProverSession&) = delete;
+
+  const ProverDevice& device() const { return device_; }
+
+  /// A host trace onto the device. The host data stays valid and unchanged while the handle
+  /// lives (a device may read it in place).
+  virtual std::shared_ptr<const DeviceMatrix> upload(ConstMatrixView host) = 0;
+
+  /// A trace already in CUDA device memory (`gpu.data` is a device pointer, e.g. a CuPy array's):
+  /// adopted without a host round trip where the device can, its values checked (InputError
+  /// naming `what`, the row and the column of the first non-canonical value). The memory stays
+  /// valid and unchanged while the handle lives. By default an InputError: this device proves
+  /// host traces.
+  virtual std::shared_ptr<const DeviceMatrix> upload_from_gpu(ConstMatrixView gpu, const std::string& what);
+
+  /// The proving key's preprocessed trace and commitment: a device may keep them resident as
+  /// long as the key holds them, so later proofs do not upload them again.
+  virtual std::shared_ptr<const DeviceMatrix> resident_matrix(
+      const std::shared_ptr<const RowMajorMatrix>& host) = 0;
+  virtual std::shared_ptr<const DeviceCommitment> resident_commitment(
+      const std::shared_ptr<const PcsCommitted>& host) = 0;
+
+  /// One PCS commitment of the given matrices. InputError (naming the matrix) as pcs_commit's.
+  virtual std::shared_ptr<const DeviceCommitment> commit(const FriParameters& params,
+                                                         const std::vector<DeviceCommitInput>& matrices) = 0;
+
+  /// The after-challenge trace of one AIR with interactions. `mains`: cached partitions, then the
+  /// common main. InputError on a zero LogUp denominator.
+  virtual DeviceLogupTrace logup_trace(const ConstraintSystem& cs, const DeviceMatrix* preprocessed,
+                                       const std::vector<const DeviceMatrix*>& mains,
+                                       const std::vector<uint32_t>& public_values, const Ext4& alpha_lu,
+                                       const Ext4& beta_lu) = 0;
+
+  /// The q_A chunk matrices (n × 4 each) of one AIR's quotient, from its committed LDEs.
+  virtual std::vector<std::shared_ptr<const DeviceMatrix>> quotient_chunks(const ConstraintSystem& cs,
+                                                                           const DeviceQuotientInputs& inputs,
+                                                                           const Ext4& alpha) = 0;
+
+  /// The codeword half of the PCS opening of these rounds, for fri_prove. The rounds' commitments
+  /// outlive the backend.
+  virtual std::unique_ptr<FriProverBackend> fri_prover(const FriParameters& params,
+                                                       const std::vector<DeviceOpenRound>& rounds) = 0;
+
+  /// Where this session's proof-of-work witnesses are searched; nullptr: the CPU kernels.
+  virtual const GrindBackend* grinder() { return nullptr; }
+
+  /// After the last phase: waits for outstanding device work and adds the device's figures
+  /// (e.g. peak device memory, bytes moved) to the calling thread's phase recording.
+  virtual void finish() {}
+
+ private:
+  const ProverDevice& device_;
+};
+
 class ProverDevice {
  public:
   virtual ~ProverDevice() = default;
@@ -113,48 +177,8 @@ class ProverDevice {
   /// "cpu", "cuda", ...
   virtual std::string name() const = 0;
 
-  /// A host trace onto the device. The host data stays valid and unchanged while the handle
-  /// lives (a device may read it in place).
-  virtual std::shared_ptr<const DeviceMatrix> upload(ConstMatrixView host) const = 0;
-
-  /// A trace already in CUDA device memory (`gpu.data` is a device pointer, e.g. a CuPy array's):
-  /// adopted without a host round trip where the device can, its values checked (InputError
-  /// naming `what`, the row and the column of the first non-canonical value). The memory stays
-  /// valid and unchanged while the handle lives. By default an InputError: this device proves
-  /// host traces.
-  virtual std::shared_ptr<const DeviceMatrix> upload_from_gpu(ConstMatrixView gpu,
-                                                              const std::string& what) const;
-
-  /// The proving key's preprocessed trace and commitment: kept on the device as long as the key
-  /// holds them, so later proofs do not upload them again.
-  virtual std::shared_ptr<const DeviceMatrix> resident_matrix(
-      const std::shared_ptr<const RowMajorMatrix>& host) const = 0;
-  virtual std::shared_ptr<const DeviceCommitment> resident_commitment(
-      const std::shared_ptr<const PcsCommitted>& host) const = 0;
-
-  /// One PCS commitment of the given matrices. InputError (naming the matrix) as pcs_commit's.
-  virtual std::shared_ptr<const DeviceCommitment> commit(
-      const FriParameters& params, const std::vector<DeviceCommitInput>& matrices) const = 0;
-
-  /// The after-challenge trace of one AIR with interactions. `mains`: cached partitions, then the
-  /// common main. InputError on a zero LogUp denominator.
-  virtual DeviceLogupTrace logup_trace(const ConstraintSystem& cs, const DeviceMatrix* preprocessed,
-                                       const std::vector<const DeviceMatrix*>& mains,
-                                       const std::vector<uint32_t>& public_values, const Ext4& alpha_lu,
-                                       const Ext4& beta_lu) const = 0;
-
-  /// The q_A chunk matrices (n × 4 each) of one AIR's quotient, from its committed LDEs.
-  virtual std::vector<std::shared_ptr<const DeviceMatrix>> quotient_chunks(const ConstraintSystem& cs,
-                                                                           const DeviceQuotientInputs& inputs,
-                                                                           const Ext4& alpha) const = 0;
-
-  /// The codeword half of the PCS opening of these rounds, for fri_prove. The rounds' commitments
-  /// outlive the backend.
-  virtual std::unique_ptr<FriProverBackend> fri_prover(const FriParameters& params,
-                                                       const std::vector<DeviceOpenRound>& rounds) const = 0;
-
-  /// Where this device's proofs search proof-of-work witnesses; nullptr: the CPU kernels.
-  virtual const GrindBackend* grinder() const { return nullptr; }
+  /// A new session for one proof.
+  virtual std::unique_ptr<ProverSession> begin_proof() const = 0;
 };
 
 /// The shapes fri_prove checks, of device rounds (InputError for a null commitment or a points
