@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ._gpu import is_gpu_array
 from .errors import InputError
 
 __all__ = ["AirProvingContext"]
@@ -26,6 +27,19 @@ class AirProvingContext:
     converts them (dtype, dimensions, value range) and the core validates them against the key
     (air id, partitions, widths, heights, public values), raising
     :class:`~stark_backend.InputError` that names ``contexts[i]``, the AIR and the partition.
+
+    **Traces already on the GPU.** A trace may also be a CuPy array or any object exposing
+    ``__cuda_array_interface__`` (v2/v3) or ``__dlpack__`` with a CUDA ``__dlpack_device__()``
+    (a legacy ``"dltensor"`` capsule; producers that only hand out versioned capsules must also
+    expose ``__cuda_array_interface__``, as CuPy and PyTorch do). Such a trace must already be
+    what the core reads — C-contiguous ``uint32``, 1-D (one column) or 2-D, power-of-two height,
+    the AIR's width — since converting it would take a GPU kernel; these checks read only its
+    description, never its memory (its values are checked by the device that reads it). All
+    partitions of one AIR live in one place (all on the GPU or all on the host); different AIRs
+    may differ. ``device="cuda"`` proves them without a host round trip; a host device copies
+    them to the host first. The producer's writes must be complete before ``prove`` (CuPy's
+    stream is synchronised for you); the arrays must stay alive until it returns, which holding
+    this context ensures. CuPy is an optional extra: ``pip install ".[cuda]"``.
     """
 
     __slots__ = ("air_id", "cached_mains", "common_main", "public_values")
@@ -51,7 +65,11 @@ class AirProvingContext:
     def __repr__(self) -> str:
         def shape(a: Any) -> str:
             s = getattr(a, "shape", None)
-            return str(tuple(s)) if s is not None else type(a).__name__
+            if s is None:
+                cai = getattr(a, "__cuda_array_interface__", None)
+                s = cai.get("shape") if isinstance(cai, dict) else None
+            text = str(tuple(s)) if s is not None else type(a).__name__
+            return text + " on GPU" if is_gpu_array(a) else text
 
         common = "None" if self.common_main is None else shape(self.common_main)
         cached = ", ".join(shape(a) for a in self.cached_mains)

@@ -6,6 +6,12 @@ range, with vectorized NumPy) and passes them to the core, which validates them 
 context, AIR, partition, row and column) and proves with the GIL released; with ``debug=True`` the
 core validates first and the AIR layer's debug checks run on the validated traces. ``verify`` is
 the core verifier (docs/protocol.md §11).
+
+Traces already in GPU memory (CuPy arrays, any ``__cuda_array_interface__`` or CUDA DLPack
+object) are validated on the host without touching device memory (:mod:`._gpu`). On the
+``"cuda"`` device the core reads them in place: each matrix goes to ``_core.prove`` as
+``(pointer, height, width)`` in a context tuple whose fifth element is ``True``. On a host device
+they are copied to the host first (``cupy.asnumpy`` for CuPy, else ``_core.cuda_copy_to_host``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import numpy as np
 
 from . import _core
 from ._arrays import U32Array, as_field_array, as_matrix
+from ._gpu import GpuMatrix, copy_to_host, gpu_matrix, is_gpu_array, synchronize
 from .air import Air, AirTraces, debug_check
 from .context import AirProvingContext
 from .errors import InputError, InvalidProofShape
@@ -28,22 +35,66 @@ from .proof import Proof
 __all__ = ["Engine"]
 
 
+Matrix = U32Array | GpuMatrix
+
+
 class _Converted:
     """One context converted to ``uint32`` arrays: what the core and the debug checker receive.
-    ``air_id`` is any int; the core checks it against the key."""
+    ``air_id`` is any int; the core checks it against the key. With ``on_gpu`` every matrix is a
+    :class:`GpuMatrix` (validated on the host; it holds its owner alive), else a host array."""
 
-    __slots__ = ("air_id", "cached", "common", "public_values")
+    __slots__ = ("air_id", "cached", "common", "label", "on_gpu", "public_values")
 
     def __init__(
-        self, air_id: int, cached: list[U32Array], common: U32Array | None, public_values: U32Array
+        self,
+        air_id: int,
+        cached: list[Matrix],
+        common: Matrix | None,
+        public_values: U32Array,
+        *,
+        on_gpu: bool = False,
+        label: str = "",
     ) -> None:
         self.air_id = air_id
         self.cached = cached
         self.common = common
         self.public_values = public_values
+        self.on_gpu = on_gpu
+        self.label = label
 
-    def core_tuple(self) -> tuple[int, list[U32Array], U32Array | None, U32Array]:
-        return (self.air_id, self.cached, self.common, self.public_values)
+    def gpu_matrices(self) -> list[GpuMatrix]:
+        mats = [*self.cached, self.common]
+        return [m for m in mats if isinstance(m, GpuMatrix)]
+
+    def on_host(self) -> _Converted:
+        """This context with its GPU traces copied to host arrays (itself when on the host)."""
+        if not self.on_gpu:
+            return self
+
+        def host(m: Matrix, what: str) -> U32Array:
+            return copy_to_host(m, what) if isinstance(m, GpuMatrix) else m
+
+        cached = [
+            host(m, f"{self.label}: cached main trace {j}") for j, m in enumerate(self.cached)
+        ]
+        common = (
+            None if self.common is None else host(self.common, f"{self.label}: common main trace")
+        )
+        return _Converted(self.air_id, list(cached), common, self.public_values, label=self.label)
+
+    def core_tuple(self) -> tuple[Any, ...]:
+        """``(air_id, cached, common, public_values)`` of host arrays, or with ``on_gpu``
+        ``(air_id, cached, common, public_values, True)`` where each matrix is
+        ``(pointer, height, width)`` of C-contiguous uint32 words in CUDA device memory."""
+
+        def core(m: Matrix) -> Any:
+            return m.core_tuple() if isinstance(m, GpuMatrix) else m
+
+        cached = [core(m) for m in self.cached]
+        common = None if self.common is None else core(self.common)
+        if self.on_gpu:
+            return (self.air_id, cached, common, self.public_values, True)
+        return (self.air_id, cached, common, self.public_values)
 
 
 class Engine:
@@ -113,6 +164,9 @@ class Engine:
         (of which ``quotient.values`` is constraint evaluation), ``open`` (``open.evaluate``,
         ``open.fri_fold``, ``open.queries``), and cross-cutting totals ``lde``,
         ``merkle_tree`` and ``pow_grinding`` that overlap the phases they occur in.
+        Traces may live in GPU memory (see :class:`AirProvingContext`): the CUDA device proves
+        them in place, a host device copies them to the host first
+        (:class:`~stark_backend.DeviceError` when this build has no CUDA to copy with).
         Raises :class:`~stark_backend.InputError` for malformed inputs and
         :class:`~stark_backend.InvalidProofShape` for a key made for other FRI parameters.
         """
@@ -124,11 +178,21 @@ class Engine:
             raise InputError(f"prove: debug must be a bool, got {type(debug).__name__}")
         self._check_key_params(pk.vk, "prove")
         converted = _convert_contexts(pk.vk, contexts)
+        gpu = [m for c in converted for m in c.gpu_matrices()]
+        if gpu:
+            if self._device == "cuda":
+                # The CUDA device reads the traces where they are; the producers' pending
+                # writes must be done first.
+                synchronize(gpu)
+            else:
+                # A host device: one copy to the host (DeviceError without CUDA in this build).
+                converted = [c.on_host() for c in converted]
+        # `converted` holds the GPU traces' owners alive until the core has returned.
         core_contexts = [c.core_tuple() for c in converted]
         if debug:
             # The debug checker needs validated traces: the core's checks first.
             _core.validate_prove_inputs(pk._raw, core_contexts)
-            self._debug_check(pk, converted)
+            self._debug_check(pk, [c.on_host() for c in converted])
         raw = _core.prove(pk._raw, self._device, core_contexts, timings)
         return Proof(raw)
 
@@ -143,7 +207,7 @@ class Engine:
         systems = pk.vk.constraint_systems()
         traces = []
         for v in sorted(validated, key=lambda x: x.air_id):
-            mains: list[U32Array] = [*v.cached]
+            mains: list[Any] = [*v.cached]
             if v.common is not None:
                 mains.append(v.common)
             traces.append(
@@ -211,6 +275,16 @@ class Engine:
                 continue
             pv = () if pvs[air_id] is None else pvs[air_id]
             label = f"AIR {vk.air_names[air_id]!r} (id {air_id}): main trace"
+            if is_gpu_array(trace):
+                # Splitting columns of a GPU array would take a copy on the device: only a
+                # trace that is the AIR's whole common main goes as it is.
+                if vk.cached_main_widths[air_id]:
+                    raise InputError(
+                        f"{label} is in GPU memory and the AIR has cached partitions: pass an "
+                        f"AirProvingContext with one GPU array per partition"
+                    )
+                contexts.append(AirProvingContext(air_id, trace, public_values=pv))
+                continue
             matrix = as_matrix(trace, label)
             widths = [*vk.cached_main_widths[air_id], vk.common_main_widths[air_id]]
             if matrix.shape[1] != sum(widths):
@@ -260,18 +334,64 @@ def _convert_contexts(vk: VerifyingKey, contexts: Iterable[AirProvingContext]) -
             if 0 <= air_id < len(names)
             else f"prove: contexts[{i}]"
         )
-        cached = [
+        converted = _convert_traces(vk, air_id, ctx, label)
+        converted.public_values = as_field_array(
+            _public_list(ctx.public_values), f"{label}: public values", ndim=(1,)
+        )
+        out.append(converted)
+    return out
+
+
+def _convert_traces(
+    vk: VerifyingKey, air_id: int, ctx: AirProvingContext, label: str
+) -> _Converted:
+    """Host traces converted by NumPy; GPU traces validated on the host (dtype, layout,
+    width, power-of-two height), the key's other checks left to the core. All partitions of
+    one AIR live in one place: InputError naming the AIR otherwise."""
+    parts: list[tuple[str, Any]] = [
+        (f"cached main trace {j}", arr) for j, arr in enumerate(ctx.cached_mains)
+    ]
+    if ctx.common_main is not None:
+        parts.append(("common main trace", ctx.common_main))
+    pv = np.zeros(0, dtype=np.uint32)  # the caller's to fill
+    places = [is_gpu_array(arr) for _, arr in parts]
+    if not any(places):
+        cached: list[Matrix] = [
             as_matrix(arr, f"{label}: cached main trace {j}")
             for j, arr in enumerate(ctx.cached_mains)
         ]
-        common = (
+        common: Matrix | None = (
             None
             if ctx.common_main is None
             else as_matrix(ctx.common_main, f"{label}: common main trace")
         )
-        pv = as_field_array(_public_list(ctx.public_values), f"{label}: public values", ndim=(1,))
-        out.append(_Converted(air_id, cached, common, pv))
-    return out
+        return _Converted(air_id, cached, common, pv, label=label)
+    if not all(places):
+        where = ", ".join(
+            f"{what} {'in GPU memory' if gpu else 'on the host'}"
+            for (what, _), gpu in zip(parts, places, strict=True)
+        )
+        raise InputError(
+            f"{label}: all partitions of one AIR must live in the same place (GPU or host); "
+            f"got {where}"
+        )
+    known = 0 <= air_id < vk.num_airs
+    cached_widths = vk.cached_main_widths[air_id] if known else []
+    common_width = vk.common_main_widths[air_id] if known else None
+    cached = [
+        gpu_matrix(
+            arr,
+            f"{label}: cached main trace {j}",
+            cached_widths[j] if j < len(cached_widths) else None,
+        )
+        for j, arr in enumerate(ctx.cached_mains)
+    ]
+    common = (
+        None
+        if ctx.common_main is None
+        else gpu_matrix(ctx.common_main, f"{label}: common main trace", common_width)
+    )
+    return _Converted(air_id, cached, common, pv, on_gpu=True, label=label)
 
 
 def _public_list(values: Any) -> Any:
