@@ -6,6 +6,13 @@ thread (scaling), or ``galois``'s NTT (the library a Python user would otherwise
 Reference figures for Plonky3 (Feb 2025, AVX-512 build, same kind of machine; quoted in the
 project's issues) are reported next to the matching rows for context.
 
+With ``--device cuda`` (or ``auto`` on a machine with a usable GPU) the same run adds rows for
+the CUDA device, each set against the CPU measured in this run on all cores: Keccak-f and
+Fibonacci proofs (``cpu_time / cuda_time``), host-device bytes and peak device memory per proof
+(from the prover's ``timings``), and, where the core has them, resident Poseidon2 / LDE / Merkle
+kernels with their memory-bandwidth bound. A row the core cannot measure is left out and named,
+with the reason, under ``"skipped"``.
+
 Output: a human-readable table on stderr and a JSON document on stdout (or ``--json FILE``).
 """
 
@@ -245,8 +252,11 @@ def bench_ntt_vs_galois(repeats: int, rows: list[Row]) -> None:
     )
 
 
-def _e2e_circuit(name: str, quick: bool) -> tuple[list[Any], list[Any], list[Any], dict[str, Any]]:
-    """(airs, traces, public values, parameters) of an end-to-end benchmark circuit."""
+def _e2e_circuit(
+    name: str, quick: bool, gpu_sizes: bool = False
+) -> tuple[list[Any], list[Any], list[Any], dict[str, Any]]:
+    """(airs, traces, public values, parameters) of an end-to-end benchmark circuit
+    (``gpu_sizes``: the CUDA rows' Fibonacci, 2^22 rows)."""
     from .examples import FibonacciAir, KeccakAir, fibonacci_trace, keccak_trace
 
     if name == "keccak":
@@ -257,21 +267,41 @@ def _e2e_circuit(name: str, quick: bool) -> tuple[list[Any], list[Any], list[Any
         params = {"permutations": perms, "rows": trace.shape[0], "width": trace.shape[1]}
         return [KeccakAir()], [trace], [()], params
     if name == "fibonacci":
-        log_n = 14 if quick else 20
+        log_n = 14 if quick else (22 if gpu_sizes else 20)
         trace, pv = fibonacci_trace(1 << log_n)
         return [FibonacciAir()], [trace], [pv], {"rows": 1 << log_n, "width": 2}
     raise ValueError(f"unknown end-to-end circuit {name!r}")
 
 
-def _e2e_worker(name: str, quick: bool, threads: int, repeats: int) -> dict[str, Any]:
+FRI_PRESETS = ("standard_fast", "standard_with_100_bits_security")
+
+
+def _fri(preset: str) -> Any:
+    from .fri_params import FriParameters
+
+    if preset == "standard_with_100_bits_security":
+        # log_blowup 1: both example AIRs have degree <= 3 = 2^1 + 1.
+        return FriParameters.standard_with_100_bits_security(1)
+    return FriParameters.standard_fast()
+
+
+def _e2e_worker(
+    name: str,
+    quick: bool,
+    threads: int,
+    repeats: int,
+    device: str = "cpu",
+    fri: str = "standard_fast",
+    gpu_sizes: bool = False,
+) -> dict[str, Any]:
     """Runs in a fresh process (so peak RSS belongs to this circuit alone)."""
     from .context import AirProvingContext
     from .engine import Engine
-    from .fri_params import FriParameters
 
     _core.set_num_threads(threads)
-    airs, traces, pvs, params = _e2e_circuit(name, quick)
-    engine = Engine(FriParameters.standard_fast())
+    airs, traces, pvs, params = _e2e_circuit(name, quick, gpu_sizes)
+    fri_params = _fri(fri)
+    engine = Engine(fri_params, device=device)
     kb = engine.keygen_builder()
     ids = [kb.add_air(a) for a in airs]
     pk = kb.generate_pk()
@@ -279,31 +309,51 @@ def _e2e_worker(name: str, quick: bool, threads: int, repeats: int) -> dict[str,
         AirProvingContext(i, t, public_values=pv) for i, t, pv in zip(ids, traces, pvs, strict=True)
     ]
     proofs: list[Any] = []
+    timings: dict[str, float] = {}
 
     def prove() -> None:
-        proofs.append(engine.prove(pk, contexts))
+        timings.clear()
+        proofs.append(engine.prove(pk, contexts, timings=timings))
 
     t_prove = _median_time(prove, repeats)
     proof = proofs[-1]
     t_verify = _median_time(lambda: engine.verify(pk.vk, proof), max(repeats, 3))
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    trace_bytes = [int(t.nbytes) for t in traces]
     return {
         "params": params,
         "threads": threads,
+        "device": engine.device,
+        "fri": fri,
         "prove_s": t_prove,
         "verify_s": t_verify,
         "proof_bytes": len(proof.to_bytes()),
         "peak_rss_mib": peak_kib / 1024.0,
+        "trace_bytes": sum(trace_bytes),
+        # The largest committed LDE: the biggest main trace at rate 2^-log_blowup.
+        "largest_lde_bytes": max(trace_bytes) << fri_params.log_blowup,
+        "timings": {k: float(v) for k, v in timings.items()},
     }
 
 
-def _run_e2e(name: str, quick: bool, threads: int, repeats: int) -> dict[str, Any]:
+def _run_e2e(
+    name: str,
+    quick: bool,
+    threads: int,
+    repeats: int,
+    device: str = "cpu",
+    fri: str = "standard_fast",
+    gpu_sizes: bool = False,
+) -> dict[str, Any]:
     cmd = [
         sys.executable, "-m", "stark_backend", "bench", "--e2e-worker", name,
         "--threads", str(threads), "--repeats", str(repeats),
+        "--worker-device", device, "--worker-fri", fri,
     ]  # fmt: skip
     if quick:
         cmd.append("--quick")
+    if gpu_sizes:
+        cmd.append("--worker-gpu-sizes")
     env = dict(os.environ)
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     result: dict[str, Any] = json.loads(done.stdout)
@@ -346,36 +396,290 @@ def bench_end_to_end(quick: bool, repeats: int, rows: list[Row]) -> None:
         )
 
 
-def run(quick: bool, repeats: int, end_to_end: bool = True) -> dict[str, Any]:
+# ---- the CUDA device ----------------------------------------------------------------------------
+
+CUDA_TARGETS = {
+    "prove_keccak_cuda_over_cpu": 10.0,
+    "poseidon2_resident_per_s": 2.5e9,
+    "measured_over_bandwidth_bound": 2.0,
+    "host_device_bytes_over_trace_plus_proof": 1.1,
+    "device_peak_memory_over_largest_lde": 3.0,
+}
+
+
+def _cuda_properties(skipped: dict[str, str]) -> dict[str, Any] | None:
+    """``_core.cuda_device_properties()`` (name, memory bandwidth, memory), or None (noted)."""
+    fn = getattr(_core, "cuda_device_properties", None)
+    if fn is None:
+        skipped["bandwidth_bound"] = "the core has no cuda_device_properties()"
+        return None
+    try:
+        props = dict(fn())
+    except Exception as exc:  # a core error must not end the run
+        skipped["bandwidth_bound"] = f"cuda_device_properties() raised {type(exc).__name__}: {exc}"
+        return None
+    return {str(k): v for k, v in props.items()}
+
+
+def _row_value(rows: list[Row], name: str) -> float | None:
+    for r in rows:
+        if r.name == name:
+            return r.value
+    return None
+
+
+def _lde_bytes_moved(log_h: int, width: int) -> int:
+    """An LDE with blowup 2 reads its input once and writes its output once."""
+    n = 1 << log_h
+    return (n * width + 2 * n * width) * 4
+
+
+def _merkle_bytes_moved(log_leaves: int, width: int) -> int:
+    """A Merkle commitment reads the matrix once, writes every digest (leaves and internal
+    nodes, 32 bytes each) once and reads each internal node's two children once."""
+    leaves = 1 << log_leaves
+    return leaves * width * 4 + (2 * leaves - 1) * 32 + 2 * (leaves - 1) * 32
+
+
+def _bound_params(props: dict[str, Any] | None, bytes_moved: int, seconds: float) -> dict[str, Any]:
+    if not props or not props.get("memory_bandwidth_bytes_per_s"):
+        return {"bytes_moved": bytes_moved}
+    bandwidth = float(props["memory_bandwidth_bytes_per_s"])
+    bound = bytes_moved / bandwidth
+    return {
+        "bytes_moved": bytes_moved,
+        "bandwidth_bytes_per_s": bandwidth,
+        "bandwidth_bound_ms": bound * 1e3,
+        "measured_over_bound": seconds / bound,
+        "target_measured_over_bound": CUDA_TARGETS["measured_over_bandwidth_bound"],
+    }
+
+
+def _resident(
+    kind: str, log_h: int, width: int, repeats: int, skipped: dict[str, str], row: str
+) -> float | None:
+    """Median seconds of ``_core.cuda_resident_bench(kind, ...)``, or None (noted under
+    ``skipped[row]``) when the core lacks it or it fails."""
+    fn = getattr(_core, "cuda_resident_bench", None)
+    if fn is None:
+        skipped[row] = "the core has no cuda_resident_bench()"
+        return None
+    try:
+        return float(fn(kind, log_h, width, repeats))
+    except Exception as exc:  # a core error must not end the run
+        skipped[row] = f"cuda_resident_bench({kind!r}) raised {type(exc).__name__}: {exc}"
+        return None
+
+
+def bench_cuda_resident(
+    quick: bool, rows: list[Row], skipped: dict[str, str], props: dict[str, Any] | None
+) -> None:
+    """Kernels with their data already on the device, against this run's CPU rows (all
+    threads): Poseidon2 permutations, the LDE and the Merkle commitment of the CPU rows' sizes."""
+    threads = _core.num_threads()
+    repeats = 5
+    log_perms = 16 if quick else 24
+    name = "poseidon2_permutations_per_s_cuda_resident"
+    t = _resident("poseidon2", log_perms, 16, repeats, skipped, name)
+    if t is not None:
+        cpu = _row_value(rows, "poseidon2_permutations_per_s_all_threads")
+        per_s = (1 << log_perms) / t
+        rows.append(
+            Row(
+                name,
+                per_s,
+                "perm/s",
+                {
+                    "count": 1 << log_perms,
+                    "target_per_s": CUDA_TARGETS["poseidon2_resident_per_s"],
+                    "reference_openvm_cuda_per_s": 2.0e9,
+                },
+                baseline=f"cpu, {threads} threads",
+                baseline_value=cpu,
+                ratio=None if cpu is None else per_s / cpu,
+            )
+        )
+
+    log_h, width = (16 if quick else 20), 64
+    cpu_name = f"coset_lde_2^{log_h}x{width}_blowup2_ms"
+    name = f"coset_lde_2^{log_h}x{width}_blowup2_cuda_resident_ms"
+    t = _resident("lde", log_h, width, repeats, skipped, name)
+    if t is not None:
+        cpu_ms = _row_value(rows, cpu_name)
+        rows.append(
+            Row(
+                name,
+                t * 1e3,
+                "ms",
+                {"output": "bit-reversed rows"}
+                | _bound_params(props, _lde_bytes_moved(log_h, width), t),
+                baseline=f"cpu, {threads} threads ({cpu_name})",
+                baseline_value=cpu_ms,
+                ratio=None if cpu_ms is None else cpu_ms / (t * 1e3),
+            )
+        )
+
+    log_leaves = log_h + 1
+    cpu_name = f"merkle_commit_2^{log_leaves}x{width}_s"
+    name = f"merkle_commit_2^{log_leaves}x{width}_cuda_resident_s"
+    t = _resident("merkle", log_leaves, width, repeats, skipped, name)
+    if t is not None:
+        cpu_s = _row_value(rows, cpu_name)
+        rows.append(
+            Row(
+                name,
+                t,
+                "s",
+                {"rows_per_s": (1 << log_leaves) / t}
+                | _bound_params(props, _merkle_bytes_moved(log_leaves, width), t),
+                baseline=f"cpu, {threads} threads ({cpu_name})",
+                baseline_value=cpu_s,
+                ratio=None if cpu_s is None else cpu_s / t,
+            )
+        )
+
+
+def bench_cuda_end_to_end(
+    quick: bool, repeats: int, rows: list[Row], skipped: dict[str, str]
+) -> None:
+    """Keccak-f (1024 permutations) and Fibonacci (2^22 rows) proofs at 100-bit security on
+    the CUDA device against the CPU device on all cores; host-device bytes and peak device
+    memory per proof from the CUDA proof's ``timings``."""
+    threads = _core.num_threads()
+    fri = "standard_with_100_bits_security"
+    for name in ("keccak", "fibonacci"):
+        cuda = _run_e2e(name, quick, threads, repeats, "cuda", fri, gpu_sizes=True)
+        cpu = _run_e2e(name, quick, threads, 1, "cpu", fri, gpu_sizes=True)
+        params = dict(cuda["params"])
+        params.update(
+            threads=threads,
+            fri=f"{fri}(1)",
+            verify_ms=cuda["verify_s"] * 1e3,
+            proof_bytes=cuda["proof_bytes"],
+            proof_bytes_match_cpu=cuda["proof_bytes"] == cpu["proof_bytes"],
+            cuda_timings=cuda["timings"],
+        )
+        if name == "keccak":
+            params["target_ratio"] = CUDA_TARGETS["prove_keccak_cuda_over_cpu"]
+        rows.append(
+            Row(
+                f"prove_{name}_cuda_s",
+                cuda["prove_s"],
+                "s",
+                params,
+                baseline=f"cpu device, {threads} threads",
+                baseline_value=cpu["prove_s"],
+                ratio=cpu["prove_s"] / cuda["prove_s"],
+            )
+        )
+        timings = cuda["timings"]
+        moved = f"host_device_bytes_per_proof_{name}_cuda"
+        keys = ("host_to_device_bytes", "device_to_host_bytes")
+        if all(k in timings for k in keys):
+            h2d, d2h = (int(timings[k]) for k in keys)
+            floor = cuda["trace_bytes"] + cuda["proof_bytes"]
+            rows.append(
+                Row(
+                    moved,
+                    float(h2d + d2h),
+                    "B",
+                    {
+                        "host_to_device_bytes": h2d,
+                        "device_to_host_bytes": d2h,
+                        "trace_bytes": cuda["trace_bytes"],
+                        "proof_bytes": cuda["proof_bytes"],
+                        "over_trace_plus_proof": (h2d + d2h) / floor,
+                        "target_over_trace_plus_proof": CUDA_TARGETS[
+                            "host_device_bytes_over_trace_plus_proof"
+                        ],
+                    },
+                )
+            )
+        else:
+            missing = [k for k in keys if k not in timings]
+            skipped[moved] = f"the CUDA prover's timings lack {', '.join(missing)}"
+        peak = f"device_peak_memory_bytes_{name}_cuda"
+        if "device_peak_memory_bytes" in timings:
+            value = int(timings["device_peak_memory_bytes"])
+            rows.append(
+                Row(
+                    peak,
+                    float(value),
+                    "B",
+                    {
+                        "largest_lde_bytes": cuda["largest_lde_bytes"],
+                        "over_largest_lde": value / cuda["largest_lde_bytes"],
+                        "target_over_largest_lde": CUDA_TARGETS[
+                            "device_peak_memory_over_largest_lde"
+                        ],
+                    },
+                )
+            )
+        else:
+            skipped[peak] = "the CUDA prover's timings lack device_peak_memory_bytes"
+
+
+def run(quick: bool, repeats: int, end_to_end: bool = True, device: str = "cpu") -> dict[str, Any]:
+    """All rows; ``device="cuda"`` adds the CUDA rows (the caller checked that a GPU is usable)."""
     rows: list[Row] = []
+    skipped: dict[str, str] = {}
     bench_poseidon2(quick, rows)
     bench_lde_and_merkle(quick, repeats, rows)
     bench_field(quick, rows)
     bench_ntt_vs_galois(repeats, rows)
     if end_to_end:
         bench_end_to_end(quick, repeats, rows)
-    return {
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "threads": _core.num_threads(),
-            "simd": _core.simd_detected(),
-            "cuda": bool(_core.cuda_available()),
-        },
+    machine: dict[str, Any] = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "threads": _core.num_threads(),
+        "simd": _core.simd_detected(),
+        "cuda": bool(_core.cuda_available()),
+    }
+    if device == "cuda":
+        machine["cuda_device"] = _cuda_properties(skipped)
+        bench_cuda_resident(quick, rows, skipped, machine["cuda_device"])
+        if end_to_end:
+            bench_cuda_end_to_end(quick, repeats, rows, skipped)
+    result: dict[str, Any] = {
+        "machine": machine,
         "quick": quick,
+        "device": device,
         "rows": [asdict(r) for r in rows],
     }
+    if device != "cpu" or skipped:
+        result["skipped"] = skipped
+    return result
 
 
 def _print_table(result: dict[str, Any]) -> None:
     err = sys.stderr
     m = result["machine"]
     print(f"# {m['processor']}  threads={m['threads']}  simd={m['simd']}", file=err)
+    if m.get("cuda_device"):
+        d = m["cuda_device"]
+        bw = d.get("memory_bandwidth_bytes_per_s")
+        print(
+            f"# cuda: {d.get('name', '?')}"
+            + (f"  bandwidth={float(bw) / 1e9:.0f} GB/s" if bw else ""),
+            file=err,
+        )
     for r in result["rows"]:
         line = f"{r['name']:<48} {r['value']:>14.6g} {r['unit']:<6}"
         if r["ratio"] is not None:
             line += f"  x{r['ratio']:.2f} vs {r['baseline']}"
+        p = r["params"]
+        if "bandwidth_bound_ms" in p:
+            line += (
+                f"  bandwidth bound {p['bandwidth_bound_ms']:.3g} ms"
+                f" (measured/bound {p['measured_over_bound']:.2f})"
+            )
+        for key in ("over_trace_plus_proof", "over_largest_lde"):
+            if key in p:
+                line += f"  {key}={p[key]:.2f}"
         print(line, file=err)
+    for name, reason in result.get("skipped", {}).items():
+        print(f"{name:<48} skipped: {reason}", file=err)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,14 +690,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-end-to-end", action="store_true", help="skip the proving rows (Keccak, Fibonacci)"
     )
+    parser.add_argument(
+        "--device",
+        choices=["cpu", "cuda", "auto"],
+        default="cpu",
+        help="cuda: add the CUDA device's rows, against the CPU in the same run (exit 2 "
+        "without a usable GPU); auto: cuda when a GPU is usable, else cpu (default: cpu)",
+    )
     parser.add_argument("--e2e-worker", choices=["keccak", "fibonacci"], help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-device", default="cpu", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker-fri", choices=FRI_PRESETS, default=FRI_PRESETS[0], help=argparse.SUPPRESS
+    )
+    parser.add_argument("--worker-gpu-sizes", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.e2e_worker:
-        out = _e2e_worker(args.e2e_worker, args.quick, args.threads, max(1, args.repeats))
+        out = _e2e_worker(
+            args.e2e_worker,
+            args.quick,
+            args.threads,
+            max(1, args.repeats),
+            args.worker_device,
+            args.worker_fri,
+            args.worker_gpu_sizes,
+        )
         print(json.dumps(out))
         return 0
-    result = run(args.quick, max(1, args.repeats), not args.no_end_to_end)
+    device = args.device
+    cuda_ok = bool(_core.cuda_available())
+    if device == "cuda" and not cuda_ok:
+        print(
+            f"bench --device cuda: no usable CUDA device ({_core.cuda_describe()})",
+            file=sys.stderr,
+        )
+        return 2
+    if device == "auto":
+        device = "cuda" if cuda_ok else "cpu"
+    result = run(args.quick, max(1, args.repeats), not args.no_end_to_end, device)
+    if args.device == "auto" and device == "cpu":
+        result["skipped"] = {"cuda": f"no usable CUDA device ({_core.cuda_describe()})"}
     _print_table(result)
     text = json.dumps(result, indent=2)
     if args.json:
