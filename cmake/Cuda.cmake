@@ -27,8 +27,10 @@ endif()
 
 if(STARK_HAVE_CUDA)
   find_package(CUDAToolkit REQUIRED)
+  # cuda/*.cu and the shared library cuda/common/ (not cuda/prover/: it belongs to the core).
   file(GLOB STARK_CUDA_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cuda/*.cu
-    ${CMAKE_CURRENT_SOURCE_DIR}/cuda/*.cpp)
+    ${CMAKE_CURRENT_SOURCE_DIR}/cuda/*.cpp ${CMAKE_CURRENT_SOURCE_DIR}/cuda/common/*.cu
+    ${CMAKE_CURRENT_SOURCE_DIR}/cuda/common/*.cpp)
   add_library(stark_cuda STATIC ${STARK_CUDA_SOURCES})
   set_target_properties(stark_cuda PROPERTIES CUDA_SEPARABLE_COMPILATION OFF
     POSITION_INDEPENDENT_CODE ON CUDA_STANDARD 20 CUDA_STANDARD_REQUIRED ON)

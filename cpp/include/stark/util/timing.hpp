@@ -30,6 +30,11 @@ class PhaseRecording {
   PhaseTimes* previous_;
 };
 
+/// Adds `value` to the entry `name` of the calling thread's recording (created at the end when
+/// new); nothing without a recording. For figures measured elsewhere than by a scope: a device's
+/// event-timed kernel seconds, bytes moved, peak memory.
+void record_phase_value(const std::string& name, double value);
+
 class PhaseScope {
  public:
   explicit PhaseScope(const char* name) : name_(name), start_(std::chrono::steady_clock::now()) {}
