@@ -134,6 +134,12 @@ void poseidon2_permute(uint32_t* states, size_t n) {
   ws.release();
 }
 
+void poseidon2_permute_on_device(uint32_t* d_states, size_t n, cudaStream_t stream) {
+  if (n == 0) return;
+  permute_kernel<<<detail::grid_for(n, kBlock), kBlock, 0, stream>>>(d_states, n);
+  STARK_CUDA_CHECK_LAUNCH();
+}
+
 void hash_rows(const uint32_t* data, size_t height, size_t width, uint32_t* digests) {
   detail::require_available("hash_rows");
   if (height == 0) return;

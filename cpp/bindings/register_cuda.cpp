@@ -95,9 +95,31 @@ U32Array cuda_copy_to_host(uint64_t pointer, int64_t height, int64_t width) {
   return out;
 }
 
+py::dict cuda_device_properties() {
+  cuda::DeviceProperties p;
+  {
+    py::gil_scoped_release release;
+    p = cuda::device_properties();
+  }
+  py::dict d;
+  d["name"] = p.name;
+  d["compute_capability"] = p.compute_capability;
+  d["total_memory_bytes"] = p.total_memory_bytes;
+  d["multiprocessors"] = p.multiprocessors;
+  d["memory_bandwidth_bytes_per_s"] = p.memory_bandwidth_bytes_per_s;
+  return d;
+}
+
 }  // namespace
 
 void register_cuda(py::module_& m) {
+  m.def("cuda_device_properties", &cuda_device_properties,
+        "The current GPU: name, compute_capability, total_memory_bytes, multiprocessors and the peak "
+        "memory_bandwidth_bytes_per_s (DeviceError without one).");
+  m.def("cuda_resident_bench", &cuda::resident_bench, py::arg("kind"), py::arg("log_height"),
+        py::arg("width"), py::arg("repeats"), py::call_guard<py::gil_scoped_release>(),
+        "Median seconds of a kernel with its data on the GPU: kind 'poseidon2' (2^log_height "
+        "permutations), 'lde' (blowup-2 coset LDE of 2^log_height x width) or 'merkle'.");
   m.def("cuda_compiled", &cuda::compiled, "True if the CUDA units were compiled in.");
   m.def("cuda_copy_to_host", &cuda_copy_to_host, py::arg("pointer"), py::arg("height"), py::arg("width"),
         "Copy a C-contiguous (height, width) uint32 matrix from CUDA device memory to a new array.");

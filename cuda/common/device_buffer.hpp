@@ -100,7 +100,10 @@ class Stream {
 /// the device in stream order).
 void upload_staged(void* device_dst, const void* host_src, size_t bytes, cudaStream_t stream,
                    const char* what);
-/// Device → host into pageable memory (synchronizes the stream first).
+/// Device → host into pageable memory (queued on the stream, then the stream is synchronized:
+/// the data is there on return, and errors of earlier work on the stream surface here).
 void download(void* host_dst, const void* device_src, size_t bytes, cudaStream_t stream, const char* what);
+/// Bytes download() has copied in this process (a proof reports the difference over its run).
+uint64_t bytes_downloaded();
 
 }  // namespace stark::cuda

@@ -1,6 +1,7 @@
 // Device memory, streams, staging and event timing (device_buffer.hpp, event_timer.hpp).
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -152,11 +153,19 @@ void upload_staged(void* device_dst, const void* host_src, size_t bytes, cudaStr
     if (used[i]) STARK_CUDA_CHECK(cudaEventSynchronize(st.done[i]));
 }
 
+namespace {
+std::atomic<uint64_t> downloaded{0};
+}  // namespace
+
+uint64_t bytes_downloaded() { return downloaded.load(); }
+
 void download(void* host_dst, const void* device_src, size_t bytes, cudaStream_t stream, const char* what) {
   if (bytes == 0) return;
+  downloaded += bytes;
   const cudaError_t err = cudaMemcpyAsync(host_dst, device_src, bytes, cudaMemcpyDeviceToHost, stream);
   if (err != cudaSuccess)
-    detail::fail(err, (std::string("cudaMemcpyAsync device to host for ") + what).c_str(), __FILE__, __LINE__);
+    detail::fail(err, (std::string("cudaMemcpyAsync device to host for ") + what).c_str(), __FILE__,
+                 __LINE__);
   const cudaError_t sync = cudaStreamSynchronize(stream);
   if (sync != cudaSuccess)
     detail::fail(sync, (std::string("cudaStreamSynchronize after the copy of ") + what).c_str(), __FILE__,

@@ -31,7 +31,8 @@ inline std::string out_of_memory_message(const std::string& what, size_t asked, 
                                          size_t total_bytes, size_t pool_idle) {
   std::string s = what + ": out of device memory: asked for " + format_bytes(asked) + ", " +
                   format_bytes(free_bytes) + " of " + format_bytes(total_bytes) + " free on the device";
-  if (pool_idle != 0) s += " (" + format_bytes(pool_idle) + " more held unused by this process's memory pool)";
+  if (pool_idle != 0)
+    s += " (" + format_bytes(pool_idle) + " more held unused by this process's memory pool)";
   return s;
 }
 

@@ -435,6 +435,11 @@ def cuda_copy_to_host(
     Copy a C-contiguous (height, width) uint32 matrix from CUDA device memory to a new array.
     """
 
+def cuda_device_properties() -> dict:
+    """
+    The current GPU: name, compute_capability, total_memory_bytes, multiprocessors and the peak memory_bandwidth_bytes_per_s (DeviceError without one).
+    """
+
 def cuda_describe() -> str:
     """
     The device in use, or why none is usable.
@@ -445,6 +450,16 @@ def cuda_hash_rows(
 ) -> numpy.typing.NDArray[numpy.uint32]:
     """
     Padding-free sponge of every row of an (h, w) uint32 array on the GPU; returns (h, 8).
+    """
+
+def cuda_resident_bench(
+    kind: str,
+    log_height: typing.SupportsInt | typing.SupportsIndex,
+    width: typing.SupportsInt | typing.SupportsIndex,
+    repeats: typing.SupportsInt | typing.SupportsIndex,
+) -> float:
+    """
+    Median seconds of a kernel with its data on the GPU: kind 'poseidon2' (2^log_height permutations), 'lde' (blowup-2 coset LDE of 2^log_height x width) or 'merkle'.
     """
 
 def cuda_ntt(

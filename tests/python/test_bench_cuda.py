@@ -172,9 +172,10 @@ def test_cuda_proof_rows_without_device_timings(monkeypatch: pytest.MonkeyPatch)
     skipped: dict[str, str] = {}
     bench.bench_cuda_end_to_end(True, 1, rows, skipped)
     assert [r.name for r in rows] == ["prove_keccak_cuda_s", "prove_fibonacci_cuda_s"]
-    assert "host_to_device_bytes, device_to_host_bytes" in skipped[
-        "host_device_bytes_per_proof_keccak_cuda"
-    ]
+    assert (
+        "host_to_device_bytes, device_to_host_bytes"
+        in skipped["host_device_bytes_per_proof_keccak_cuda"]
+    )
     assert "device_peak_memory_bytes" in skipped["device_peak_memory_bytes_fibonacci_cuda"]
 
 

@@ -208,3 +208,110 @@ def test_cuda_prover_matches_cpu_bytes(gpu: None, params: str) -> None:
     assert engine.device == "cuda"
     gpu_proof = engine.run_test(airs, traces, pvs)  # type: ignore[arg-type]
     assert gpu_proof.to_bytes() == cpu.to_bytes()
+
+
+def _every_example() -> list[tuple[str, list[object], list[np.ndarray], list[object]]]:
+    from stark_backend.examples import (
+        FibonacciAir,
+        FibonacciSelectorAir,
+        InteractionAir,
+        KeccakAir,
+        RangeCheckTableAir,
+        RangeRequesterAir,
+        fib_selector_trace,
+        fibonacci_trace,
+        interaction_pair_traces,
+        keccak_trace,
+        range_check_traces,
+    )
+
+    fib, fib_pv = fibonacci_trace(1 << 10)
+    sels = [1, 0, 1, 1, 0, 1, 1, 1]
+    sel_trace, sel_pv = fib_selector_trace(sels, 2, 3)
+    snd, rcv = interaction_pair_traces(64, 3, seed=9)
+    rng = np.random.default_rng(3)
+    req1, m1 = range_check_traces(rng.integers(0, 32, size=(64, 2)), 5)
+    req2, m2 = range_check_traces(rng.integers(0, 32, size=(4, 2)), 5)
+    keccak = keccak_trace(rng.integers(0, 1 << 63, (2, 25), dtype=np.uint64))
+    return [
+        ("fibonacci", [FibonacciAir()], [fib], [fib_pv]),
+        ("fib_selector (preprocessed)", [FibonacciSelectorAir(sels)], [sel_trace], [sel_pv]),
+        (
+            "interaction",
+            [InteractionAir(3, send=True), InteractionAir(3, send=False)],
+            [snd, rcv],
+            [None, None],
+        ),
+        (
+            "range_check (preprocessed table, mixed heights)",
+            [RangeCheckTableAir(5), RangeRequesterAir(2), RangeRequesterAir(2)],
+            [m1 + m2, req1, req2],
+            [None, None, None],
+        ),
+        ("keccak", [KeccakAir()], [keccak], [None]),
+    ]
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("index", range(5))
+def test_every_example_on_cuda_matches_cpu_bytes(gpu: None, index: int) -> None:
+    import stark_backend as sb
+
+    name, airs, traces, pvs = _every_example()[index]
+    fri = sb.FriParameters.standard_fast()
+    cpu = sb.Engine(fri, device="cpu").run_test(airs, traces, pvs)  # type: ignore[arg-type]
+    gpu_proof = sb.Engine(fri, device="cuda").run_test(airs, traces, pvs)  # type: ignore[arg-type]
+    assert gpu_proof.to_bytes() == cpu.to_bytes(), name
+
+
+@pytest.mark.cuda
+def test_repeated_proofs_reuse_the_resident_key_and_report_device_figures(gpu: None) -> None:
+    import stark_backend as sb
+
+    _, airs, traces, pvs = _every_example()[3]  # a preprocessed table: resident across proofs
+    fri = sb.FriParameters.standard_fast()
+    cpu_engine, engine = sb.Engine(fri, device="cpu"), sb.Engine(fri, device="cuda")
+    expected = cpu_engine.run_test(airs, traces, pvs).to_bytes()  # type: ignore[arg-type]
+    kb = engine.keygen_builder()
+    ids = [kb.add_air(a) for a in airs]  # type: ignore[arg-type]
+    pk = kb.generate_pk()
+    contexts = [sb.AirProvingContext(i, t) for i, t in zip(ids, traces, strict=True)]
+    figures = []
+    for _ in range(3):
+        timings: dict[str, float] = {}
+        proof = engine.prove(pk, contexts, timings=timings)
+        assert proof.to_bytes() == expected
+        engine.verify(pk.vk, proof)
+        figures.append(timings)
+    for key in ("main_commit", "quotient", "open", "lde", "merkle_tree", "host_to_device_bytes"):
+        assert key in figures[-1], key
+    assert figures[-1]["device_peak_memory_bytes"] > 0
+    trace_bytes = sum(int(t.nbytes) for t in traces)
+    # The first proof uploads the key's preprocessed data; later ones only the traces.
+    assert figures[1]["host_to_device_bytes"] == trace_bytes
+    assert figures[0]["host_to_device_bytes"] > figures[1]["host_to_device_bytes"]
+
+
+@pytest.mark.cuda
+def test_out_of_device_memory_is_a_device_error_and_the_process_recovers(gpu: None) -> None:
+    import stark_backend as sb
+
+    total = int(_core.cuda_device_properties()["total_memory_bytes"])
+    with pytest.raises(
+        sb.DeviceError, match=r"out of device memory: asked for .* free on the device"
+    ):
+        _core.cuda_resident_bench("lde", 27, (2 * total) >> 29, 1)
+    # The device keeps working after the failed allocation.
+    test_every_example_on_cuda_matches_cpu_bytes(None, 0)
+
+
+@pytest.mark.cuda
+def test_resident_bench_and_properties(gpu: None) -> None:
+    props = _core.cuda_device_properties()
+    assert props["memory_bandwidth_bytes_per_s"] > 1e11 and props["total_memory_bytes"] > 0
+    for kind, width in (("poseidon2", 16), ("lde", 8), ("merkle", 8)):
+        assert _core.cuda_resident_bench(kind, 12, width, 2) > 0
+    import stark_backend as sb
+
+    with pytest.raises(sb.InputError, match="unknown kind"):
+        _core.cuda_resident_bench("fft", 12, 8, 1)

@@ -24,6 +24,8 @@ void coset_lde_bitrev(const uint32_t*, size_t, size_t, uint32_t, uint32_t, uint3
 void hash_rows(const uint32_t*, size_t, size_t, uint32_t*) { unavailable(); }
 uint64_t grind(const uint32_t*, size_t, uint32_t, uint64_t, uint32_t) { unavailable(); }
 void copy_to_host(const void*, size_t, void*) { unavailable(); }
+DeviceProperties device_properties() { unavailable(); }
+double resident_bench(const std::string&, uint32_t, size_t, int) { unavailable(); }
 
 }  // namespace stark::cuda
 

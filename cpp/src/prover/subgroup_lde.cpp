@@ -8,6 +8,21 @@
 
 namespace stark {
 
+uint32_t check_commit_matrix(const FriParameters& params, size_t m, size_t height, size_t width,
+                             Fp domain_shift) {
+  const std::string what = "pcs commit: matrix " + std::to_string(m);
+  if (width == 0) throw InputError(what + " has width 0");
+  if (!is_power_of_two(height))
+    throw InputError(what + " has height " + std::to_string(height) + ", not a power of two");
+  const uint32_t log_n = log2_exact(height);
+  if (log_n + params.log_blowup > TWO_ADICITY) {
+    throw InputError(what + ": height 2^" + std::to_string(log_n) + " with log_blowup " +
+                     std::to_string(params.log_blowup) + " exceeds the two-adicity");
+  }
+  if (domain_shift.is_zero()) throw InputError(what + " has domain shift 0");
+  return log_n;
+}
+
 std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters& params,
                                                              std::vector<PcsMatrixInput> matrices,
                                                              const SubgroupLde& lde,
@@ -19,18 +34,9 @@ std::shared_ptr<const PcsCommitted> commit_with_subgroup_lde(const FriParameters
   std::vector<std::shared_ptr<const RowMajorMatrix>> ldes;
   for (size_t m = 0; m < matrices.size(); ++m) {
     const PcsMatrixInput& in = matrices[m];
-    const std::string what = "pcs commit: matrix " + std::to_string(m);
     const ConstMatrixView evals = in.view();
     const size_t height = evals.height;
-    if (evals.width == 0) throw InputError(what + " has width 0");
-    if (!is_power_of_two(height))
-      throw InputError(what + " has height " + std::to_string(height) + ", not a power of two");
-    const uint32_t log_n = log2_exact(height);
-    if (log_n + params.log_blowup > TWO_ADICITY) {
-      throw InputError(what + ": height 2^" + std::to_string(log_n) + " with log_blowup " +
-                       std::to_string(params.log_blowup) + " exceeds the two-adicity");
-    }
-    if (in.domain_shift.is_zero()) throw InputError(what + " has domain shift 0");
+    const uint32_t log_n = check_commit_matrix(params, m, height, evals.width, in.domain_shift);
     // Uninitialized: the LDE overwrites every entry.
     auto out = std::make_shared<RowMajorMatrix>(
         RowMajorMatrix::uninitialized(height << params.log_blowup, evals.width));

@@ -33,10 +33,13 @@ void check_canonical(ConstMatrixView m, const std::string& what) {
   });
   const size_t bad = first_bad.load();
   if (bad != SIZE_MAX) {
-    throw InputError(what + ": value " + std::to_string(m.data[bad]) + " at row " +
-                     std::to_string(bad / m.width) + ", column " + std::to_string(bad % m.width) +
-                     " is not a canonical field element (must be < " + std::to_string(P) + ")");
+    throw InputError(non_canonical_message(what, m.data[bad], bad / m.width, bad % m.width));
   }
+}
+
+std::string non_canonical_message(const std::string& what, uint32_t value, size_t row, size_t column) {
+  return what + ": value " + std::to_string(value) + " at row " + std::to_string(row) + ", column " +
+         std::to_string(column) + " is not a canonical field element (must be < " + std::to_string(P) + ")";
 }
 
 namespace {

@@ -43,4 +43,20 @@ void hash_rows(const uint32_t* data, size_t height, size_t width, uint32_t* dige
 /// memory; DeviceError for a CUDA failure.
 void copy_to_host(const void* device_src, size_t bytes, void* host_dst);
 
+/// What the bench reports of the current device (DeviceError without one).
+struct DeviceProperties {
+  std::string name;
+  std::string compute_capability;  // "9.0"
+  size_t total_memory_bytes = 0;
+  int multiprocessors = 0;
+  double memory_bandwidth_bytes_per_s = 0;  // peak: 2 · memory clock · bus width
+};
+DeviceProperties device_properties();
+
+/// Median seconds of `repeats` runs (after one warm-up) of a kernel with its data already on the
+/// device: kind "poseidon2" (2^log_height permutations), "lde" (blowup-2 coset LDE of
+/// 2^log_height × width) or "merkle" (the tree of 2^log_height × width). InputError for an
+/// unknown kind or bad sizes; DeviceError without a GPU.
+double resident_bench(const std::string& kind, uint32_t log_height, size_t width, int repeats);
+
 }  // namespace stark::cuda

@@ -21,6 +21,8 @@ namespace stark {
 /// InputError "`what`: value v at row r, column c is not a canonical field element (must be < p)"
 /// for the first non-canonical entry of a host matrix (in row-major order).
 void check_canonical(ConstMatrixView m, const std::string& what);
+/// check_canonical's message for `value` at (row, column) (devices that check on their own memory).
+std::string non_canonical_message(const std::string& what, uint32_t value, size_t row, size_t column);
 
 /// Where the data pointers of an input's traces point.
 enum class TraceMemory {
