@@ -435,7 +435,7 @@ def cuda_copy_to_host(
     Copy a C-contiguous (height, width) uint32 matrix from CUDA device memory to a new array.
     """
 
-def cuda_device_properties() -> dict:
+def cuda_device_properties() -> dict[str, typing.Any]:
     """
     The current GPU: name, compute_capability, total_memory_bytes, multiprocessors and the peak memory_bandwidth_bytes_per_s (DeviceError without one).
     """
