@@ -365,5 +365,9 @@ def copy_to_host(m: GpuMatrix, name: str) -> U32Array:
         )
     if m.height * m.width == 0:
         return np.zeros((m.height, m.width), dtype=np.uint32)
-    host: U32Array = copy(m.pointer, m.height, m.width)
+    try:
+        host: U32Array = copy(m.pointer, m.height, m.width)
+    except DeviceError as e:
+        # Name the trace: the core's text names only the call and the CUDA cause.
+        raise DeviceError(f"{name} is in GPU memory, but copying it to the host failed: {e}") from e
     return host
