@@ -96,6 +96,11 @@ class PlanMerkleTree {
       spans.push_back({m.data + row * m.width, m.width, at});
       at += m.width;
     }
+    sibling_spans(index, spans, at);
+  }
+
+  /// The L sibling digests of leaf `index` only (8·L words).
+  void sibling_spans(size_t index, std::vector<kernels::GatherSpan>& spans, uint64_t& at) const {
     for (uint32_t l = 0; l < log_height_; ++l) {
       spans.push_back({layer(l) + 8 * ((index >> l) ^ 1), 8, at});
       at += 8;
@@ -116,9 +121,15 @@ class PlanMerkleTree {
       o.rows.emplace_back(words, words + m.width);
       words += m.width;
     }
-    o.siblings.resize(log_height_);
-    for (uint32_t l = 0; l < log_height_; ++l, words += 8) std::copy_n(words, 8, o.siblings[l].begin());
+    o.siblings = unpack_siblings(words);
     return o;
+  }
+
+  /// The L digests of sibling_spans' words.
+  std::vector<Digest> unpack_siblings(const uint32_t* words) const {
+    std::vector<Digest> siblings(log_height_);
+    for (uint32_t l = 0; l < log_height_; ++l, words += 8) std::copy_n(words, 8, siblings[l].begin());
+    return siblings;
   }
 
   /// The openings at these global leaf indices, gathered on the executor with one read-back.

@@ -11,7 +11,9 @@
 #include <cstring>
 #include <vector>
 
+#include "fri.cuh"
 #include "merkle.cuh"
+#include "ntt.cuh"
 
 namespace testing {
 
@@ -21,6 +23,7 @@ struct HostExec {
     std::vector<T> v;
     T* data() const { return const_cast<T*>(v.data()); }
     size_t size() const { return v.size(); }
+    size_t bytes() const { return v.size() * sizeof(T); }
   };
 
   bool backwards = false;
@@ -71,8 +74,52 @@ struct HostExec {
       stark::cuda::kernels::merkle_layer_body(prev, out, inject, inject_count, i, constants());
     });
   }
+  void zero(void* dst, size_t bytes) {
+    if (bytes != 0) std::memset(dst, 0, bytes);
+  }
   void gather(const stark::cuda::kernels::GatherSpan* spans, uint64_t count, uint32_t* out) {
     each(count, [&](uint64_t s) { stark::cuda::kernels::gather_span_body(spans, s, out); });
+  }
+
+  // ---- PCS opening and FRI (fri.cuh) ----
+  using Ext4 = stark::Ext4;
+  using Fp = stark::Fp;
+  void powers(uint32_t* out, size_t count, Fp base, Fp scale) {
+    each(count, [&](uint64_t i) { stark::cuda::kernels::powers_body(out, i, base, scale); });
+  }
+  void coset_points(uint32_t* out, uint32_t log_h, Fp g, Fp omega) {
+    each(uint64_t(1) << log_h,
+         [&](uint64_t r) { stark::cuda::kernels::coset_point_bitrev_body(out, log_h, g, omega, r); });
+  }
+  void inverse_denominators(const uint32_t* points, uint64_t n, Ext4 z, Ext4* inv, uint32_t* flag) {
+    each(n, [&](uint64_t r) { stark::cuda::kernels::inverse_denominator_body(points, z, r, inv, flag); });
+  }
+  void opening_weights(const uint32_t* points, const Ext4* inv, Ext4 scale, uint64_t n, Ext4* w) {
+    each(n, [&](uint64_t r) { stark::cuda::kernels::opening_weight_body(points, inv, scale, r, w); });
+  }
+  void weighted_column_sums(const uint32_t* lde, uint64_t width, uint64_t rows, uint64_t chunk_rows,
+                            uint64_t chunks, const Ext4* w, Ext4* partial) {
+    each(chunks * width, [&](uint64_t t) {
+      stark::cuda::kernels::weighted_column_sum_body(lde, width, rows, chunk_rows, w, t, partial);
+    });
+  }
+  void sum_chunks(const Ext4* partial, uint64_t chunks, uint64_t count, Ext4* out) {
+    each(count, [&](uint64_t t) { stark::cuda::kernels::sum_chunks_body(partial, chunks, count, t, out); });
+  }
+  void reduce_rows(const uint32_t* lde, uint64_t width, uint64_t rows, const Ext4* alpha_powers,
+                   const stark::cuda::kernels::ReduceTerm* terms, uint32_t num_terms, Ext4* ro) {
+    each(rows, [&](uint64_t r) {
+      stark::cuda::kernels::reduce_row_body(lde, width, alpha_powers, terms, num_terms, r, ro);
+    });
+  }
+  void fold(const Ext4* f, Ext4* out, uint64_t m, Ext4 beta, Fp half, const uint32_t* half_inv_powers,
+            uint32_t log_m, const Ext4* roll_in, Ext4 beta_sq) {
+    each(m, [&](uint64_t i) {
+      stark::cuda::kernels::fold_body(f, out, beta, half, half_inv_powers, log_m, roll_in, beta_sq, i);
+    });
+  }
+  void canonical_words(const Ext4* f, uint64_t count, uint32_t* out) {
+    each(count, [&](uint64_t i) { stark::cuda::kernels::canonical_words_body(f, i, out); });
   }
 };
 
