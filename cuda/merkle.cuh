@@ -4,7 +4,7 @@
 // The tree is stark::MerkleTree's (cpp/include/stark/merkle/merkle_tree.hpp, docs/protocol.md §2):
 //   node_0[i] = Hs(row i of every matrix of the tallest height, original order, concatenated)
 //   node_l[i] = C(node_{l-1}[2i], node_{l-1}[2i+1]), then C(node_l[i], Hs(rows i of the matrices
-//               of height h_max >> l)) when there are such matrices
+//               of height h_max >> l)) when there are such matrices (the injection)
 // Hs is the padding-free sponge in overwrite mode (rate 8), C the truncated permutation
 // C(a, b) = Perm(a || b)[0..8). A leaf reads the rows of several matrices in place: the sponge
 // walks their concatenation without materializing it. Digests are 8 canonical words.
@@ -20,47 +20,39 @@ struct LeafMatrix {
   uint64_t width;
 };
 
-/// Feeds canonical words into a padding-free overwrite sponge block by block.
-struct SpongeAbsorber {
+/// digest = Hs(row `row` of mats[0] || row `row` of mats[1] || ... mats[count - 1]): the padding-
+/// free overwrite sponge over the concatenation, read in place through a cursor (matrix, offset);
+/// the empty input hashes to zero. Written like sponge_row (constant indices into the state, the
+/// partial block as a select): a staging array of the block crashes cicc 13.0.
+STARK_HD void leaf_digest_body(const LeafMatrix* mats, uint32_t count, uint64_t row, uint32_t* digest,
+                               const Poseidon2Constants& k) {
   Fp s[kWidth];
-  uint32_t block[kRate];
-  uint32_t filled = 0;
-
-  STARK_HD SpongeAbsorber() {
-    STARK_UNROLL
-    for (int i = 0; i < kWidth; ++i) s[i] = Fp::zero();
-  }
-  /// Overwrites state[0..filled) with the block and permutes (a partial last block leaves the
-  /// rest of the rate as it was: no padding).
-  STARK_HD void flush(const Poseidon2Constants& k) {
+  STARK_UNROLL
+  for (int i = 0; i < kWidth; ++i) s[i] = Fp::zero();
+  uint64_t total = 0;
+  for (uint32_t m = 0; m < count; ++m) total += mats[m].width;
+  uint32_t m = 0;
+  uint64_t offset = 0;
+  for (uint64_t start = 0; start < total; start += kRate) {
+    const uint64_t len = total - start < uint64_t(kRate) ? total - start : uint64_t(kRate);
     STARK_UNROLL
     for (int j = 0; j < kRate; ++j) {
-      const Fp x = uint32_t(j) < filled ? load_canonical(block[j]) : s[j];
+      uint32_t word = 0;
+      if (uint64_t(j) < len) {
+        while (offset == mats[m].width) {  // skips to the next matrix with words left
+          ++m;
+          offset = 0;
+        }
+        word = mats[m].data[row * mats[m].width + offset];
+        ++offset;
+      }
+      const Fp x = uint64_t(j) < len ? load_canonical(word) : s[j];
       s[j] = x;
     }
     permute(s, k);
-    filled = 0;
   }
-  STARK_HD void absorb(const uint32_t* words, uint64_t count, const Poseidon2Constants& k) {
-    for (uint64_t i = 0; i < count; ++i) {
-      block[filled++] = words[i];
-      if (filled == uint32_t(kRate)) flush(k);
-    }
-  }
-  /// Digest = state[0..8) after the last (partial) block; the empty input hashes to zero.
-  STARK_HD void finish(uint32_t* digest, const Poseidon2Constants& k) {
-    if (filled != 0) flush(k);
-    STARK_UNROLL
-    for (int j = 0; j < kDigest; ++j) digest[j] = s[j].canonical();
-  }
-};
-
-/// digest = Hs(row `row` of mats[0] || row `row` of mats[1] || ... mats[count - 1]).
-STARK_HD void leaf_digest_body(const LeafMatrix* mats, uint32_t count, uint64_t row, uint32_t* digest,
-                               const Poseidon2Constants& k) {
-  SpongeAbsorber sponge;
-  for (uint32_t m = 0; m < count; ++m) sponge.absorb(mats[m].data + row * mats[m].width, mats[m].width, k);
-  sponge.finish(digest, k);
+  STARK_UNROLL
+  for (int j = 0; j < kDigest; ++j) digest[j] = s[j].canonical();
 }
 
 /// out = C(left, right) = Perm(left || right)[0..8); `out` may alias either input.
@@ -77,19 +69,18 @@ STARK_HD void compress_body(const uint32_t* left, const uint32_t* right, uint32_
   for (int i = 0; i < kDigest; ++i) out[i] = s[i].canonical();
 }
 
-/// Node i of a layer: C(prev[2i], prev[2i+1]), then compressed with Hs of row i of the
-/// `inject_count` matrices of this layer's height (none when 0).
-STARK_HD void merkle_layer_body(const uint32_t* prev, uint32_t* out, const LeafMatrix* inject,
-                                uint32_t inject_count, uint64_t i, const Poseidon2Constants& k) {
-  uint32_t node[kDigest];
-  compress_body(prev + 16 * i, prev + 16 * i + 8, node, k);
-  if (inject_count != 0) {
-    uint32_t injected[kDigest];
-    leaf_digest_body(inject, inject_count, i, injected, k);
-    compress_body(node, injected, node, k);
-  }
-  STARK_UNROLL
-  for (int j = 0; j < kDigest; ++j) out[8 * i + j] = node[j];
+/// Node i of a layer: out[i] = C(prev[2i], prev[2i+1]). (An injection is a separate leaf-digest
+/// launch and compress_pairs: one kernel that inlines the sponge loop and a compression crashes
+/// cicc 13.0.)
+STARK_HD void merkle_layer_body(const uint32_t* prev, uint32_t* out, uint64_t i,
+                                const Poseidon2Constants& k) {
+  compress_body(prev + 16 * i, prev + 16 * i + 8, out + 8 * i, k);
+}
+
+/// out[i] = C(left[i], right[i]); `out` may alias `left`.
+STARK_HD void compress_pairs_body(const uint32_t* left, const uint32_t* right, uint32_t* out, uint64_t i,
+                                  const Poseidon2Constants& k) {
+  compress_body(left + 8 * i, right + 8 * i, out + 8 * i, k);
 }
 
 /// A run of words to copy out of device memory: src[0..words) → out[out_at ..).

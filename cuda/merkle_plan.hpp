@@ -14,8 +14,8 @@
 //   void upload(void* dst, const void* host_src, size_t bytes);    host_src reusable on return
 //   void download(void* host_dst, const void* src, size_t bytes);  data there on return
 //   void leaf_digests(const LeafMatrix* mats, uint32_t count, uint64_t rows, uint32_t* out);
-//   void merkle_layer(const uint32_t* prev, uint32_t* out, uint64_t n, const LeafMatrix* inject,
-//                     uint32_t inject_count);
+//   void merkle_layer(const uint32_t* prev, uint32_t* out, uint64_t n);
+//   void compress_pairs(const uint32_t* left, const uint32_t* right, uint64_t n, uint32_t* out);
 //   void gather(const GatherSpan* spans, uint64_t count, uint32_t* out);
 // Work is ordered as issued (a CUDA stream); buffers are freed in that order too.
 #pragma once
@@ -178,10 +178,17 @@ class PlanMerkleTree {
     uint32_t count = 0;
     const LeafTable leaves = leaf_table(ex, height_, count);
     ex.leaf_digests(leaves.data(), count, height_, digests_.data());
+    // Scratch for the injected leaf digests; the tallest injected height needs the most.
+    typename Exec::template Buffer<uint32_t> injected;
     for (uint32_t l = 1; l <= log_height_; ++l) {
-      const LeafTable inject = leaf_table(ex, height_ >> l, count);
-      ex.merkle_layer(digests_.data() + layer_offset_[l - 1], digests_.data() + layer_offset_[l],
-                      height_ >> l, count == 0 ? nullptr : inject.data(), count);
+      const uint64_t n = height_ >> l;
+      uint32_t* out = digests_.data() + layer_offset_[l];
+      ex.merkle_layer(digests_.data() + layer_offset_[l - 1], out, n);
+      const LeafTable inject = leaf_table(ex, n, count);
+      if (count == 0) continue;
+      if (injected.size() == 0) injected = ex.template alloc<uint32_t>(8 * n, "merkle injected digests");
+      ex.leaf_digests(inject.data(), count, n, injected.data());
+      ex.compress_pairs(out, injected.data(), n, out);
     }
     ex.download(root_.data(), layer(log_height_), sizeof(uint32_t) * 8);
   }

@@ -68,11 +68,11 @@ struct HostExec {
       stark::cuda::kernels::leaf_digest_body(mats, count, r, out + 8 * r, constants());
     });
   }
-  void merkle_layer(const uint32_t* prev, uint32_t* out, uint64_t n,
-                    const stark::cuda::kernels::LeafMatrix* inject, uint32_t inject_count) {
-    each(n, [&](uint64_t i) {
-      stark::cuda::kernels::merkle_layer_body(prev, out, inject, inject_count, i, constants());
-    });
+  void merkle_layer(const uint32_t* prev, uint32_t* out, uint64_t n) {
+    each(n, [&](uint64_t i) { stark::cuda::kernels::merkle_layer_body(prev, out, i, constants()); });
+  }
+  void compress_pairs(const uint32_t* left, const uint32_t* right, uint64_t n, uint32_t* out) {
+    each(n, [&](uint64_t i) { stark::cuda::kernels::compress_pairs_body(left, right, out, i, constants()); });
   }
   void zero(void* dst, size_t bytes) {
     if (bytes != 0) std::memset(dst, 0, bytes);
