@@ -19,19 +19,13 @@
 #include "../cpp/src/air/block_program.hpp"
 #include "air_program.cuh"
 #include "logup.cuh"
+#include "matrix_ref.hpp"
 #include "quotient.cuh"
 #include "stark/air/constraint_system.hpp"
 #include "stark/field/matrix.hpp"
 #include "stark/util/error.hpp"
 
 namespace stark::cuda {
-
-/// A row-major matrix of canonical words by pointer: device memory for the launchers, host
-/// memory in the tests (the checks and the matrix set do not read it).
-struct MatrixRef {
-  const uint32_t* data = nullptr;
-  size_t height = 0, width = 0;
-};
 
 namespace host_detail {
 

@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "air_program_host.hpp"
+#include "matrix_ref.hpp"
 #include "merkle.cuh"
 #include "stark/field/babybear.hpp"
 #include "stark/hash/poseidon2.hpp"

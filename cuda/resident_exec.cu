@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/device_buffer.hpp"
+#include "common/event_timer.hpp"
 #include "fri.cuh"
 #include "merkle.cuh"
 #include "ntt_exec.cuh"
@@ -100,6 +101,16 @@ __global__ void __launch_bounds__(kBlock)
 }
 
 }  // namespace
+
+void CudaExec::synchronize() { STARK_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+
+void CudaExec::begin_span(const char* name) {
+  if (timer_) timer_->begin(name);
+}
+
+void CudaExec::end_span() noexcept {
+  if (timer_) timer_->end();
+}
 
 void CudaExec::upload(void* dst, const void* host_src, size_t bytes) {
   if (bytes != 0) upload_staged(dst, host_src, bytes, stream_, "resident upload");

@@ -9,22 +9,49 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/device_buffer.hpp"
 #include "fri.cuh"
+#include "matrix_ref.hpp"
 #include "merkle.cuh"
 #include "stark/field/babybear.hpp"
 #include "stark/field/extension.hpp"
 
+namespace stark {
+struct ConstraintSystem;
+class GrindBackend;
+}  // namespace stark
+
 namespace stark::cuda {
+
+struct QuotientLdes;
+class DeviceProgramCache;
+class EventTimer;
 
 class CudaExec {
  public:
   template <class T>
   using Buffer = DeviceBuffer<T>;
 
-  explicit CudaExec(cudaStream_t stream) : stream_(stream) {}
+  /// Work goes to `stream`; the constraint programs are uploaded through `programs` (one cache
+  /// per stream) and kernel spans recorded on `timer` (both may be null: no programs, no spans).
+  CudaExec(cudaStream_t stream, std::shared_ptr<DeviceProgramCache> programs = {},
+           std::shared_ptr<EventTimer> timer = {})
+      : stream_(stream), programs_(std::move(programs)), timer_(std::move(timer)) {}
   cudaStream_t stream() const { return stream_; }
+
+  /// An executor on the legacy default stream, for data that outlives this proof (the proving
+  /// key's): its buffers are freed in that stream's order, whenever their owner goes.
+  CudaExec persistent() const { return CudaExec(nullptr); }
+  /// Waits for the stream's work; DeviceError if any of it failed.
+  void synchronize();
+  /// Kernel-time spans of the CPU's `timings` keys ("lde", "merkle_tree"); no-ops without a timer.
+  void begin_span(const char* name);
+  void end_span() noexcept;
 
   template <class T>
   Buffer<T> alloc(size_t count, const char* what) {
@@ -64,8 +91,28 @@ class CudaExec {
             uint32_t log_m, const Ext4* roll_in, Ext4 beta_sq);
   void canonical_words(const Ext4* f, uint64_t count, uint32_t* out);
 
+  // ---- the prover's phases (cuda/prover/cuda_exec_phases.cpp: host compiler) ----
+  /// InputError (non_canonical_message: `what`, row, column) for the first word >= p of a
+  /// height x width device matrix; `words` must be device memory (InputError otherwise).
+  void check_canonical(const uint32_t* words, size_t height, size_t width, const std::string& what);
+  /// The after-challenge trace (logup.hpp's after_challenge_trace_on_device); returns S.
+  Ext4 logup_trace(const ConstraintSystem& cs, std::optional<MatrixRef> preprocessed,
+                   const std::vector<MatrixRef>& mains, const std::vector<uint32_t>& public_values,
+                   const Ext4& alpha_lu, const Ext4& beta_lu, uint32_t* flattened);
+  /// The q chunk matrices (quotient.hpp's quotient_chunks_on_device).
+  void quotient_chunks(const ConstraintSystem& cs, const QuotientLdes& ldes,
+                       const std::vector<uint32_t>& public_values, const std::vector<Ext4>& challenges,
+                       const std::vector<Ext4>& exposed, const Ext4& alpha, uint32_t* chunks);
+  /// Proof-of-work searches on the GPU.
+  const GrindBackend* grinder();
+  /// Waits for the stream, then records the kernel spans, `host_to_device_bytes` (the matrix data
+  /// uploaded) and the pool's peak as `device_peak_memory_bytes`.
+  void finish(uint64_t host_to_device_bytes);
+
  private:
   cudaStream_t stream_;
+  std::shared_ptr<DeviceProgramCache> programs_;
+  std::shared_ptr<EventTimer> timer_;
 };
 
 }  // namespace stark::cuda

@@ -9,11 +9,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "fri.cuh"
 #include "merkle.cuh"
 #include "ntt.cuh"
+#include "quotient.hpp"
+#include "stark/air/logup.hpp"
+#include "stark/air/quotient.hpp"
+#include "stark/prover/validate.hpp"
 
 namespace testing {
 
@@ -120,6 +126,95 @@ struct HostExec {
   }
   void canonical_words(const Ext4* f, uint64_t count, uint32_t* out) {
     each(count, [&](uint64_t i) { stark::cuda::kernels::canonical_words_body(f, i, out); });
+  }
+
+  // ---- the coset LDE (ntt.cuh's plan, this executor running its steps) ----
+  void dif_layer(uint32_t* data, size_t rows, size_t width, const uint32_t* tw, uint32_t log_len,
+                 uint32_t tw_shift) {
+    each(uint64_t(rows / 2) * width, [&](uint64_t t) {
+      stark::cuda::kernels::dif_body<uint64_t>(data, uint64_t(width), tw, log_len, tw_shift, t);
+    });
+  }
+  void gather_bitrev(uint32_t* dst, size_t dst_rows, const uint32_t* src, size_t src_rows, uint32_t log_src,
+                     size_t width, const uint32_t* factors, Fp scale) {
+    each(uint64_t(dst_rows) * width, [&](uint64_t t) {
+      stark::cuda::kernels::gather_bitrev_body<uint64_t>(dst, src, uint64_t(src_rows), log_src,
+                                                         uint64_t(width), factors, scale, t);
+    });
+  }
+  void coset_lde_bitrev(const uint32_t* in, uint32_t log_n, size_t width, uint32_t log_blowup, Fp shift,
+                        uint32_t* out) {
+    const size_t n = size_t(1) << log_n;
+    auto work = alloc<uint32_t>(n * width, "LDE input copy");
+    std::memcpy(work.data(), in, n * width * sizeof(uint32_t));
+    auto tw = alloc<uint32_t>(stark::cuda::kernels::twiddle_words(log_n + log_blowup), "twiddles");
+    auto factors = alloc<uint32_t>(n, "shift powers");
+    stark::cuda::kernels::plan::coset_lde_bitrev(*this, work.data(), out, tw.data(), factors.data(), log_n,
+                                                 log_blowup, width, shift);
+  }
+
+  // ---- the resident session's other phases ----
+  // The LogUp and quotient kernels' bodies are checked against the CPU in test_cuda_logup_host and
+  // test_cuda_quotient_host; here the session's plumbing is under test, so these phases run the
+  // CPU implementations on the executor's (host) memory.
+  HostExec persistent() const {
+    HostExec p = *this;
+    p.record = nullptr;
+    return p;
+  }
+  void synchronize() {}
+  /// What the last session that finished reported (set `record` to collect it; it outlives the
+  /// session).
+  struct Record {
+    std::vector<std::string> spans;
+    uint64_t host_to_device_bytes = ~uint64_t(0);
+  };
+  Record* record = nullptr;
+  std::vector<std::string> spans;
+  void begin_span(const char* name) { spans.push_back(name); }
+  void end_span() noexcept {}
+
+  void check_canonical(const uint32_t* words, size_t height, size_t width, const std::string& what) {
+    stark::check_canonical(stark::ConstMatrixView{words, height, width}, what);
+  }
+  static stark::ConstMatrixView view(const stark::cuda::MatrixRef& m) {
+    return stark::ConstMatrixView{m.data, m.height, m.width};
+  }
+  Ext4 logup_trace(const stark::ConstraintSystem& cs, std::optional<stark::cuda::MatrixRef> preprocessed,
+                   const std::vector<stark::cuda::MatrixRef>& mains,
+                   const std::vector<uint32_t>& public_values, const Ext4& alpha_lu, const Ext4& beta_lu,
+                   uint32_t* flattened) {
+    std::optional<stark::ConstMatrixView> prep;
+    if (preprocessed) prep = view(*preprocessed);
+    std::vector<stark::ConstMatrixView> views;
+    for (const auto& m : mains) views.push_back(view(m));
+    const stark::AfterChallengeTrace ac =
+        stark::after_challenge_trace(cs, prep, views, public_values, alpha_lu, beta_lu);
+    std::memcpy(flattened, ac.flattened.values.data(), ac.flattened.values.size() * sizeof(uint32_t));
+    return ac.cumulative_sum;
+  }
+  void quotient_chunks(const stark::ConstraintSystem& cs, const stark::cuda::QuotientLdes& ldes,
+                       const std::vector<uint32_t>& public_values, const std::vector<Ext4>& challenges,
+                       const std::vector<Ext4>& exposed, const Ext4& alpha, uint32_t* chunks) {
+    stark::QuotientInputs in;
+    in.log_height = ldes.log_height;
+    in.log_blowup = ldes.log_blowup;
+    if (ldes.preprocessed) in.preprocessed = view(*ldes.preprocessed);
+    for (const auto& m : ldes.mains) in.mains.push_back(view(m));
+    if (ldes.after_challenge) in.after_challenge = view(*ldes.after_challenge);
+    in.public_values = public_values;
+    in.challenges = challenges;
+    in.exposed = exposed;
+    size_t at = 0;
+    for (const stark::RowMajorMatrix& c :
+         stark::quotient_chunks(stark::quotient_values(cs, in, alpha), cs.quotient_degree)) {
+      std::memcpy(chunks + at, c.values.data(), c.values.size() * sizeof(uint32_t));
+      at += c.values.size();
+    }
+  }
+  const stark::GrindBackend* grinder() { return nullptr; }
+  void finish(uint64_t host_to_device_bytes) {
+    if (record != nullptr) *record = Record{spans, host_to_device_bytes};
   }
 };
 

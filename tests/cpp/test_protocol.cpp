@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "constraint_builder.hpp"
+#include "host_exec.hpp"
+#include "prover/resident_session.hpp"
 #include "stark/cuda/device.hpp"
 #include "stark/keygen/keygen.hpp"
 #include "stark/ntt/ntt.hpp"
@@ -843,6 +845,86 @@ TEST(device_seam_gives_identical_proofs) {
   if (!cuda::available()) {
     CHECK_THROWS(prover_device("cuda"), DeviceError);
     CHECK_EQ(prover_device("auto").name(), std::string("cpu"));
+  }
+}
+
+// The device-resident session of the CUDA device (cuda/prover/resident_session.hpp) on the host
+// executor: the whole proof runs through the resident plans (device LDEs, device Merkle trees,
+// PlanFriProver, resident key data) with the kernels' bodies, and must give the CPU's bytes.
+namespace {
+
+class HostResidentDevice final : public ProverDevice {
+ public:
+  explicit HostResidentDevice(bool backwards = false) : backwards_(backwards) {}
+  std::string name() const override { return "host-resident"; }
+  std::unique_ptr<ProverSession> begin_proof() const override {
+    testing::HostExec ex;
+    ex.backwards = backwards_;
+    ex.record = &last;
+    return std::make_unique<cuda::ResidentSession<testing::HostExec>>(*this, ex, cache);
+  }
+  mutable cuda::ResidentCache cache;
+  mutable testing::HostExec::Record last;  // of the last proof that finished
+
+ private:
+  bool backwards_;
+};
+
+}  // namespace
+
+TEST(resident_session_gives_identical_proofs) {
+  for (bool backwards : {false, true}) {
+    const HostResidentDevice device(backwards);
+    for (const auto& [fri, fib_n] :
+         {std::pair{test_params(), size_t(16)}, std::pair{test_params(2, 1), size_t(32)}}) {
+      Fixture f(fri, fib_n);
+      const std::vector<AirProvingInput> inputs = f.all();
+      const std::vector<uint8_t> cpu = proof_to_bytes(prove(f.pk, inputs));
+      CHECK(proof_to_bytes(prove(f.pk, inputs, device)) == cpu);
+      // Some AIRs only, and the same key again: its preprocessed data comes from the cache.
+      const std::vector<AirProvingInput> some = {f.sel_input(), f.fib_input()};
+      CHECK(proof_to_bytes(prove(f.pk, some, device)) == proof_to_bytes(prove(f.pk, some)));
+      CHECK(proof_to_bytes(prove(f.pk, inputs, device)) == cpu);
+      size_t trace_bytes = 0;
+      for (const AirProvingInput& in : inputs) {
+        for (const ConstMatrixView& c : in.cached_mains) trace_bytes += 4 * c.height * c.width;
+        if (in.common_main) trace_bytes += 4 * in.common_main->height * in.common_main->width;
+      }
+      CHECK_EQ(device.last.host_to_device_bytes, uint64_t(trace_bytes));  // the key's data stayed resident
+      CHECK(std::count(device.last.spans.begin(), device.last.spans.end(), std::string("lde")) > 0);
+    }
+  }
+}
+
+TEST(resident_session_adopts_device_traces_and_checks_them) {
+  Fixture f;
+  const HostResidentDevice device;
+  std::vector<AirProvingInput> inputs = f.all();
+  for (AirProvingInput& in : inputs) in.memory = TraceMemory::Cuda;  // host memory stands in for it
+  prove(f.pk, f.all(), device);  // the key's preprocessed data goes up with the first proof
+  CHECK(proof_to_bytes(prove(f.pk, inputs, device)) == proof_to_bytes(prove(f.pk, f.all())));
+  CHECK_EQ(device.last.host_to_device_bytes, uint64_t(0));  // adopted in place
+  RowMajorMatrix bad = f.fib;
+  bad.row(3)[1] = stark::P;
+  std::vector<AirProvingInput> wrong = {AirProvingInput{0, {}, bad.view(), f.fib_pv}};
+  wrong[0].memory = TraceMemory::Cuda;
+  try {
+    prove(f.pk, wrong, device);
+    CHECK(false);
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("row 3") != std::string::npos && what.find("column 1") != std::string::npos);
+  }
+  // Another device's handles are refused by name.
+  const std::vector<DeviceCommitInput> foreign = {
+      DeviceCommitInput{cpu_prover_device().begin_proof()->upload(f.fib.view())}};
+  try {
+    device.begin_proof()->commit(f.pk.vk.fri, foreign);
+    CHECK(false);
+  } catch (const DeviceError& e) {
+    CHECK(std::string(e.what()).find(
+              "commit: a matrix of another device was given to the host-resident device") !=
+          std::string::npos);
   }
 }
 
