@@ -3,7 +3,8 @@
 // Inputs are random canonical words generated on the host once and uploaded before the clock
 // starts; each repeat is timed with CUDA events around the kernels alone, and the median is
 // returned. "poseidon2": 2^log_height permutations of 16-word states; "lde": a blowup-2 coset LDE
-// of a 2^log_height × width matrix; "merkle": the Merkle tree of a 2^log_height × width matrix.
+// of a 2^log_height × width matrix (CudaExec's, as the prover commits); "merkle": the Merkle tree
+// of a 2^log_height × width matrix (PlanMerkleTree's; its root read-back included).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 
 #include "bench.hpp"
 #include "common/device_buffer.hpp"
+#include "merkle_plan.hpp"
+#include "resident_exec.hpp"
 #include "runtime.cuh"
 #include "stark/cuda/device.hpp"
 #include "stark/field/babybear.hpp"
@@ -59,15 +62,13 @@ double resident_bench(const std::string& kind, uint32_t log_height, size_t width
   if (kind != "poseidon2" && kind != "lde" && kind != "merkle")
     throw InputError("resident_bench: unknown kind '" + kind + "' (expected poseidon2, lde or merkle)");
   if (kind != "poseidon2" && width == 0) throw InputError("resident_bench: width must be >= 1");
-  // The device-pointer LDE and Merkle tree of the resident prover are not in this build yet.
-  if (kind != "poseidon2")
-    throw DeviceError("resident_bench: kind '" + kind +
-                      "' needs the device-resident LDE/Merkle kernels, "
-                      "which this build does not have yet");
   const Stream stream;
   const size_t n = size_t(1) << log_height;
   const size_t in_width = kind == "poseidon2" ? 16 : width;
   DeviceBuffer<uint32_t> in = random_device_words(n * in_width, stream.get());
+  CudaExec ex(stream.get());
+  DeviceBuffer<uint32_t> lde_out;
+  if (kind == "lde") lde_out = DeviceBuffer<uint32_t>(2 * n * width, stream.get(), "bench LDE output");
   cudaEvent_t start = nullptr, stop = nullptr;
   STARK_CUDA_CHECK(cudaEventCreate(&start));
   STARK_CUDA_CHECK(cudaEventCreate(&stop));
@@ -77,6 +78,10 @@ double resident_bench(const std::string& kind, uint32_t log_height, size_t width
       STARK_CUDA_CHECK(cudaEventRecord(start, stream.get()));
       if (kind == "poseidon2") {
         poseidon2_permute_on_device(in.data(), n, stream.get());
+      } else if (kind == "lde") {
+        ex.coset_lde_bitrev(in.data(), log_height, width, 1, generator(), lde_out.data());
+      } else {  // the prover's tree: leaf digests and every layer, kept on the device
+        const PlanMerkleTree<CudaExec> tree(ex, {MatrixRef{in.data(), n, width}});
       }
       STARK_CUDA_CHECK(cudaEventRecord(stop, stream.get()));
       STARK_CUDA_CHECK(cudaEventSynchronize(stop));

@@ -296,7 +296,7 @@ def test_repeated_proofs_reuse_the_resident_key_and_report_device_figures(gpu: N
 def test_resident_bench_and_properties(gpu: None) -> None:
     props = _core.cuda_device_properties()
     assert props["memory_bandwidth_bytes_per_s"] > 1e11 and props["total_memory_bytes"] > 0
-    for kind, width in (("poseidon2", 16),):
+    for kind, width in (("poseidon2", 16), ("lde", 8), ("merkle", 8)):
         assert _core.cuda_resident_bench(kind, 12, width, 2) > 0
     import stark_backend as sb
 
