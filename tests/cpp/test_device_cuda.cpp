@@ -4,12 +4,21 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <tuple>
+#include <utility>
 #include <vector>
 
+#include "common/device_buffer.hpp"
+#include "fri_plan.hpp"
+#include "merkle_plan.hpp"
+#include "resident_exec.hpp"
+#include "stark/challenger/challenger.hpp"
 #include "stark/cuda/device.hpp"
 #include "stark/field/babybear.hpp"
 #include "stark/field/matrix.hpp"
+#include "stark/fri/pcs.hpp"
 #include "stark/hash/poseidon2.hpp"
+#include "stark/merkle/merkle_tree.hpp"
 #include "stark/ntt/ntt.hpp"
 #include "stark/util/error.hpp"
 #include "testing.hpp"
@@ -147,4 +156,109 @@ TEST(grind_matches_cpu) {
   CHECK_THROWS(cu::grind(base.data(), 16, 0, 1, 1), stark::InputError);
   CHECK_THROWS(cu::grind(base.data(), 0, 0, 1, 0), stark::InputError);
   CHECK_THROWS(cu::grind(base.data(), 0, stark::P - 1, 2, 1), stark::InputError);
+}
+
+// ---- the resident plans on CudaExec (their logic is tested on the host executor; here the
+// launches, streams and copies) -------------------------------------------------------------------
+
+namespace {
+
+cu::DeviceBuffer<uint32_t> to_device(const uint32_t* host, size_t words, cudaStream_t stream) {
+  cu::DeviceBuffer<uint32_t> d(words, stream, "test upload");
+  cu::upload_staged(d.data(), host, words * sizeof(uint32_t), stream, "test upload");
+  return d;
+}
+
+}  // namespace
+
+TEST(plan_merkle_tree_on_the_gpu_matches_merkle_tree) {
+  if (skip_without_gpu("plan_merkle_tree_on_the_gpu_matches_merkle_tree")) return;
+  const cu::Stream stream;
+  cu::CudaExec ex(stream.get());
+  const std::vector<std::vector<std::pair<size_t, size_t>>> cases = {
+      {{1, 13}}, {{16, 5}, {16, 3}, {4, 7}, {1, 2}}, {{1024, 64}, {512, 3}, {2, 9}}, {{1 << 14, 8}}};
+  for (const auto& shapes : cases) {
+    std::vector<stark::RowMajorMatrix> mats;
+    std::vector<cu::DeviceBuffer<uint32_t>> device;
+    std::vector<cu::MatrixRef> refs;
+    for (auto [h, w] : shapes) {
+      stark::RowMajorMatrix m(h, w);
+      for (auto& x : m.values) x = testing::random_canonical();
+      device.push_back(to_device(m.values.data(), h * w, stream.get()));
+      refs.push_back({device.back().data(), h, w});
+      mats.push_back(std::move(m));
+    }
+    const cu::PlanMerkleTree<cu::CudaExec> tree(ex, refs);
+    const stark::MerkleTree cpu{std::vector<stark::RowMajorMatrix>(mats)};
+    CHECK(tree.root() == cpu.root());
+    std::vector<size_t> indices = {0, cpu.height() - 1, cpu.height() / 2};
+    const std::vector<stark::MerkleOpening> opened = tree.open_batch(ex, indices);
+    for (size_t q = 0; q < indices.size(); ++q) {
+      const stark::MerkleOpening o = cpu.open(indices[q]);
+      CHECK(opened[q].rows == o.rows && opened[q].siblings == o.siblings);
+    }
+  }
+}
+
+TEST(plan_fri_prover_on_the_gpu_matches_pcs_open) {
+  if (skip_without_gpu("plan_fri_prover_on_the_gpu_matches_pcs_open")) return;
+  const stark::FriParameters params{1, 1, 8, 2, 2};
+  const Fp g = stark::generator();
+  std::vector<stark::PcsMatrixInput> inputs;
+  std::vector<std::vector<stark::Ext4>> points;
+  for (auto [h, w, shift] : std::vector<std::tuple<size_t, size_t, Fp>>{
+           {1024, 17, Fp::one()}, {256, 3, g}, {1024, 1, g * g}, {8, 2, Fp::one()}}) {
+    stark::RowMajorMatrix m(h, w);
+    for (auto& x : m.values) x = testing::random_canonical();
+    inputs.push_back({std::move(m), shift});
+    const stark::Ext4 z(Fp::from_canonical(testing::random_canonical()), Fp::from_canonical(7), Fp(),
+                        Fp::one());
+    points.push_back({z, z * stark::two_adic_generator(stark::log2_exact(h))});
+  }
+  const stark::PcsCommitted committed = stark::pcs_commit(params, std::move(inputs));
+  stark::Challenger cpu_ch, gpu_ch;
+  const auto [cpu_values, cpu_proof] =
+      stark::pcs_open(params, {stark::PcsOpenRound{&committed, points}}, cpu_ch);
+
+  const cu::Stream stream;
+  cu::CudaExec ex(stream.get());
+  std::vector<cu::DeviceBuffer<uint32_t>> ldes;
+  std::vector<cu::MatrixRef> refs;
+  std::vector<uint32_t> log_heights;
+  for (size_t m = 0; m < committed.num_matrices(); ++m) {
+    const stark::ConstMatrixView v = committed.lde(m);
+    ldes.push_back(to_device(v.data, v.height * v.width, stream.get()));
+    refs.push_back({ldes.back().data(), v.height, v.width});
+    log_heights.push_back(committed.log_trace_height(m));
+  }
+  const cu::PlanMerkleTree<cu::CudaExec> tree(ex, refs);
+  CHECK(tree.root() == committed.root());
+  std::vector<cu::PlanFriRound<cu::CudaExec>> rounds = {{&tree, params.log_blowup, log_heights, points}};
+  const std::vector<stark::FriOpenRound> shapes = cu::plan_open_shapes(rounds);
+  cu::PlanFriProver<cu::CudaExec> backend(ex, params, rounds);
+  const auto [gpu_values, gpu_proof] = stark::fri_prove(params, shapes, backend, gpu_ch);
+  CHECK(gpu_values == cpu_values);
+  CHECK(stark::fri_proof_to_bytes(gpu_proof) == stark::fri_proof_to_bytes(cpu_proof));
+}
+
+TEST(resident_coset_lde_matches_cpu) {
+  if (skip_without_gpu("resident_coset_lde_matches_cpu")) return;
+  const cu::Stream stream;
+  cu::CudaExec ex(stream.get());
+  for (auto [log_n, w, b] :
+       std::vector<std::tuple<uint32_t, size_t, uint32_t>>{{0, 3, 1}, {5, 7, 2}, {12, 33, 1}}) {
+    const size_t n = size_t(1) << log_n;
+    const std::vector<uint32_t> in = random_values(n * w);
+    const Fp shift = stark::generator() * Fp::from_canonical(5).inverse();
+    const cu::DeviceBuffer<uint32_t> d_in = to_device(in.data(), in.size(), stream.get());
+    cu::DeviceBuffer<uint32_t> d_out((n << b) * w, stream.get(), "test LDE");
+    ex.coset_lde_bitrev(d_in.data(), log_n, w, b, shift, d_out.data());
+    std::vector<uint32_t> got((n << b) * w), in_after(in.size());
+    ex.download(got.data(), d_out.data(), got.size() * 4);
+    ex.download(in_after.data(), d_in.data(), in_after.size() * 4);
+    std::vector<uint32_t> want((n << b) * w);
+    cu::coset_lde_bitrev(in.data(), n, w, b, shift.canonical(), want.data());
+    CHECK(got == want);
+    CHECK(in_after == in);  // the trace stays for the later phases
+  }
 }
