@@ -177,6 +177,8 @@ def proof_sections(data: bytes) -> Layout:
     c.skip(4)
     c.section("version")
     c.u32()
+    c.section("configuration")
+    c.u32()
     c.section("per-AIR data")
     for a in range(c.u32()):
         c.section(f"AIR entry {a}")
@@ -247,6 +249,8 @@ def vk_sections(data: bytes, cs_lengths: Sequence[int], base: int = 0) -> Layout
     c.section("vk magic")
     c.skip(4)
     c.section("vk version")
+    c.u32()
+    c.section("vk configuration")
     c.u32()
     c.section("FRI parameters")
     for _ in range(5):
@@ -542,8 +546,9 @@ def key_mutants(
 
 
 def _with_name_byte(vk_bytes: bytes, value: int) -> bytes:
-    # magic, version, 5 FRI u32, 2 PoW u32, AIR count, then AIR 0's name length and bytes.
-    at = 4 + 4 + 20 + 8 + 4 + 4
+    # magic, version, configuration, 5 FRI u32, 2 PoW u32, AIR count, then AIR 0's name length
+    # and bytes.
+    at = 4 + 4 + 4 + 20 + 8 + 4 + 4
     b = bytearray(vk_bytes)
     b[at] = value
     return bytes(b)

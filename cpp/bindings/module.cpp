@@ -23,6 +23,7 @@ void register_cuda(py::module_& m);
 void register_fri_params(py::module_& m);
 void register_protocol(py::module_& m);
 void register_air(py::module_& m);
+void register_config(py::module_& m);
 }  // namespace stark::py_bind
 
 namespace {
@@ -74,4 +75,5 @@ PYBIND11_MODULE(_core, m) {
   register_fri_params(m);
   register_protocol(m);
   register_air(m);
+  register_config(m);
 }

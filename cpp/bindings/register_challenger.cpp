@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "stark/config/config.hpp"
 #include "stark/challenger/challenger.hpp"
 #include "stark/field/babybear.hpp"
 
@@ -92,9 +93,12 @@ std::vector<uint32_t> fixed_vector(py::handle h, const std::string& what, size_t
 
 void register_challenger(py::module_& m) {
   py::class_<Challenger>(m, "Challenger",
-                         "Duplex-sponge Fiat–Shamir challenger over Poseidon2 (width 16, rate 8); fresh = "
-                         "all-zero state.")
+                         "Fiat–Shamir challenger of a configuration (default baby_bear_poseidon2: the "
+                         "duplex sponge over Poseidon2, width 16, rate 8; fresh = all-zero state).")
       .def(py::init<>())
+      .def(py::init([](const std::string& config) { return config_by_name(config).new_challenger(); }),
+           py::arg("config"))
+      .def_property_readonly("transcript", [](const Challenger& c) { return c.core().name(); })
       .def(
           "observe", [](Challenger& c, const py::object& v) { c.observe(to_field(v, "value")); },
           py::arg("value"))

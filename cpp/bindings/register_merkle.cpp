@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "stark/config/config.hpp"
 #include "stark/merkle/merkle_tree.hpp"
 
 namespace stark::py_bind {
@@ -141,18 +142,20 @@ struct PyMerkleTree {
 void register_merkle(py::module_& m) {
   m.def(
       "merkle_root",
-      [](const py::object& matrices) {
+      [](const py::object& matrices, const std::string& config) {
+        const MerkleHasher& hasher = config_by_name(config).hasher();
         const std::vector<U32Array> arrays = matrix_arrays(matrices);
         const std::vector<ConstMatrixView> views = views_of(arrays);
         Digest root;
         {
           py::gil_scoped_release release;
-          root = stark::merkle_root(views);
+          root = stark::merkle_root(views, hasher);
         }
         return digest_array(root);
       },
-      py::arg("matrices"),
-      "MMCS root (8,) of a list of (height, width) uint32 matrices (docs/protocol.md §2.1).");
+      py::arg("matrices"), py::arg("config") = std::string("baby_bear_poseidon2"),
+      "MMCS root (8 little-endian words) of a list of (height, width) uint32 matrices under a "
+      "configuration's hasher (docs/protocol.md §2.1).");
 
   py::class_<PyMerkleTree>(
       m, "MerkleTree",

@@ -126,6 +126,7 @@ void bind_verifying_key(py::module_& m) {
                   })
       .def_property_readonly("fri", [](const VerifyingKey& vk) { return fri_to_tuple(vk.fri); })
       .def_property_readonly("num_airs", &VerifyingKey::num_airs)
+      .def_property_readonly("config_id", [](const VerifyingKey& vk) { return vk.config_id; })
       .def_property_readonly("log_up_pow_bits", [](const VerifyingKey& vk) { return vk.log_up_pow_bits; })
       .def_property_readonly("deep_pow_bits", [](const VerifyingKey& vk) { return vk.deep_pow_bits; })
       .def_property_readonly("pre_hash",
@@ -254,6 +255,7 @@ void bind_proof(py::module_& m) {
                         proof_from_bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
                   })
       .def("num_bytes", [](const Proof& p) { return proof_to_bytes(p).size(); })
+      .def_property_readonly("config_id", [](const Proof& p) { return p.config_id; })
       .def_property_readonly("air_ids",
                              [](const Proof& p) {
                                std::vector<uint32_t> out;
@@ -282,8 +284,9 @@ void register_protocol(py::module_& m) {
 
   m.def(
       "keygen",
-      [](const std::vector<uint32_t>& fri_tuple, const py::list& airs) {
+      [](const std::vector<uint32_t>& fri_tuple, const py::list& airs, const std::string& config_name) {
         const FriParameters fri = fri_from_tuple(fri_tuple);
+        const StarkConfig& config = config_by_name(config_name);
         std::vector<AirKeygenInput> inputs;
         for (size_t a = 0; a < airs.size(); ++a) {
           const py::tuple item = airs[a].cast<py::tuple>();
@@ -301,9 +304,9 @@ void register_protocol(py::module_& m) {
           inputs.push_back(std::move(in));
         }
         py::gil_scoped_release release;
-        return std::make_shared<ProvingKey>(keygen(fri, std::move(inputs)));
+        return std::make_shared<ProvingKey>(keygen(fri, std::move(inputs), config));
       },
-      py::arg("fri"), py::arg("airs"),
+      py::arg("fri"), py::arg("airs"), py::arg("config") = std::string("baby_bear_poseidon2"),
       "Keygen from (name, constraint-system bytes, preprocessed uint32 matrix or None) per AIR.");
 
   m.def(

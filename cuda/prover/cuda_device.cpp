@@ -47,7 +47,8 @@ class CudaProverSession final : private CudaProofResources, public cuda::Residen
 class CudaProverDevice final : public ProverDevice {
  public:
   std::string name() const override { return "cuda"; }
-  std::unique_ptr<ProverSession> begin_proof() const override {
+  std::unique_ptr<ProverSession> begin_proof(const StarkConfig& config = default_config()) const override {
+    cuda::require_resident_config(config);
     cuda::reset_pool_peak();
     return std::make_unique<CudaProverSession>(*this, cache_);
   }

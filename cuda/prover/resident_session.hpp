@@ -41,6 +41,16 @@
 
 namespace stark::cuda {
 
+/// The resident plans hash with Poseidon2-16 (Merkle kernels, duplex grinding): other
+/// configurations are refused with a DeviceError that says what to use instead.
+inline void require_resident_config(const StarkConfig& config) {
+  if (config.id() != ConfigId::BabyBearPoseidon2) {
+    throw DeviceError("the device-resident (CUDA) prover supports the baby_bear_poseidon2 configuration only "
+                      "(its Merkle and grinding kernels are Poseidon2-16); the key is for " + config.name() +
+                      ": prove it with device=\"cpu\"");
+  }
+}
+
 /// A matrix in executor memory: owned (a buffer), or borrowed (memory the caller keeps valid,
 /// e.g. a CuPy array, or a slice of a buffer that `keep` holds).
 template <class Exec>
@@ -151,8 +161,9 @@ class ResidentSession : public ProverSession {
   using Commitment = ResidentCommitment<Exec>;
   using Buffer = typename Exec::template Buffer<uint32_t>;
 
-  ResidentSession(const ProverDevice& device, Exec ex, ResidentCache& cache)
-      : ProverSession(device), ex_(std::move(ex)), cache_(cache) {}
+  ResidentSession(const ProverDevice& device, Exec ex, ResidentCache& cache,
+                  const StarkConfig& config = default_config())
+      : ProverSession(device, (require_resident_config(config), config)), ex_(std::move(ex)), cache_(cache) {}
 
   Exec& exec() { return ex_; }
   const Exec& exec() const { return ex_; }

@@ -8,7 +8,7 @@ in ``stark_backend._core``.
 from __future__ import annotations
 
 from . import _core as _core
-from . import primitives
+from . import configs, primitives
 from .air import Air, AirBuilder, Expr, LookupBus, PermutationCheckBus
 from .context import AirProvingContext
 from .engine import Engine
@@ -40,6 +40,7 @@ __version__ = "0.1.0"
 P: int = primitives.P
 
 __all__ = [
+    "configs",
     "Air",
     "AirBuilder",
     "AirProvingContext",

@@ -27,7 +27,9 @@ from ._arrays import U32Array, as_field_array, as_matrix
 from ._gpu import GpuMatrix, copy_to_host, gpu_matrix, is_gpu_array, synchronize
 from .air import Air, AirTraces, debug_check
 from .context import AirProvingContext
-from .errors import InputError, InvalidProofShape
+from .configs import StarkConfig
+from .configs import resolve as resolve_config
+from .errors import DeviceError, InputError, InvalidProofShape
 from .fri_params import FriParameters
 from .keys import KeygenBuilder, ProvingKey, VerifyingKey
 from .proof import Proof
@@ -98,17 +100,26 @@ class _Converted:
 
 
 class Engine:
-    """A STARK engine: ``Engine(fri_params=None, *, device="auto")``.
+    """A STARK engine: ``Engine(fri_params=None, *, device="auto", config=None)``.
 
     ``fri_params`` defaults to :meth:`FriParameters.standard_fast`. ``device`` is ``"cpu"``,
     ``"cuda"`` (:class:`~stark_backend.DeviceError` without a usable GPU) or ``"auto"``
-    (the GPU when one is usable, else the CPU). Proofs are byte-identical on
-    every device and thread count.
+    (the GPU when one is usable, else the CPU). ``config`` is a
+    :class:`~stark_backend.configs.StarkConfig` (or its name; default
+    ``configs.baby_bear_poseidon2()``): the hash and transcript of the engine's keys and proofs.
+    The CUDA device proves ``baby_bear_poseidon2`` only ("auto" picks the CPU for the others).
+    Proofs are byte-identical on every device and thread count.
     """
 
-    __slots__ = ("_device", "_fri")
+    __slots__ = ("_config", "_device", "_fri")
 
-    def __init__(self, fri_params: FriParameters | None = None, *, device: str = "auto") -> None:
+    def __init__(
+        self,
+        fri_params: FriParameters | None = None,
+        *,
+        device: str = "auto",
+        config: StarkConfig | str | None = None,
+    ) -> None:
         if fri_params is None:
             fri_params = FriParameters.standard_fast()
         if not isinstance(fri_params, FriParameters):
@@ -123,10 +134,24 @@ class Engine:
         # so the choice changes only speed; an unknown name is an InputError listing the known
         # ones, a known but unusable device a DeviceError.
         self._device = str(_core.prover_device_name(device))
+        self._config = resolve_config(config, "Engine")
+        if self._device == "cuda" and self._config.name != "baby_bear_poseidon2":
+            if device != "auto":
+                raise DeviceError(
+                    f"Engine: the cuda device proves the baby_bear_poseidon2 configuration only "
+                    f"(its Merkle and grinding kernels are Poseidon2-16), not {self._config.name}; "
+                    'use device="cpu"'
+                )
+            self._device = "cpu"
 
     @property
     def fri_params(self) -> FriParameters:
         return self._fri
+
+    @property
+    def config(self) -> StarkConfig:
+        """The configuration of this engine's keys and proofs."""
+        return self._config
 
     @property
     def device(self) -> str:
@@ -134,13 +159,13 @@ class Engine:
         return self._device
 
     def __repr__(self) -> str:
-        return f"Engine({self._fri!r}, device={self._device!r})"
+        return f"Engine({self._fri!r}, device={self._device!r}, config={self._config!r})"
 
     # -- keygen -------------------------------------------------------------------------------
 
     def keygen_builder(self) -> KeygenBuilder:
-        """A builder that keys AIRs for this engine's FRI parameters."""
-        return KeygenBuilder(self._fri)
+        """A builder that keys AIRs for this engine's FRI parameters and configuration."""
+        return KeygenBuilder(self._fri, self._config)
 
     # -- prove --------------------------------------------------------------------------------
 
@@ -197,6 +222,11 @@ class Engine:
         return Proof(raw)
 
     def _check_key_params(self, vk: VerifyingKey, what: str) -> None:
+        if vk.config != self._config:
+            raise InvalidProofShape(
+                f"{what}: the key was generated under the {vk.config.name} configuration, but "
+                f"this engine uses {self._config.name}"
+            )
         if vk.fri_params != self._fri:
             raise InvalidProofShape(
                 f"{what}: the key was generated for {vk.fri_params!r}, but this engine uses "

@@ -18,6 +18,9 @@ import numpy as np
 from . import _core
 from ._arrays import U32Array
 from .air import Air, CompiledAir, ConstraintSystem, LinearConstraint, compile_air
+from .configs import StarkConfig
+from .configs import by_id as config_by_id
+from .configs import resolve as resolve_config
 from .errors import InputError, KeygenError, ProofFormatError
 from .fri_params import FriParameters
 
@@ -61,6 +64,11 @@ class VerifyingKey:
         return cls(_core.VerifyingKey.from_bytes(_as_bytes(data, "VerifyingKey")))
 
     # -- contents -----------------------------------------------------------------------------
+
+    @property
+    def config(self) -> StarkConfig:
+        """The configuration the key was made under (its hash and transcript)."""
+        return config_by_id(int(self._raw.config_id))
 
     @property
     def fri_params(self) -> FriParameters:
@@ -219,15 +227,16 @@ class ProvingKey:
 class KeygenBuilder:
     """Collects AIRs (:meth:`add_air`) and keys them for one engine (:meth:`generate_pk`)."""
 
-    __slots__ = ("_airs", "_fri")
+    __slots__ = ("_airs", "_config", "_fri")
 
-    def __init__(self, fri_params: FriParameters) -> None:
+    def __init__(self, fri_params: FriParameters, config: StarkConfig | str | None = None) -> None:
         if not isinstance(fri_params, FriParameters):
             raise InputError(
                 "KeygenBuilder: fri_params must be a FriParameters, got "
                 f"{type(fri_params).__name__} (Engine.keygen_builder() makes one)"
             )
         self._fri = fri_params
+        self._config = resolve_config(config, "KeygenBuilder")
         self._airs: list[Air] = []
 
     def add_air(self, air: Air) -> int:
@@ -263,7 +272,7 @@ class KeygenBuilder:
             (c.system.name, c.system.to_bytes(), _preprocessed_for_core(c.preprocessed_trace))
             for c in compiled
         ]
-        raw = _core.keygen(list(self._fri.as_tuple()), payload)
+        raw = _core.keygen(list(self._fri.as_tuple()), payload, self._config.name)
         return ProvingKey(raw, [c.system for c in compiled])
 
 

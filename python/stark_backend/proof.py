@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import _core
+from .configs import StarkConfig
+from .configs import by_id as config_by_id
 from .errors import InputError, ProofFormatError
 
 __all__ = ["Proof"]
@@ -43,6 +45,11 @@ class Proof:
     def from_bytes(cls, data: bytes | bytearray | memoryview) -> Proof:
         """Decode a proof; :class:`~stark_backend.ProofFormatError` on malformed bytes."""
         return cls(_core.Proof.from_bytes(_as_bytes(data, "Proof")))
+
+    @property
+    def config(self) -> StarkConfig:
+        """The configuration the proof was made under."""
+        return config_by_id(int(self._raw.config_id))
 
     @property
     def air_ids(self) -> list[int]:

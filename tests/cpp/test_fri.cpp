@@ -208,18 +208,18 @@ TEST(params_validate_and_encoding) {
   CHECK_THROWS((FriParameters{1, 0, 1, 0, 31}.validate()), InputError);
 
   const FriParameters p{3, 2, 97, 16, 20};
-  ByteWriter w;
+  FieldWriter w;
   p.write(w);
   CHECK_EQ(w.size(), size_t(20));
-  ByteReader r(w.data().data(), w.size(), "params");
+  FieldReader r(w.data().data(), w.size(), "params");
   CHECK(FriParameters::read(r) == p);
   r.expect_end();
 
-  ByteWriter bad;
+  FieldWriter bad;
   FriParameters{9, 0, 1, 0, 0}.write(bad);
-  ByteReader rb(bad.data().data(), bad.size(), "params");
+  FieldReader rb(bad.data().data(), bad.size(), "params");
   CHECK_THROWS(FriParameters::read(rb), ProofFormatError);
-  ByteReader rt(w.data().data(), 19, "params");
+  FieldReader rt(w.data().data(), 19, "params");
   CHECK_THROWS(FriParameters::read(rt), ProofFormatError);
 }
 
@@ -871,7 +871,7 @@ TEST(wrong_shapes_are_invalid_proof_shape) {
 // ---------------------------------------------------------------------------------------------
 
 TEST(bulk_field_element_reads_fail_like_single_ones) {
-  // ByteReader::felts (used for opened rows and digests) must report the first non-canonical
+  // FieldReader::felts (used for opened rows and digests) must report the first non-canonical
   // element, or the first missing one, exactly as element-wise felt() calls do.
   auto encode = [](const std::vector<uint32_t>& words) {
     std::vector<uint8_t> b;
@@ -880,7 +880,7 @@ TEST(bulk_field_element_reads_fail_like_single_ones) {
     return b;
   };
   auto error_of = [](const std::vector<uint8_t>& bytes, size_t n, bool bulk) {
-    ByteReader r(bytes.data(), bytes.size(), "test");
+    FieldReader r(bytes.data(), bytes.size(), "test");
     std::vector<uint32_t> out(n);
     try {
       if (bulk) {
@@ -915,11 +915,11 @@ TEST(proof_encoding_round_trip_and_truncation) {
   verify_instance(inst, inst.verify_rounds, back);
 
   // Embedded in a larger stream: read_fri_proof stops at its end.
-  ByteWriter w;
+  FieldWriter w;
   w.u32(7);
   write_fri_proof(w, inst.proof);
   w.u32(9);
-  ByteReader r(w.data().data(), w.size(), "stream");
+  FieldReader r(w.data().data(), w.size(), "stream");
   CHECK_EQ(r.u32("head"), 7u);
   CHECK(read_fri_proof(r) == inst.proof);
   CHECK_EQ(r.u32("tail"), 9u);

@@ -560,8 +560,9 @@ TEST(key_with_an_invalid_utf8_air_name_is_a_format_error) {
   vk.airs[0].name = std::string("Fib\xed\xa0\x80", 6);  // a UTF-16 surrogate, U+D800
   vk.pre_hash = compute_pre_hash(vk);
   const std::vector<uint8_t> vk_bytes = vk.to_bytes();
-  // magic 4, version 4, FRI parameters 20, PoW bits 8, AIR count 4, name length 4, "Fib" 3.
-  const size_t bad_byte = 4 + 4 + 20 + 8 + 4 + 4 + 3;
+  // magic 4, version 4, configuration 4, FRI parameters 20, PoW bits 8, AIR count 4, name length
+  // 4, "Fib" 3.
+  const size_t bad_byte = 4 + 4 + 4 + 20 + 8 + 4 + 4 + 3;
   CHECK_EQ(int(vk_bytes[bad_byte]), 0xED);
   std::string message;
   try {
@@ -783,7 +784,8 @@ class StagingDevice final : public ProverDevice {
  public:
   mutable StagingCounts counts;
   std::string name() const override { return "staging"; }
-  std::unique_ptr<ProverSession> begin_proof() const override {
+  std::unique_ptr<ProverSession> begin_proof(
+      const stark::StarkConfig& /*config*/ = stark::default_config()) const override {
     ++counts.sessions;
     return std::make_unique<StagingSession>(*this, counts);
   }
@@ -857,7 +859,8 @@ class HostResidentDevice final : public ProverDevice {
  public:
   explicit HostResidentDevice(bool backwards = false) : backwards_(backwards) {}
   std::string name() const override { return "host-resident"; }
-  std::unique_ptr<ProverSession> begin_proof() const override {
+  std::unique_ptr<ProverSession> begin_proof(
+      const stark::StarkConfig& /*config*/ = stark::default_config()) const override {
     testing::HostExec ex;
     ex.backwards = backwards_;
     ex.record = &last;
@@ -1127,7 +1130,8 @@ template <class Thrown>
 class ThrowingLogupDevice final : public ProverDevice {
  public:
   std::string name() const override { return "throwing"; }
-  std::unique_ptr<ProverSession> begin_proof() const override {
+  std::unique_ptr<ProverSession> begin_proof(
+      const stark::StarkConfig& /*config*/ = stark::default_config()) const override {
     return std::make_unique<ThrowingLogupSession<Thrown>>(*this);
   }
 };

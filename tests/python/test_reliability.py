@@ -114,7 +114,7 @@ def test_key_mutants_raise_only_typed_errors(fixture: Any) -> None:
 
 def _vk_with_name(vk_bytes: bytes, name: bytes, log_blowup: int) -> bytes:
     """The key with AIR 0's name replaced by ``name`` and its pre_hash recomputed."""
-    at = 4 + 4 + 20 + 8 + 4  # magic, version, FRI parameters, PoW bits, AIR count
+    at = 4 + 4 + 4 + 20 + 8 + 4  # magic, version, configuration, FRI parameters, PoW bits, AIR count
     (old_len,) = struct.unpack_from("<I", vk_bytes, at)
     body = vk_bytes[:at] + struct.pack("<I", len(name)) + name + vk_bytes[at + 4 + old_len :]
     return bytes(rc.reseal_vk(body, log_blowup))
@@ -155,7 +155,7 @@ def test_air_names_decode_exactly_when_python_accepts_them(fixture: Any, name: b
         text: str | None = name.decode("utf-8")
     except UnicodeDecodeError as exc:
         text = None
-        bad_byte = 4 + 4 + 20 + 8 + 4 + 4 + exc.start
+        bad_byte = 4 + 4 + 4 + 20 + 8 + 4 + 4 + exc.start
     # The same key inside a proving key.
     vk_len = len(fixture.vk_bytes)
     pk_data = (

@@ -61,7 +61,7 @@ class Layout:
 
 def parse(data: bytes) -> Layout:
     out = Layout()
-    pos = 8  # magic, version
+    pos = 12  # magic, version, configuration id
 
     def u32() -> int:
         nonlocal pos
@@ -233,6 +233,12 @@ def test_tamper_ids_and_heights(setup: tuple[sb.Engine, sb.VerifyingKey, bytes])
     assert outcome(engine, vk, set_u32(data, layout.height[0], 0)) == shape
     assert outcome(engine, vk, set_u32(data, layout.height[0], 1 << 31)) == shape
     assert outcome(engine, vk, set_u32(data, layout.height[1], 16)) == shape  # preprocessed: 8
+    # The configuration id (bytes 8..12): another configuration's id decodes (its digests are
+    # valid bytes) and is refused naming both; an unknown id does not decode.
+    with pytest.raises(sb.InvalidProofShape, match="baby_bear_keccak.*baby_bear_poseidon2"):
+        engine.verify(vk, sb.Proof.from_bytes(set_u32(data, 8, 1)))
+    with pytest.raises(sb.ProofFormatError, match="configuration at byte offset 8"):
+        sb.Proof.from_bytes(set_u32(data, 8, 99))
     # A smaller height changes domains and Merkle path lengths: caught before the transcript.
     assert outcome(engine, vk, set_u32(data, layout.height[0], 8)) == shape
 
@@ -253,9 +259,9 @@ def test_truncation_extension_and_non_canonical(
             sb.Proof.from_bytes(set_u32(data, off, sb.P))
     # Absurd lengths are bounded by the bytes that remain, never allocated.
     with pytest.raises(sb.ProofFormatError):
-        sb.Proof.from_bytes(set_u32(data, 8, 0xFFFFFFFF))
+        sb.Proof.from_bytes(set_u32(data, 12, 0xFFFFFFFF))
     with pytest.raises(sb.ProofFormatError):
-        sb.Proof.from_bytes(b"SBPF" + b"\x02\0\0\0" + data[8:])  # unknown version
+        sb.Proof.from_bytes(b"SBPF" + b"\x03\0\0\0" + data[8:])  # unknown version
     assert outcome(engine, vk, data) == "accepted"
 
 

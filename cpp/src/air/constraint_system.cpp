@@ -5,6 +5,9 @@
 #include <map>
 #include <string>
 
+#include "stark/field/babybear.hpp"
+#include "stark/field/matrix.hpp"
+
 namespace stark {
 namespace {
 
@@ -20,7 +23,7 @@ constexpr size_t kMinNodeBytes = 1;
 constexpr size_t kMinInteractionBytes = 20;
 constexpr size_t kMinChunkBytes = 8;
 
-uint32_t below(ByteReader& r, const char* field, uint64_t bound) {
+uint32_t below(FieldReader& r, const char* field, uint64_t bound) {
   const uint32_t v = r.u32(field);
   if (v >= bound) r.fail(field, "value " + std::to_string(v) + " must be < " + std::to_string(bound));
   return v;
@@ -49,7 +52,7 @@ const char* index_label(IndexBound bound) {
 
 // Reads the payload of a node of kind `kind` (table-driven: the kind's fields in byte order),
 // checking every field that can be checked before the whole system is known.
-Node read_node(ByteReader& r, uint32_t id, const std::vector<uint32_t>& part_widths, uint32_t prep_width,
+Node read_node(FieldReader& r, uint32_t id, const std::vector<uint32_t>& part_widths, uint32_t prep_width,
                uint32_t num_public) {
   const uint8_t tag = r.u8("node tag");
   if (tag >= kNumNodeKinds)
@@ -169,7 +172,7 @@ uint32_t quotient_degree_for(uint32_t constraint_degree) {
   return bits >= 32 ? 0 : (1u << bits);
 }
 
-ConstraintSystem ConstraintSystem::decode(ByteReader& r) {
+ConstraintSystem ConstraintSystem::decode(FieldReader& r) {
   ConstraintSystem cs;
   for (uint8_t b : kMagic)
     if (r.u8("magic") != b) r.fail("magic", "expected \"SBIR\"");
@@ -243,7 +246,7 @@ ConstraintSystem ConstraintSystem::decode(ByteReader& r) {
   return cs;
 }
 
-void ConstraintSystem::encode(ByteWriter& w) const {
+void ConstraintSystem::encode(FieldWriter& w) const {
   w.bytes(kMagic, 4);
   w.u32(kVersion);
   w.u32(preprocessed_width);
@@ -300,13 +303,13 @@ void ConstraintSystem::encode(ByteWriter& w) const {
 }
 
 std::vector<uint8_t> ConstraintSystem::to_bytes() const {
-  ByteWriter w;
+  FieldWriter w;
   encode(w);
   return w.take();
 }
 
 ConstraintSystem ConstraintSystem::from_bytes(const uint8_t* data, size_t size) {
-  ByteReader r(data, size, "constraint system");
+  FieldReader r(data, size, "constraint system");
   ConstraintSystem cs = decode(r);
   r.expect_end();
   return cs;

@@ -1,3 +1,5 @@
+// The Challenger front (validation, extension elements, proof of work) over a TranscriptCore,
+// and the Poseidon2 duplex core (stark/challenger/challenger.hpp).
 #include "stark/challenger/challenger.hpp"
 
 #include <algorithm>
@@ -23,76 +25,84 @@ void check_bits(uint32_t bits, const char* what) {
 
 uint32_t low_bits(uint32_t x, uint32_t bits) { return x & ((uint32_t(1) << bits) - 1); }
 
-}  // namespace
-
-void Challenger::duplex() {
-  std::copy_n(input_.begin(), input_len_, state_.begin());
-  input_len_ = 0;
-  poseidon2_permute(state_.data());
-  std::copy_n(state_.begin(), kSpongeRate, output_.begin());
-  output_len_ = kSpongeRate;
+void check_canonical(uint32_t v, const std::string& what) {
+  if (v >= P) throw InputError(what + " = " + std::to_string(v) + " is not a canonical field element (>= p)");
 }
 
-void Challenger::push_input(uint32_t v) {
-  output_len_ = 0;
-  input_[input_len_++] = v;
-  if (input_len_ == kSpongeRate) duplex();
+}  // namespace
+
+// ---- the front --------------------------------------------------------------------------------
+
+Challenger::Challenger() : core_(std::make_unique<DuplexChallenger>()) {}
+Challenger::Challenger(std::unique_ptr<TranscriptCore> core) : core_(std::move(core)) {
+  if (!core_) throw InputError("Challenger: null transcript core");
+}
+Challenger::Challenger(const Challenger& other) : core_(other.core_->clone()) {}
+Challenger& Challenger::operator=(const Challenger& other) {
+  if (this != &other) core_ = other.core_->clone();
+  return *this;
+}
+Challenger::~Challenger() = default;
+
+const DuplexChallenger& Challenger::require_duplex() const {
+  const DuplexChallenger* d = duplex();
+  if (d == nullptr) {
+    throw InputError("this challenger runs on the " + core_->name() +
+                     " transcript, which has no Poseidon2 duplex state");
+  }
+  return *d;
 }
 
 void Challenger::observe(uint32_t v) {
-  if (v >= P)
-    throw InputError("observe: value " + std::to_string(v) + " is not a canonical field element (>= p)");
-  push_input(v);
+  check_canonical(v, "observe: value");
+  core_->observe(v);
 }
 
 void Challenger::observe_many(std::span<const uint32_t> values) {
   // Validate first so a bad element leaves the transcript untouched.
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (values[i] >= P) {
-      throw InputError("observe_many: values[" + std::to_string(i) + "] = " + std::to_string(values[i]) +
-                       " is not a canonical field element (>= p)");
-    }
-  }
-  for (uint32_t v : values) push_input(v);
+  for (size_t i = 0; i < values.size(); ++i)
+    check_canonical(values[i], "observe_many: values[" + std::to_string(i) + "]");
+  for (uint32_t v : values) core_->observe(v);
 }
 
-void Challenger::observe_digest(const Digest& digest) { observe_many(digest); }
+void Challenger::observe_digest(const Digest& digest) { core_->observe_digest(digest); }
 
 void Challenger::observe_ext(const Ext4& value) {
-  for (const Fp& c : value.c) push_input(c.canonical());
+  for (const Fp& c : value.c) core_->observe(c.canonical());
 }
 
-uint32_t Challenger::sample() {
-  if (input_len_ > 0 || output_len_ == 0) duplex();
-  return output_[--output_len_];
-}
+uint32_t Challenger::sample() { return core_->sample(); }
 
 Ext4 Challenger::sample_ext() {
   Ext4 r;
-  for (Fp& c : r.c) c = Fp::from_canonical(sample());
+  for (Fp& c : r.c) c = Fp::from_canonical(core_->sample());
   return r;
 }
 
 uint32_t Challenger::sample_bits(uint32_t bits) {
   check_bits(bits, "sample_bits");
-  return low_bits(sample(), bits);
+  return core_->sample_bits(bits);
 }
 
 bool Challenger::check_witness(uint32_t bits, uint32_t witness) {
   check_bits(bits, "check_witness");
   if (bits == 0) return true;
   if (witness >= P) return false;
-  push_input(witness);
-  return sample_bits(bits) == 0;
+  core_->observe(witness);
+  return core_->sample_bits(bits) == 0;
 }
 
 uint32_t Challenger::grind(uint32_t bits, const GrindBackend* backend) {
   const PhaseScope phase("pow_grinding");
   check_bits(bits, "grind");
   if (bits == 0) return 0;
-  const uint32_t witness = grind_search(state_, input_buffer(), bits, backend);
+  const std::optional<uint32_t> found = core_->grind_search(bits, backend);
+  if (!found) {
+    throw InputError("grind: no witness below p passes " + std::to_string(bits) + " bits of proof of work");
+  }
+  const uint32_t witness = *found;
   if (!check_witness(bits, witness)) {
-    // grind_search and check_witness describe the same duplex: a disagreement is a device that
+    // The search and check_witness describe the same transcript: a disagreement is a device that
     // computed wrongly, or a bug of the CPU search.
     const std::string what = "grind: the witness " + std::to_string(witness) + " found for " +
                              std::to_string(bits) + " bits does not pass the proof-of-work check";
@@ -102,10 +112,70 @@ uint32_t Challenger::grind(uint32_t bits, const GrindBackend* backend) {
   return witness;
 }
 
-bool Challenger::operator==(const Challenger& o) const {
-  return state_ == o.state_ && input_len_ == o.input_len_ && output_len_ == o.output_len_ &&
-         std::equal(input_.begin(), input_.begin() + input_len_, o.input_.begin()) &&
-         std::equal(output_.begin(), output_.begin() + output_len_, o.output_.begin());
+std::optional<uint32_t> grind_by_candidates(uint32_t bits, const std::function<bool(uint32_t)>& accepts) {
+  // Candidates in increasing blocks; the smallest passing one of the first block that has any is
+  // the smallest overall. Chunks stop early once a smaller hit is known.
+  const size_t batch = std::clamp<size_t>(size_t(1) << bits, 256, size_t(1) << 16);
+  for (uint64_t start = 0; start < P; start += batch) {
+    const size_t n = size_t(std::min<uint64_t>(batch, P - start));
+    std::atomic<size_t> first_pass{n};
+    parallel_for_chunks(n, 64, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        if (i >= first_pass.load(std::memory_order_relaxed)) return;
+        if (!accepts(uint32_t(start + i))) continue;
+        size_t seen = first_pass.load();
+        while (i < seen && !first_pass.compare_exchange_weak(seen, i)) {
+        }
+        return;
+      }
+    });
+    if (first_pass.load() < n) return uint32_t(start + first_pass.load());
+  }
+  return std::nullopt;
+}
+
+// ---- the Poseidon2 duplex -------------------------------------------------------------------
+
+void DuplexChallenger::duplex() {
+  std::copy_n(input_.begin(), input_len_, state_.begin());
+  input_len_ = 0;
+  poseidon2_permute(state_.data());
+  std::copy_n(state_.begin(), kSpongeRate, output_.begin());
+  output_len_ = kSpongeRate;
+}
+
+void DuplexChallenger::observe(uint32_t v) {
+  output_len_ = 0;
+  input_[input_len_++] = v;
+  if (input_len_ == kSpongeRate) duplex();
+}
+
+void DuplexChallenger::observe_digest(const Digest& digest) {
+  for (size_t i = 0; i < digest.size(); ++i)
+    check_canonical(digest[i], "observe_digest: digest word " + std::to_string(i));
+  for (uint32_t w : digest) observe(w);
+}
+
+uint32_t DuplexChallenger::sample() {
+  if (input_len_ > 0 || output_len_ == 0) duplex();
+  return output_[--output_len_];
+}
+
+uint32_t DuplexChallenger::sample_bits(uint32_t bits) { return low_bits(sample(), bits); }
+
+std::optional<uint32_t> DuplexChallenger::grind_search(uint32_t bits, const GrindBackend* backend) const {
+  try {
+    return stark::grind_search(state_, input_buffer(), bits, backend);
+  } catch (const InputError&) {
+    return std::nullopt;  // no witness below p
+  }
+}
+
+bool DuplexChallenger::equals(const TranscriptCore& other) const {
+  const auto* o = dynamic_cast<const DuplexChallenger*>(&other);
+  return o != nullptr && state_ == o->state_ && input_len_ == o->input_len_ && output_len_ == o->output_len_ &&
+         std::equal(input_.begin(), input_.begin() + input_len_, o->input_.begin()) &&
+         std::equal(output_.begin(), output_.begin() + output_len_, o->output_.begin());
 }
 
 namespace {

@@ -92,11 +92,11 @@ void FriParameters::validate() const {
                      std::to_string(kMaxLogDomain));
 }
 
-void FriParameters::write(ByteWriter& w) const {
+void FriParameters::write(FieldWriter& w) const {
   for (const FieldRange& r : kFieldRanges) w.u32(this->*r.field);
 }
 
-FriParameters FriParameters::read(ByteReader& r) {
+FriParameters FriParameters::read(FieldReader& r) {
   FriParameters p;
   p.log_blowup = r.u32("fri.log_blowup");
   p.log_final_poly_len = r.u32("fri.log_final_poly_len");

@@ -50,7 +50,8 @@ PcsCommitted::PcsCommitted(uint32_t log_blowup, std::vector<uint32_t> log_trace_
       ldes_(checked_ldes(log_blowup_, log_trace_heights_, domain_shifts_, std::move(ldes))),
       tree_(ldes_, hasher) {}
 
-PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput> matrices) {
+PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput> matrices,
+                        const MerkleHasher& hasher) {
   params.validate();
   const uint32_t b = params.log_blowup;
   if (matrices.empty()) throw InputError("pcs_commit: at least one matrix is required");
@@ -108,7 +109,7 @@ PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput>
       ldes.push_back(std::move(lde));
     }
   }
-  return PcsCommitted(b, std::move(log_heights), std::move(shifts), std::move(ldes));
+  return PcsCommitted(b, std::move(log_heights), std::move(shifts), std::move(ldes), hasher);
 }
 
 }  // namespace stark

@@ -187,8 +187,8 @@ std::vector<Ext4> fold_codeword(const std::vector<Ext4>& f, const Ext4& beta) {
 // The CPU's FriProverBackend: codewords in host memory, the kernels above.
 class CpuFriProver final : public FriProverBackend {
  public:
-  CpuFriProver(std::vector<PcsOpenRound> rounds, uint32_t log_blowup, uint32_t lgmh)
-      : rounds_(std::move(rounds)), lgmh_(lgmh) {
+  CpuFriProver(std::vector<PcsOpenRound> rounds, uint32_t log_blowup, uint32_t lgmh, const MerkleHasher& hasher)
+      : rounds_(std::move(rounds)), lgmh_(lgmh), hasher_(hasher) {
     for (size_t ri = 0; ri < rounds_.size(); ++ri) {
       const PcsCommitted* c = rounds_[ri].committed;
       for (size_t mi = 0; mi < c->num_matrices(); ++mi) {
@@ -264,7 +264,7 @@ class CpuFriProver final : public FriProverBackend {
     });
     std::vector<RowMajorMatrix> leaves;
     leaves.push_back(std::move(pairs));
-    fold_trees_.push_back(std::make_unique<MerkleTree>(std::move(leaves)));
+    fold_trees_.push_back(std::make_unique<MerkleTree>(std::move(leaves), hasher_));
     return fold_trees_.back()->root();
   }
 
@@ -320,6 +320,7 @@ class CpuFriProver final : public FriProverBackend {
   OpenedValues opened_;
   std::vector<Ext4> f_;  // the current FRI codeword
   std::vector<std::unique_ptr<MerkleTree>> fold_trees_;
+  const MerkleHasher& hasher_;  // the commitments' (fold layers are committed the same way)
 };
 
 }  // namespace
@@ -342,16 +343,16 @@ std::vector<FriOpenRound> pcs_open_shapes(const std::vector<PcsOpenRound>& round
 
 std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
                                            const std::vector<PcsOpenRound>& rounds, Challenger& challenger,
-                                           const GrindBackend* grinder) {
+                                           const GrindBackend* grinder, const MerkleHasher& hasher) {
   const std::vector<FriOpenRound> shapes = pcs_open_shapes(rounds);
-  const std::unique_ptr<FriProverBackend> backend = cpu_fri_prover(params, rounds);
+  const std::unique_ptr<FriProverBackend> backend = cpu_fri_prover(params, rounds, hasher);
   return fri_prove(params, shapes, *backend, challenger, grinder);
 }
 
 std::unique_ptr<FriProverBackend> cpu_fri_prover(const FriParameters& params,
-                                                 std::vector<PcsOpenRound> rounds) {
+                                                 std::vector<PcsOpenRound> rounds, const MerkleHasher& hasher) {
   const uint32_t lgmh = fri_check_open_shapes(params, pcs_open_shapes(rounds));
-  return std::make_unique<CpuFriProver>(std::move(rounds), params.log_blowup, lgmh);
+  return std::make_unique<CpuFriProver>(std::move(rounds), params.log_blowup, lgmh, hasher);
 }
 
 }  // namespace stark

@@ -41,11 +41,6 @@ constexpr uint32_t kMaxLog = TWO_ADICITY;
   throw VerificationError(VerifyErrorKind::InvalidOpeningArgument, "FRI opening rejected: " + msg);
 }
 
-bool canonical_digest(const Digest& d) {
-  for (uint32_t w : d)
-    if (w >= P) return false;
-  return true;
-}
 bool canonical_ext(const Ext4& e) {
   for (const Fp& c : e.c)
     if (c.mont >= P) return false;
@@ -59,11 +54,8 @@ bool all_canonical(const uint32_t* v, size_t n) {
   return bad == 0;
 }
 
-bool canonical_digests(const std::vector<Digest>& ds) {
-  uint32_t bad = 0;
-  for (const Digest& d : ds)
-    for (uint32_t w : d) bad |= uint32_t(w >= P);
-  return bad == 0;
+bool valid_digests(const std::vector<Digest>& ds, const MerkleHasher& hasher) {
+  return std::all_of(ds.begin(), ds.end(), [&](const Digest& d) { return hasher.digest_valid(d); });
 }
 
 std::string q_name(size_t q) { return "query " + std::to_string(q); }
@@ -71,7 +63,7 @@ std::string q_name(size_t q) { return "query " + std::to_string(q); }
 }  // namespace
 
 void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds,
-                     const FriProof& proof) {
+                     const FriProof& proof, const MerkleHasher& hasher) {
   try {
     params.validate();
   } catch (const InputError& e) {
@@ -86,7 +78,8 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
     const PcsVerifyRound& round = rounds[ri];
     const std::string rn = "round " + std::to_string(ri);
     if (round.matrices.empty()) shape_error(rn + " has no matrix");
-    if (!canonical_digest(round.commitment)) shape_error(rn + " commitment is not canonical");
+    if (!hasher.digest_valid(round.commitment))
+      shape_error(rn + " commitment is not " + hasher.digest_description());
     for (size_t mi = 0; mi < round.matrices.size(); ++mi) {
       const PcsVerifyMatrix& mat = round.matrices[mi];
       const std::string mn = rn + ", matrix " + std::to_string(mi);
@@ -122,8 +115,8 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
     shape_error(std::to_string(proof.commit_pow_witnesses.size()) + " commit-phase PoW witnesses, expected " +
                 std::to_string(num_folds));
   for (size_t i = 0; i < num_folds; ++i) {
-    if (!canonical_digest(proof.commit_phase_commits[i]))
-      shape_error("commit-phase commitment " + std::to_string(i) + " is not canonical");
+    if (!hasher.digest_valid(proof.commit_phase_commits[i]))
+      shape_error("commit-phase commitment " + std::to_string(i) + " is not " + hasher.digest_description());
     if (proof.commit_pow_witnesses[i] >= P)
       shape_error("commit-phase PoW witness " + std::to_string(i) + " is not canonical");
   }
@@ -160,7 +153,8 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
       if (in.siblings.size() != round_log_max[ri])
         shape_error(rn() + ": Merkle proof has " + std::to_string(in.siblings.size()) +
                     " siblings, expected " + std::to_string(round_log_max[ri]));
-      if (!canonical_digests(in.siblings)) shape_error(rn() + ": non-canonical Merkle sibling");
+      if (!valid_digests(in.siblings, hasher))
+        shape_error(rn() + ": a Merkle sibling is not " + hasher.digest_description());
     }
     if (qp.commit_phase_openings.size() != num_folds)
       shape_error(q_name(q) + ": " + std::to_string(qp.commit_phase_openings.size()) +
@@ -173,14 +167,16 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
         shape_error(rn() + ": Merkle proof has " + std::to_string(co.siblings.size()) +
                     " siblings, expected " + std::to_string(want));
       if (!canonical_ext(co.sibling_value)) shape_error(rn() + ": non-canonical sibling value");
-      if (!canonical_digests(co.siblings)) shape_error(rn() + ": non-canonical Merkle sibling");
+      if (!valid_digests(co.siblings, hasher))
+        shape_error(rn() + ": a Merkle sibling is not " + hasher.digest_description());
     }
   }
 }
 
 void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof,
-                Challenger& challenger, bool shape_checked, const std::function<void()>& side_work) {
-  if (!shape_checked) fri_check_shape(params, rounds, proof);
+                Challenger& challenger, bool shape_checked, const std::function<void()>& side_work,
+                const MerkleHasher& hasher) {
+  if (!shape_checked) fri_check_shape(params, rounds, proof, hasher);
   const uint32_t b = params.log_blowup;
   const uint32_t lfp = params.log_final_poly_len;
   const size_t num_queries = proof.query_proofs.size();
@@ -238,7 +234,7 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
       outs.clear();
       for (auto& level : level_digests[ri])
         outs.push_back(level.empty() ? nullptr : level.data() + q_begin * kDigestElems);
-      hash_opened_levels(heights[ri], views, outs);
+      hash_opened_levels(heights[ri], views, outs, hasher);
     }
   };
 
@@ -367,7 +363,7 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
         merkle_siblings[k] = proof.query_proofs[q_begin + k].input_proof[ri].siblings.data();
       }
       verify_merkle_paths(rounds[ri].commitment, levels, merkle_index, merkle_siblings,
-                          input_ok.data() + ri * n);
+                          input_ok.data() + ri * n, hasher);
       for (size_t mi = 0; mi < widths[ri].size(); ++mi) {
         const size_t w = widths[ri][mi];
         const size_t flat = matrix_base[ri] + mi;
@@ -467,7 +463,7 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
     std::vector<uint32_t> leaf_digests(n * kDigestElems);
     for (size_t rnd = 0; rnd < num_folds; ++rnd) {
       const ConstMatrixView pairs{fold_pairs.data() + rnd * n * 8, n, 8};
-      hash_rows({pairs}, leaf_digests.data());
+      hasher.hash_rows({pairs}, leaf_digests.data());
       const uint32_t lh = lgmh - 1 - uint32_t(rnd);
       levels.assign(lh + 1, nullptr);
       levels[0] = leaf_digests.data();
@@ -476,7 +472,7 @@ void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& 
         merkle_siblings[k] = proof.query_proofs[q_begin + k].commit_phase_openings[rnd].siblings.data();
       }
       verify_merkle_paths(proof.commit_phase_commits[rnd], levels, merkle_index, merkle_siblings,
-                          fold_ok.data() + rnd * n);
+                          fold_ok.data() + rnd * n, hasher);
     }
     for (size_t k = 0; k < n; ++k) {
       if (failed[q_begin + k]) continue;

@@ -23,7 +23,7 @@ bool FriProof::operator==(const FriProof& o) const {
          query_proofs == o.query_proofs;
 }
 
-void write_fri_proof(ByteWriter& w, const FriProof& proof) {
+void write_fri_proof(FieldWriter& w, const FriProof& proof) {
   w.u32(uint32_t(proof.commit_phase_commits.size()));
   for (const Digest& d : proof.commit_phase_commits) w.digest(d);
   w.u32(uint32_t(proof.commit_pow_witnesses.size()));
@@ -62,15 +62,15 @@ constexpr size_t kMinInputOpeningBytes = 8;    // two length prefixes
 constexpr size_t kMinCommitOpeningBytes = 20;  // ext + length prefix
 constexpr size_t kMinQueryBytes = 8;           // two length prefixes
 
-std::vector<Digest> read_digests(ByteReader& r, const char* len_field, const char* field) {
+std::vector<Digest> read_digests(FieldReader& r, const char* len_field, const char* field) {
   const size_t n = r.length(len_field, kDigestBytes);
   std::vector<Digest> out(n);
-  for (auto& d : out) r.felts(d.data(), kDigestElems, field);
+  for (auto& d : out) d = r.digest(field);
   return out;
 }
 }  // namespace
 
-FriProof read_fri_proof(ByteReader& r) {
+FriProof read_fri_proof(FieldReader& r) {
   FriProof p;
   p.commit_phase_commits = read_digests(r, "fri.commit_phase_commits.len", "fri.commit_phase_commits");
   {
@@ -107,13 +107,13 @@ FriProof read_fri_proof(ByteReader& r) {
 }
 
 std::vector<uint8_t> fri_proof_to_bytes(const FriProof& proof) {
-  ByteWriter w;
+  FieldWriter w;
   write_fri_proof(w, proof);
   return w.take();
 }
 
 FriProof fri_proof_from_bytes(const uint8_t* data, size_t size) {
-  ByteReader r(data, size, "fri proof");
+  FieldReader r(data, size, "fri proof");
   FriProof p = read_fri_proof(r);
   r.expect_end();
   return p;

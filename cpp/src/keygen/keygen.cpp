@@ -39,12 +39,13 @@ ConstraintSystem decode_constraint_system(const std::string& name, const std::ve
   }
 }
 
-ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs) {
+ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs, const StarkConfig& config) {
   if (airs.empty()) throw KeygenError("keygen: no AIRs were added");
   const uint32_t max_degree = uint32_t(fri.max_constraint_degree());
   const uint32_t blowup = uint32_t(1) << fri.log_blowup;
 
   ProvingKey pk;
+  pk.vk.config_id = uint32_t(config.id());
   pk.vk.fri = fri;
   pk.vk.airs.resize(airs.size());
   pk.preprocessed.resize(airs.size());
@@ -105,7 +106,7 @@ ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs) {
                         " is not a canonical field element");
     }
     auto shared = std::make_shared<const RowMajorMatrix>(std::move(trace));
-    auto committed = commit_preprocessed(fri, shared);
+    auto committed = commit_preprocessed(fri, shared, config.hasher());
     air.preprocessed = PreprocessedVerifyingData{committed->root(), log_height};
     pk.preprocessed[a] = PreprocessedProvingData{std::move(shared), std::move(committed)};
   }

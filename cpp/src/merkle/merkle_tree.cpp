@@ -13,19 +13,6 @@
 namespace stark {
 namespace {
 
-class CpuMerkleHasher final : public MerkleHasher {
- public:
-  void hash_rows(const std::vector<ConstMatrixView>& mats, uint32_t* digests_out) const override {
-    stark::hash_rows(mats, digests_out);
-  }
-  void compress_layer(const uint32_t* in, size_t n, uint32_t* out) const override {
-    stark::compress_layer(in, n, out);
-  }
-  void compress_pairs(const uint32_t* left, const uint32_t* right, size_t n, uint32_t* out) const override {
-    stark::compress_pairs(left, right, n, out);
-  }
-};
-
 void validate_views(const std::vector<ConstMatrixView>& views) {
   if (views.empty()) throw InputError("matrices: expected at least one matrix");
   for (size_t m = 0; m < views.size(); ++m) {
@@ -122,10 +109,7 @@ std::vector<ConstMatrixView> views_of(const std::vector<std::shared_ptr<const Ro
 
 void detail::AlignedDigestFree::operator()(uint32_t* p) const { free_large_buffer(p, bytes); }
 
-const MerkleHasher& cpu_merkle_hasher() {
-  static const CpuMerkleHasher hasher;
-  return hasher;
-}
+const MerkleHasher& cpu_merkle_hasher() { return poseidon2_hasher(); }
 
 MerkleTree::MerkleTree(std::vector<RowMajorMatrix> matrices, const MerkleHasher& hasher) {
   views_ = views_of(matrices);

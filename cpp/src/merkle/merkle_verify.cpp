@@ -22,11 +22,11 @@ bool all_canonical(const uint32_t* values, size_t n) {
 
 // Hs over row i of every matrix of height `height`, concatenated in original (= stable) order.
 Digest hash_opened_group(std::span<const size_t> heights, std::span<const std::vector<uint32_t>> rows,
-                         size_t height, std::vector<uint32_t>& buffer) {
+                         size_t height, std::vector<uint32_t>& buffer, const MerkleHasher& hasher) {
   buffer.clear();
   for (size_t m = 0; m < heights.size(); ++m)
     if (heights[m] == height) buffer.insert(buffer.end(), rows[m].begin(), rows[m].end());
-  return hash_sponge(buffer.data(), buffer.size());
+  return hasher.hash_leaf(buffer.data(), buffer.size());
 }
 
 }  // namespace
@@ -34,7 +34,7 @@ Digest hash_opened_group(std::span<const size_t> heights, std::span<const std::v
 MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_t> heights,
                                        std::span<const size_t> widths, size_t index,
                                        std::span<const std::vector<uint32_t>> opened_rows,
-                                       std::span<const Digest> siblings) {
+                                       std::span<const Digest> siblings, const MerkleHasher& hasher) {
   // Verifier-side parameters: a mistake here is a bug of the caller, not a bad proof.
   if (heights.empty()) throw InputError("heights: expected at least one matrix height");
   if (widths.size() != heights.size()) {
@@ -72,8 +72,8 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
                 std::to_string(log_max));
   }
   for (size_t lvl = 0; lvl < siblings.size(); ++lvl) {
-    if (!all_canonical(siblings[lvl].data(), kDigestElems)) {
-      return fail("sibling digest " + std::to_string(lvl) + " holds a non-canonical element (>= p)");
+    if (!hasher.digest_valid(siblings[lvl])) {
+      return fail("sibling digest " + std::to_string(lvl) + " is not " + hasher.digest_description());
     }
   }
   if (index >= max_height) {
@@ -82,12 +82,12 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
   }
 
   std::vector<uint32_t> buffer;
-  Digest cur = hash_opened_group(heights, opened_rows, max_height, buffer);
+  Digest cur = hash_opened_group(heights, opened_rows, max_height, buffer, hasher);
   for (uint32_t lvl = 0; lvl < log_max; ++lvl) {
-    cur = ((index >> lvl) & 1) == 0 ? compress(cur, siblings[lvl]) : compress(siblings[lvl], cur);
+    cur = ((index >> lvl) & 1) == 0 ? hasher.compress(cur, siblings[lvl]) : hasher.compress(siblings[lvl], cur);
     const size_t len = max_height >> (lvl + 1);
     if (std::find(heights.begin(), heights.end(), len) != heights.end()) {
-      cur = compress(cur, hash_opened_group(heights, opened_rows, len, buffer));
+      cur = hasher.compress(cur, hash_opened_group(heights, opened_rows, len, buffer, hasher));
     }
   }
   if (cur != root) return fail("recomputed root does not match the commitment");
@@ -95,7 +95,7 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
 }
 
 void hash_opened_levels(std::span<const size_t> heights, std::span<const ConstMatrixView> rows,
-                        std::span<uint32_t* const> level_digests) {
+                        std::span<uint32_t* const> level_digests, const MerkleHasher& hasher) {
   if (heights.empty()) throw InputError("heights: expected at least one matrix height");
   if (rows.size() != heights.size()) {
     throw InputError("rows: " + std::to_string(rows.size()) + " matrices for " +
@@ -129,13 +129,13 @@ void hash_opened_levels(std::span<const size_t> heights, std::span<const ConstMa
     if (level_digests[lvl] == nullptr)
       throw InputError("level_digests[" + std::to_string(lvl) +
                        "]: a matrix has this height, no output given");
-    if (n > 0) hash_rows(group, level_digests[lvl]);
+    if (n > 0) hasher.hash_rows(group, level_digests[lvl]);
   }
 }
 
 void verify_merkle_paths(const Digest& root, std::span<const uint32_t* const> level_digests,
                          std::span<const size_t> indices, std::span<const Digest* const> siblings,
-                         uint8_t* ok) {
+                         uint8_t* ok, const MerkleHasher& hasher) {
   const size_t n = indices.size();
   if (level_digests.empty() || level_digests[0] == nullptr)
     throw InputError("level_digests: the leaf level (0) is required");
@@ -186,7 +186,7 @@ void verify_merkle_paths(const Digest& root, std::span<const uint32_t* const> le
       std::copy_n(r, kDigestElems, right.data() + unique * kDigestElems);
       slot[k] = unique++;
     }
-    compress_pairs(left.data(), right.data(), unique, out.data());
+    hasher.compress_pairs(left.data(), right.data(), unique, out.data());
     for (size_t k = 0; k < n; ++k)
       std::copy_n(out.data() + slot[k] * kDigestElems, kDigestElems, cur.data() + k * kDigestElems);
   };
@@ -213,7 +213,8 @@ void verify_merkle_paths(const Digest& root, std::span<const uint32_t* const> le
 
 void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
                             std::span<const ConstMatrixView> rows, std::span<const size_t> indices,
-                            std::span<const Digest* const> siblings, uint8_t* ok) {
+                            std::span<const Digest* const> siblings, uint8_t* ok,
+                            const MerkleHasher& hasher) {
   const size_t n = indices.size();
   if (heights.empty()) throw InputError("heights: expected at least one matrix height");
   for (size_t m = 0; m < rows.size(); ++m) {
@@ -228,12 +229,12 @@ void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
   std::vector<uint32_t> digests((log_max + 1) * n * kDigestElems);
   std::vector<uint32_t*> out(log_max + 1);
   for (uint32_t lvl = 0; lvl <= log_max; ++lvl) out[lvl] = digests.data() + lvl * n * kDigestElems;
-  hash_opened_levels(heights, rows, out);  // validates heights and rows
+  hash_opened_levels(heights, rows, out, hasher);  // validates heights and rows
   std::vector<const uint32_t*> levels(log_max + 1, nullptr);
   levels[0] = out[0];
   for (uint32_t lvl = 1; lvl <= log_max; ++lvl)
     if (std::find(heights.begin(), heights.end(), max_height >> lvl) != heights.end()) levels[lvl] = out[lvl];
-  verify_merkle_paths(root, levels, indices, siblings, ok);
+  verify_merkle_paths(root, levels, indices, siblings, ok, hasher);
 }
 
 }  // namespace stark

@@ -6,8 +6,7 @@
 #include <map>
 #include <string>
 
-#include "stark/hash/poseidon2.hpp"
-#include "stark/util/bytes.hpp"
+#include "stark/field/codec.hpp"
 #include "stark/util/error.hpp"
 
 namespace stark {
@@ -16,10 +15,11 @@ namespace {
 
 constexpr uint8_t kVkMagic[4] = {'S', 'B', 'V', 'K'};
 constexpr uint8_t kPkMagic[4] = {'S', 'B', 'P', 'K'};
-constexpr uint32_t kVkFormatVersion = 1;
-constexpr uint32_t kPkFormatVersion = 1;
+// Version 2: the configuration id after the version.
+constexpr uint32_t kVkFormatVersion = 2;
+constexpr uint32_t kPkFormatVersion = 2;
 
-void read_magic(ByteReader& r, const uint8_t (&magic)[4], const char* what) {
+void read_magic(FieldReader& r, const uint8_t (&magic)[4], const char* what) {
   for (size_t i = 0; i < 4; ++i) {
     if (r.u8("magic") != magic[i]) {
       r.fail("magic", std::string("not a stark_backend ") + what + " (expected \"" +
@@ -28,7 +28,7 @@ void read_magic(ByteReader& r, const uint8_t (&magic)[4], const char* what) {
   }
 }
 
-void read_version(ByteReader& r, uint32_t expected) {
+void read_version(FieldReader& r, uint32_t expected) {
   const uint32_t v = r.u32("version");
   if (v != expected) {
     r.fail("version", "unsupported format version " + std::to_string(v) + " (expected " +
@@ -36,9 +36,24 @@ void read_version(ByteReader& r, uint32_t expected) {
   }
 }
 
-void write_vk_body(ByteWriter& w, const VerifyingKey& vk) {
+// The configuration id; from here on digests are checked against its hasher's rule.
+uint32_t read_config_id(FieldReader& r) {
+  const size_t at = r.offset();
+  const uint32_t id = r.u32("configuration");
+  const StarkConfig* config = find_config(id);
+  if (config == nullptr) {
+    std::string known;
+    for (const StarkConfig* c : stark_configs()) known += (known.empty() ? "" : ", ") + describe_config_id(uint32_t(c->id()));
+    r.fail_at(at, "configuration", "unknown configuration id " + std::to_string(id) + " (known: " + known + ")");
+  }
+  r.set_digest_rule(digest_rule(config->hasher()));
+  return id;
+}
+
+void write_vk_body(FieldWriter& w, const VerifyingKey& vk) {
   w.bytes(kVkMagic, 4);
   w.u32(kVkFormatVersion);
+  w.u32(vk.config_id);
   vk.fri.write(w);
   w.u32(vk.log_up_pow_bits);
   w.u32(vk.deep_pow_bits);
@@ -61,10 +76,11 @@ void write_vk_body(ByteWriter& w, const VerifyingKey& vk) {
 }
 
 // Decodes a VK and checks that it is internally consistent; `r` must be positioned at its magic.
-VerifyingKey read_vk(ByteReader& r) {
+VerifyingKey read_vk(FieldReader& r) {
   read_magic(r, kVkMagic, "verifying key");
   read_version(r, kVkFormatVersion);
   VerifyingKey vk;
+  vk.config_id = read_config_id(r);
   vk.fri = FriParameters::read(r);
   {
     const size_t at = r.position();
@@ -199,27 +215,27 @@ std::vector<LinearConstraint> trace_height_constraints_for(const std::vector<Air
 }
 
 std::vector<uint8_t> VerifyingKey::bytes_without_pre_hash() const {
-  ByteWriter w;
+  FieldWriter w;
   write_vk_body(w, *this);
   return w.take();
 }
 
 std::vector<uint8_t> VerifyingKey::to_bytes() const {
-  ByteWriter w;
+  FieldWriter w;
   write_vk_body(w, *this);
   w.digest(pre_hash);
   return w.take();
 }
 
 VerifyingKey VerifyingKey::from_bytes(const uint8_t* data, size_t size) {
-  ByteReader r(data, size, "verifying key");
+  FieldReader r(data, size, "verifying key");
   VerifyingKey vk = read_vk(r);
   r.expect_end();
   return vk;
 }
 
 std::vector<uint8_t> ProvingKey::to_bytes() const {
-  ByteWriter w;
+  FieldWriter w;
   w.bytes(kPkMagic, 4);
   w.u32(kPkFormatVersion);
   w.blob(vk.to_bytes());
@@ -231,14 +247,14 @@ std::vector<uint8_t> ProvingKey::to_bytes() const {
 }
 
 ProvingKey ProvingKey::from_bytes(const uint8_t* data, size_t size) {
-  ByteReader r(data, size, "proving key");
+  FieldReader r(data, size, "proving key");
   read_magic(r, kPkMagic, "proving key");
   read_version(r, kPkFormatVersion);
   const size_t vk_len = r.length("verifying key length", 1);
   const size_t vk_at = r.offset();
   ProvingKey pk;
   {
-    ByteReader vr(data + vk_at, vk_len, "proving key: verifying key", vk_at);
+    FieldReader vr(data + vk_at, vk_len, "proving key: verifying key", vk_at);
     pk.vk = read_vk(vr);
     vr.expect_end();
   }
@@ -257,7 +273,7 @@ ProvingKey ProvingKey::from_bytes(const uint8_t* data, size_t size) {
     }
     auto trace = std::make_shared<RowMajorMatrix>(height, width);
     for (uint32_t& v : trace->values) v = r.felt("preprocessed trace value");
-    auto committed = commit_preprocessed(pk.vk.fri, trace);
+    auto committed = commit_preprocessed(pk.vk.fri, trace, pk.vk.config().hasher());
     if (committed->root() != air.preprocessed->commit) {
       throw ProofFormatError("proving key: preprocessed trace of AIR '" + air.name + "' at byte offset " +
                              std::to_string(at) + " does not match its commitment in the verifying key");
@@ -269,20 +285,24 @@ ProvingKey ProvingKey::from_bytes(const uint8_t* data, size_t size) {
 }
 
 std::shared_ptr<const PcsCommitted> commit_preprocessed(const FriParameters& fri,
-                                                        const std::shared_ptr<const RowMajorMatrix>& trace) {
+                                                        const std::shared_ptr<const RowMajorMatrix>& trace,
+                                                        const MerkleHasher& hasher) {
   std::vector<PcsMatrixInput> inputs;
   inputs.push_back(PcsMatrixInput{*trace, Fp::one()});
-  return std::make_shared<const PcsCommitted>(pcs_commit(fri, std::move(inputs)));
+  return std::make_shared<const PcsCommitted>(pcs_commit(fri, std::move(inputs), hasher));
 }
+
+const StarkConfig& VerifyingKey::config() const { return config_by_id(config_id); }
 
 Digest compute_pre_hash(const VerifyingKey& vk) {
   const std::vector<uint8_t> bytes = vk.bytes_without_pre_hash();
   // The one-row matrix of bytes has a constant LDE: 2^log_blowup identical rows (§8.5). Their
   // Merkle tree has identical leaves Hs(row), and every level compresses two equal digests, so
   // the root is log_blowup self-compressions of the leaf — no need to materialize the copies.
+  const MerkleHasher& hasher = vk.config().hasher();
   const std::vector<uint32_t> row(bytes.begin(), bytes.end());
-  Digest node = hash_sponge(row.data(), row.size());
-  for (uint32_t level = 0; level < vk.fri.log_blowup; ++level) node = compress(node, node);
+  Digest node = hasher.hash_leaf(row.data(), row.size());
+  for (uint32_t level = 0; level < vk.fri.log_blowup; ++level) node = hasher.compress(node, node);
   return node;
 }
 

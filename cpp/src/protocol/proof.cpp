@@ -4,7 +4,8 @@
 #include <cstring>
 #include <string>
 
-#include "stark/util/bytes.hpp"
+#include "stark/config/config.hpp"
+#include "stark/field/codec.hpp"
 
 namespace stark {
 
@@ -14,14 +15,14 @@ constexpr uint8_t kProofMagic[4] = {'S', 'B', 'P', 'F'};
 constexpr size_t kExtBytes = 16;
 constexpr size_t kDigestBytes = 32;
 
-void write_pair(ByteWriter& w, const OpenedPair& pair) {
+void write_pair(FieldWriter& w, const OpenedPair& pair) {
   // Both points carry one value per column; a single width keeps them equal by construction.
   w.u32(uint32_t(pair.local.size()));
   for (const Ext4& v : pair.local) w.ext(v);
   for (const Ext4& v : pair.next) w.ext(v);
 }
 
-OpenedPair read_pair(ByteReader& r) {
+OpenedPair read_pair(FieldReader& r) {
   // Each column costs two extension elements.
   const size_t width = r.length("opened pair width", 2 * kExtBytes);
   OpenedPair pair;
@@ -38,9 +39,10 @@ constexpr size_t kMinPairBytes = 4;
 }  // namespace
 
 std::vector<uint8_t> proof_to_bytes(const Proof& proof) {
-  ByteWriter w;
+  FieldWriter w;
   w.bytes(kProofMagic, 4);
   w.u32(kProofFormatVersion);
+  w.u32(proof.config_id);
 
   w.u32(uint32_t(proof.per_air.size()));
   for (const AirProofData& a : proof.per_air) {
@@ -89,7 +91,7 @@ std::vector<uint8_t> proof_to_bytes(const Proof& proof) {
 }
 
 Proof proof_from_bytes(const uint8_t* data, size_t size) {
-  ByteReader r(data, size, "proof");
+  FieldReader r(data, size, "proof");
   for (size_t i = 0; i < 4; ++i) {
     if (r.u8("magic") != kProofMagic[i]) r.fail("magic", "not a stark_backend proof (expected \"SBPF\")");
   }
@@ -100,6 +102,14 @@ Proof proof_from_bytes(const uint8_t* data, size_t size) {
   }
 
   Proof proof;
+  const size_t config_at = r.offset();
+  proof.config_id = r.u32("configuration");
+  const StarkConfig* config = find_config(proof.config_id);
+  if (config == nullptr) {
+    r.fail_at(config_at, "configuration", "unknown configuration id " + std::to_string(proof.config_id));
+  }
+  // Digests from here on are checked against the configuration's rule.
+  r.set_digest_rule(digest_rule(config->hasher()));
   // An AIR entry is at least air_id, height and two counts.
   const size_t num_airs = r.length("per_air count", 16);
   proof.per_air.resize(num_airs);

@@ -71,7 +71,8 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     airs[a].input = &validated[a];
     airs[a].layout = &layout.airs()[a];
   }
-  const std::unique_ptr<ProverSession> session = device.begin_proof();
+  const StarkConfig& config = vk.config();
+  const std::unique_ptr<ProverSession> session = device.begin_proof(config);
   ProverSession& dev = *session;
   const GrindBackend* grinder = dev.grinder();
 
@@ -80,6 +81,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   auto lde_of = [&](MatrixSlot slot) { return DeviceLde{committed[slot.round].get(), slot.matrix}; };
 
   Proof proof;
+  proof.config_id = vk.config_id;
   for (const ProverAir& air : airs) {
     AirProofData d;
     d.air_id = air.layout->air_id;
@@ -89,7 +91,7 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
   }
 
   // P1–P4: transcript seed, number of AIRs, their ids.
-  Challenger challenger;
+  Challenger challenger = config.new_challenger();
   challenger.observe_digest(vk.pre_hash);
   challenger.observe(uint32_t(airs.size()));
   for (const ProverAir& air : airs) challenger.observe(air.layout->air_id);

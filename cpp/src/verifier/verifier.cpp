@@ -111,16 +111,23 @@ void verify(const VerifyingKey& vk, const FriParameters& engine_params, const Pr
 }
 
 void verify(const VerifyingKey& vk, const Proof& proof) {
+  // The configuration first: everything else is read in its terms.
+  if (proof.config_id != vk.config_id) {
+    bad_shape("the proof was made under the " + describe_config_id(proof.config_id) +
+              " configuration, but the verifying key is for " + describe_config_id(vk.config_id));
+  }
+  const StarkConfig& config = vk.config();
+  const MerkleHasher& hasher = config.hasher();
   // Shape pass (§11.1): steps 1–5 here, 6–8 (commitments, LogUp witness, exposed and opened
   // values) against the layout, 9 the FRI proof's shape for the layout's rounds.
   const ProofLayout layout(vk, check_airs(vk, proof));
   layout.check_proof_shape(proof);
   std::vector<PcsVerifyRound> rounds = layout.verify_rounds(proof);
-  fri_check_shape(vk.fri, rounds, proof.fri);
+  fri_check_shape(vk.fri, rounds, proof.fri, hasher);
   const std::vector<LayoutAir>& airs = layout.airs();
 
   // V1–V3.
-  Challenger challenger;
+  Challenger challenger = config.new_challenger();
   challenger.observe_digest(vk.pre_hash);
   challenger.observe(uint32_t(airs.size()));
   for (const LayoutAir& air : airs) challenger.observe(air.air_id);
@@ -215,7 +222,7 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
       ood_error = std::current_exception();
     }
   };
-  pcs_verify(vk.fri, rounds, proof.fri, challenger, /*shape_checked=*/true, check_ood_all);  // V8
+  pcs_verify(vk.fri, rounds, proof.fri, challenger, /*shape_checked=*/true, check_ood_all, hasher);  // V8
   if (ood_error) std::rethrow_exception(ood_error);                                          // V9
 
   // V10: the LogUp sums of the present AIRs cancel.

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "stark/air/node_kinds.hpp"
-#include "stark/util/bytes.hpp"
+#include "stark/field/codec.hpp"
 
 namespace stark {
 
@@ -120,9 +120,9 @@ struct ConstraintSystem {
 
   /// Decodes and validates one constraint system (ProofFormatError naming the field and the
   /// byte offset on any malformed or inconsistent content). Reads exactly the system's bytes.
-  static ConstraintSystem decode(ByteReader& reader);
+  static ConstraintSystem decode(FieldReader& reader);
   /// Appends the canonical encoding (decode(encode(cs)) == cs, and encode(decode(b)) == b).
-  void encode(ByteWriter& writer) const;
+  void encode(FieldWriter& writer) const;
   std::vector<uint8_t> to_bytes() const;
   static ConstraintSystem from_bytes(const uint8_t* data, size_t size);
 

@@ -1,5 +1,14 @@
-// Fiat–Shamir transcript: the duplex sponge challenger of docs/protocol.md §3 (Plonky3
-// DuplexChallenger<BabyBear, Poseidon2, WIDTH 16, RATE 8>), with proof-of-work grinding (§3.1).
+// Fiat–Shamir transcript (docs/protocol.md §3). `Challenger` is the one interface the prover and
+// verifier use; what it runs on is the configuration's TranscriptCore:
+//   DuplexChallenger       a duplex sponge over Poseidon2-16 (below; the default)
+//   serializing challenger a byte hash (Keccak-256, BLAKE3) fed the little-endian bytes of every
+//                          observation, squeezed bytes turned into field elements by rejection
+//                          sampling (stark/challenger/serializing_challenger.hpp)
+//   multi-field challenger a duplex sponge over BN254 Poseidon2 (stark/challenger/bn254_challenger.hpp)
+// Every core offers proof-of-work grinding with the same contract: pow_check(bits, w) observes w
+// and accepts iff sample_bits(bits) = 0, and grind finds the smallest passing w.
+//
+// The duplex challenger (Plonky3 DuplexChallenger<BabyBear, Poseidon2, WIDTH 16, RATE 8>):
 //
 // State s ∈ F^16 (zero at start), input buffer IB (< 8 pending observations), output buffer OB.
 //   duplex():   s[j] := IB[j] for j < |IB| (overwrite), IB := [], s := Perm(s), OB := s[0..8)
@@ -19,7 +28,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <span>
+#include <string>
 
 #include "stark/field/extension.hpp"
 #include "stark/hash/poseidon2.hpp"
@@ -28,16 +41,79 @@ namespace stark {
 
 class GrindBackend;  // below
 
+/// What a Challenger runs on. Values passed in are already validated (canonical, bits in range).
+class TranscriptCore {
+ public:
+  virtual ~TranscriptCore() = default;
+  virtual std::unique_ptr<TranscriptCore> clone() const = 0;
+  /// Same kind and same state.
+  virtual bool equals(const TranscriptCore& other) const = 0;
+  /// "duplex_poseidon2", "serializing_keccak256", ...
+  virtual std::string name() const = 0;
+  virtual void observe(uint32_t canonical) = 0;
+  /// A commitment digest of this transcript's configuration (InputError if not valid for it).
+  virtual void observe_digest(const Digest& digest) = 0;
+  /// A canonical base-field element.
+  virtual uint32_t sample() = 0;
+  /// bits <= Challenger::kMaxBits.
+  virtual uint32_t sample_bits(uint32_t bits) = 0;
+  /// The smallest w < p passing pow_check(bits, w) on a copy of this state (1 <= bits <=
+  /// kMaxBits), independent of the thread count; nullopt if none. `backend` is a device's search
+  /// (the duplex Poseidon2 core only; others search on the CPU and ignore it).
+  virtual std::optional<uint32_t> grind_search(uint32_t bits, const GrindBackend* backend) const = 0;
+};
+
+/// The Poseidon2-16 duplex sponge (contract at the top of this file).
+class DuplexChallenger final : public TranscriptCore {
+ public:
+  DuplexChallenger() = default;
+  std::unique_ptr<TranscriptCore> clone() const override { return std::make_unique<DuplexChallenger>(*this); }
+  bool equals(const TranscriptCore& other) const override;
+  std::string name() const override { return "duplex_poseidon2"; }
+  void observe(uint32_t canonical) override;
+  void observe_digest(const Digest& digest) override;
+  uint32_t sample() override;
+  uint32_t sample_bits(uint32_t bits) override;
+  std::optional<uint32_t> grind_search(uint32_t bits, const GrindBackend* backend) const override;
+
+  const std::array<uint32_t, kPoseidon2Width>& sponge_state() const { return state_; }
+  std::span<const uint32_t> input_buffer() const { return {input_.data(), input_len_}; }
+  std::span<const uint32_t> output_buffer() const { return {output_.data(), output_len_}; }
+
+ private:
+  void duplex();
+
+  std::array<uint32_t, kPoseidon2Width> state_{};
+  std::array<uint32_t, kSpongeRate> input_{};
+  size_t input_len_ = 0;
+  std::array<uint32_t, kSpongeRate> output_{};
+  size_t output_len_ = 0;
+};
+
+/// The smallest w in [0, p) with accepts(w), searched in increasing blocks on the thread pool
+/// (the result does not depend on the thread count); nullopt if none. `accepts` must be safe to
+/// call concurrently. The generic search of cores without a faster one.
+std::optional<uint32_t> grind_by_candidates(uint32_t bits, const std::function<bool(uint32_t)>& accepts);
+
 class Challenger {
  public:
   /// Largest k accepted by sample_bits / grind / check_witness: 2^k must be below p.
   static constexpr uint32_t kMaxBits = 30;
 
-  Challenger() = default;
+  /// The Poseidon2 duplex challenger (the default configuration's).
+  Challenger();
+  /// A challenger over the given core (a configuration's, see StarkConfig::new_challenger).
+  explicit Challenger(std::unique_ptr<TranscriptCore> core);
+  Challenger(const Challenger& other);
+  Challenger& operator=(const Challenger& other);
+  Challenger(Challenger&&) noexcept = default;
+  Challenger& operator=(Challenger&&) noexcept = default;
+  ~Challenger();
 
   /// v must be canonical (< p); InputError otherwise.
   void observe(uint32_t v);
   void observe_many(std::span<const uint32_t> values);
+  /// A digest of the configuration (InputError if it is not a valid one).
   void observe_digest(const Digest& digest);
   void observe_ext(const Ext4& value);
 
@@ -45,7 +121,8 @@ class Challenger {
   uint32_t sample();
   /// (c0, c1, c2, c3) from four consecutive samples.
   Ext4 sample_ext();
-  /// canonical(sample()) mod 2^bits; bits <= kMaxBits (InputError otherwise).
+  /// sample_bits of the core (the duplex: canonical(sample()) mod 2^bits); bits <= kMaxBits
+  /// (InputError otherwise).
   uint32_t sample_bits(uint32_t bits);
 
   /// Smallest witness w in 0, 1, 2, ... passing pow_check(bits, w) on a copy; then applies
@@ -58,25 +135,25 @@ class Challenger {
   /// witness is rejected without observing it.
   bool check_witness(uint32_t bits, uint32_t witness);
 
-  /// The sponge state and buffers, for tests and device implementations of grinding.
-  const std::array<uint32_t, kPoseidon2Width>& sponge_state() const { return state_; }
-  std::span<const uint32_t> input_buffer() const { return {input_.data(), input_len_}; }
-  std::span<const uint32_t> output_buffer() const { return {output_.data(), output_len_}; }
+  const TranscriptCore& core() const { return *core_; }
+  /// The duplex core, or null for another kind (devices that grind the duplex themselves).
+  const DuplexChallenger* duplex() const { return dynamic_cast<const DuplexChallenger*>(core_.get()); }
 
-  bool operator==(const Challenger& o) const;
+  /// The duplex sponge state and buffers, for tests and device implementations of grinding
+  /// (InputError for another kind of core).
+  const std::array<uint32_t, kPoseidon2Width>& sponge_state() const { return require_duplex().sponge_state(); }
+  std::span<const uint32_t> input_buffer() const { return require_duplex().input_buffer(); }
+  std::span<const uint32_t> output_buffer() const { return require_duplex().output_buffer(); }
+
+  bool operator==(const Challenger& o) const { return core_->equals(*o.core_); }
 
  private:
-  void duplex();
-  void push_input(uint32_t v);
+  const DuplexChallenger& require_duplex() const;
 
-  std::array<uint32_t, kPoseidon2Width> state_{};
-  std::array<uint32_t, kSpongeRate> input_{};
-  size_t input_len_ = 0;
-  std::array<uint32_t, kSpongeRate> output_{};
-  size_t output_len_ = 0;
+  std::unique_ptr<TranscriptCore> core_;
 };
 
-/// The grinding search alone: the smallest w < p such that the state `state` with
+/// The grinding search of the duplex alone: the smallest w < p such that the state `state` with
 /// state[0..prefix.size()) := prefix and state[prefix.size()] := w permutes to an element 7
 /// divisible by 2^bits. prefix.size() < 8, 1 <= bits <= Challenger::kMaxBits. Deterministic for
 /// every thread count and SIMD level. The search runs on `backend` when given (see GrindBackend),

@@ -24,7 +24,7 @@
 
 #include <cstdint>
 
-#include "stark/util/bytes.hpp"
+#include "stark/field/codec.hpp"
 
 namespace stark {
 
@@ -72,9 +72,9 @@ struct FriParameters {
   void validate() const;
 
   /// Five little-endian u32 in declaration order.
-  void write(ByteWriter& w) const;
+  void write(FieldWriter& w) const;
   /// Reads the five fields and validates them (ProofFormatError naming the field and offset).
-  static FriParameters read(ByteReader& r);
+  static FriParameters read(FieldReader& r);
 
   bool operator==(const FriParameters&) const = default;
 };

@@ -96,7 +96,8 @@ class PcsCommitted {
 /// Computes the LDEs and the Merkle tree. InputError (naming the matrix) for: no matrix, height not
 /// a power of two or k + log_blowup > 27, width 0, a value ≥ p, a zero domain shift, or invalid
 /// parameters.
-PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput> matrices);
+PcsCommitted pcs_commit(const FriParameters& params, std::vector<PcsMatrixInput> matrices,
+                        const MerkleHasher& hasher = cpu_merkle_hasher());
 
 /// One round of an opening: a commitment and, per matrix, the points to open at (in order).
 struct PcsOpenRound {
@@ -116,7 +117,8 @@ struct PcsOpenRound {
 /// codeword backend; grinding runs on `grinder` (null: the CPU kernels).
 std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
                                            const std::vector<PcsOpenRound>& rounds, Challenger& challenger,
-                                           const GrindBackend* grinder = nullptr);
+                                           const GrindBackend* grinder = nullptr,
+                                           const MerkleHasher& hasher = cpu_merkle_hasher());
 
 /// The shapes fri_prove checks, of PCS rounds (InputError for a null commitment or a points list
 /// whose length differs from the matrix count).
@@ -124,8 +126,10 @@ std::vector<FriOpenRound> pcs_open_shapes(const std::vector<PcsOpenRound>& round
 
 /// The CPU's FriProverBackend over host commitments (what pcs_open runs; the CPU device's).
 /// Checks the shapes like fri_prove (InputError).
+/// The FRI layers are committed with `hasher` (the configuration's, as the rounds were).
 std::unique_ptr<FriProverBackend> cpu_fri_prover(const FriParameters& params,
-                                                 std::vector<PcsOpenRound> rounds);
+                                                 std::vector<PcsOpenRound> rounds,
+                                                 const MerkleHasher& hasher = cpu_merkle_hasher());
 
 /// Verifier view of one matrix: (log trace height, domain shift, width) from the verifying key and
 /// proof heights, its points, and the claimed values[point][column].
@@ -149,7 +153,7 @@ struct PcsVerifyRound {
 /// lgmh − 1 − rnd siblings); every field element canonical. Throws
 /// VerificationError(InvalidProofShape) naming the field and indices.
 void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds,
-                     const FriProof& proof);
+                     const FriProof& proof, const MerkleHasher& hasher = cpu_merkle_hasher());
 
 /// docs/protocol.md §11.3. Runs fri_check_shape first (its errors stay InvalidProofShape) unless
 /// `shape_checked` says the caller already ran it on these rounds and this proof, then observes
@@ -163,6 +167,7 @@ void fri_check_shape(const FriParameters& params, const std::vector<PcsVerifyRou
 /// and it may not have run if pcs_verify throws.
 void pcs_verify(const FriParameters& params, const std::vector<PcsVerifyRound>& rounds, const FriProof& proof,
                 Challenger& challenger, bool shape_checked = false,
-                const std::function<void()>& side_work = {});
+                const std::function<void()>& side_work = {},
+                const MerkleHasher& hasher = cpu_merkle_hasher());
 
 }  // namespace stark

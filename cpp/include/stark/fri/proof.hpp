@@ -25,7 +25,7 @@
 
 #include "stark/field/extension.hpp"
 #include "stark/hash/poseidon2.hpp"
-#include "stark/util/bytes.hpp"
+#include "stark/field/codec.hpp"
 
 namespace stark {
 
@@ -56,10 +56,10 @@ struct FriProof {
   bool operator==(const FriProof& o) const;
 };
 
-void write_fri_proof(ByteWriter& w, const FriProof& proof);
+void write_fri_proof(FieldWriter& w, const FriProof& proof);
 /// Strict decoder: truncation, non-canonical elements and lengths that exceed the remaining bytes
 /// raise ProofFormatError naming the field and byte offset. Does not require the reader to end.
-FriProof read_fri_proof(ByteReader& r);
+FriProof read_fri_proof(FieldReader& r);
 
 /// Stand-alone encoding (same bytes as write_fri_proof); the decoder also rejects trailing bytes.
 std::vector<uint8_t> fri_proof_to_bytes(const FriProof& proof);

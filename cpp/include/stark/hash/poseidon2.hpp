@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "stark/field/matrix.hpp"
+#include "stark/util/digest.hpp"
 
 namespace stark {
 
@@ -29,10 +30,6 @@ inline constexpr size_t kPoseidon2Width = 16;
 inline constexpr size_t kPoseidon2RoundsFHalf = 4;
 inline constexpr size_t kPoseidon2RoundsP = 13;
 inline constexpr size_t kSpongeRate = 8;
-inline constexpr size_t kDigestElems = 8;
-
-/// Canonical digest of 8 field elements.
-using Digest = std::array<uint32_t, kDigestElems>;
 
 /// Round constants of a width-16 Poseidon2 instance, canonical. The linear layers (M_ext, M_int)
 /// are fixed; only the constants vary between instances (the standard one and test instances).

@@ -31,6 +31,9 @@ ConstraintSystem decode_constraint_system(const std::string& name, const std::ve
 /// missing, unexpected, of the wrong width, not a power-of-two height, too tall for the blowup
 /// or holding a value ≥ p, a constraint degree above max_constraint_degree, and — for the
 /// standard 100-bit parameter sets — the openvm security budget (§8.2 step 6).
-ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs);
+/// The key is made under `config` (its id goes into the VK; preprocessed traces are committed
+/// with its hasher).
+ProvingKey keygen(const FriParameters& fri, std::vector<AirKeygenInput> airs,
+                  const StarkConfig& config = default_config());
 
 }  // namespace stark

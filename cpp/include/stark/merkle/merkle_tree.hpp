@@ -11,8 +11,9 @@
 // and the siblings node_l[(i >> l) ^ 1] for l = 0..L-1 (leaf level first). Verification replays
 // the path; because Hs has no padding, the verifier must also check every row width (pitfall P3).
 //
-// Hashing goes through the MerkleHasher seam, so a device can supply its own batched leaf
-// hashing and layer compression while the layout logic stays here.
+// Hashing goes through the MerkleHasher seam (stark/hash/hasher.hpp): the configuration's leaf
+// hash and compression (Hs and C above stand for them), or a device's batched implementation of
+// the same functions, while the layout logic stays here.
 #pragma once
 
 #include <cstddef>
@@ -23,24 +24,12 @@
 #include <vector>
 
 #include "stark/field/matrix.hpp"
-#include "stark/hash/poseidon2.hpp"
+#include "stark/hash/hasher.hpp"
 
 namespace stark {
 
-/// The three batched hash operations a Merkle tree is built from. Digests are rows of 8
-/// canonical words. Implementations may parallelize internally.
-class MerkleHasher {
- public:
-  virtual ~MerkleHasher() = default;
-  /// out row i = Hs(row i of mats[0] || row i of mats[1] || ...); all mats share one height.
-  virtual void hash_rows(const std::vector<ConstMatrixView>& mats, uint32_t* digests_out) const = 0;
-  /// out[i] = C(in[2i], in[2i+1]) for i < n.
-  virtual void compress_layer(const uint32_t* in, size_t n, uint32_t* out) const = 0;
-  /// out[i] = C(left[i], right[i]) for i < n; `out` may alias `left`.
-  virtual void compress_pairs(const uint32_t* left, const uint32_t* right, size_t n, uint32_t* out) const = 0;
-};
-
-/// The CPU hasher (Poseidon2 batch kernels of stark/hash/poseidon2.hpp, SIMD + thread pool).
+/// The default configuration's hasher (Poseidon2 batch kernels of stark/hash/poseidon2.hpp,
+/// SIMD + thread pool): poseidon2_hasher().
 const MerkleHasher& cpu_merkle_hasher();
 
 /// Rows opened at one global index plus the authentication path.
@@ -118,7 +107,8 @@ struct MerkleVerifyResult {
 MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_t> heights,
                                        std::span<const size_t> widths, size_t index,
                                        std::span<const std::vector<uint32_t>> opened_rows,
-                                       std::span<const Digest> siblings);
+                                       std::span<const Digest> siblings,
+                                       const MerkleHasher& hasher = cpu_merkle_hasher());
 
 /// docs/protocol.md §2.3 for n openings of one batch commitment at once, hashed across openings with
 /// the batched (SIMD) leaf hashing and compression, level by level. Opening k has index
@@ -131,7 +121,8 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
 /// on the thread count). Equivalent to hash_opened_levels followed by verify_merkle_paths.
 void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
                             std::span<const ConstMatrixView> rows, std::span<const size_t> indices,
-                            std::span<const Digest* const> siblings, uint8_t* ok);
+                            std::span<const Digest* const> siblings, uint8_t* ok,
+                            const MerkleHasher& hasher = cpu_merkle_hasher());
 
 /// The index-independent half of verify_merkle_openings, split off so that it can run before
 /// the query indices are known: for every level l = 0..log2(max height) at which some matrix has
@@ -140,7 +131,8 @@ void verify_merkle_openings(const Digest& root, std::span<const size_t> heights,
 /// (and may be null). InputError on bad heights, views of different heights or widths 0, or
 /// log2(max height) + 1 != level_digests.size().
 void hash_opened_levels(std::span<const size_t> heights, std::span<const ConstMatrixView> rows,
-                        std::span<uint32_t* const> level_digests);
+                        std::span<uint32_t* const> level_digests,
+                        const MerkleHasher& hasher = cpu_merkle_hasher());
 
 /// The path half: level_digests[0] (n x 8) the leaf digests, level_digests[l] for l >= 1 the
 /// injected digests of level l or null where no matrix has that height (so the tree has height
@@ -148,6 +140,6 @@ void hash_opened_levels(std::span<const size_t> heights, std::span<const ConstMa
 /// siblings[k], canonical) recomputes `root`. InputError on an index out of range.
 void verify_merkle_paths(const Digest& root, std::span<const uint32_t* const> level_digests,
                          std::span<const size_t> indices, std::span<const Digest* const> siblings,
-                         uint8_t* ok);
+                         uint8_t* ok, const MerkleHasher& hasher = cpu_merkle_hasher());
 
 }  // namespace stark

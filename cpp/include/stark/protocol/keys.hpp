@@ -14,11 +14,11 @@
 //
 // pre_hash (§8.5) seeds the transcript: the PCS commitment of the one-row matrix holding the
 // key's canonical bytes (everything but pre_hash itself), one byte per field element, on H_1 —
-// i.e. the Merkle root over 2^log_blowup identical rows. The encoding is self-delimiting
+// i.e. the Merkle root over 2^log_blowup identical rows, hashed with the key's configuration. The encoding is self-delimiting
 // (magic, version, explicit lengths), so the padding-free sponge sees an unambiguous input.
 //
 // Byte formats (little-endian):
-//   VK: "SBVK", u32 version, FriParameters, u32 log_up_pow_bits, u32 deep_pow_bits,
+//   VK: "SBVK", u32 version (2), u32 configuration id (stark/config/config.hpp), FriParameters, u32 log_up_pow_bits, u32 deep_pow_bits,
 //       u32 #airs, per AIR { str name, u8 has_preprocessed, [digest commit, u32 log_height],
 //       ConstraintSystem }, u32 #constraints, per constraint { u32 #coefficients (= #airs),
 //       u32 coefficients, u64 threshold }, digest pre_hash.
@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "stark/air/constraint_system.hpp"
+#include "stark/config/config.hpp"
 #include "stark/field/matrix.hpp"
 #include "stark/fri/params.hpp"
 #include "stark/fri/pcs.hpp"
@@ -76,6 +77,8 @@ struct LinearConstraint {
 };
 
 struct VerifyingKey {
+  /// The StarkConfig the key was made under (ConfigId); proofs must carry the same.
+  uint32_t config_id = uint32_t(ConfigId::BabyBearPoseidon2);
   FriParameters fri;
   uint32_t log_up_pow_bits = kLogUpPowBits;
   uint32_t deep_pow_bits = kDeepPowBits;
@@ -84,6 +87,8 @@ struct VerifyingKey {
   Digest pre_hash{};
 
   size_t num_airs() const { return airs.size(); }
+  /// The configuration of config_id (InputError if unknown; decoded keys always know theirs).
+  const StarkConfig& config() const;
 
   /// The canonical encoding without the trailing pre_hash (the pre_hash input).
   std::vector<uint8_t> bytes_without_pre_hash() const;
@@ -111,7 +116,8 @@ std::vector<LinearConstraint> trace_height_constraints_for(const std::vector<Air
 
 /// PCS commitment of one preprocessed trace on H_n (kept by the proving key for openings).
 std::shared_ptr<const PcsCommitted> commit_preprocessed(const FriParameters& fri,
-                                                        const std::shared_ptr<const RowMajorMatrix>& trace);
+                                                        const std::shared_ptr<const RowMajorMatrix>& trace,
+                                                        const MerkleHasher& hasher);
 
 /// pre_hash of a key whose other fields are set (§8.5).
 Digest compute_pre_hash(const VerifyingKey& vk);

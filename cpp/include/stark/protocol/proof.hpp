@@ -6,8 +6,9 @@
 // witnesses, the claimed evaluations of every committed polynomial at ζ (and ζ·ω_A for trace
 // columns) and the FRI proof that those claims are consistent with the commitments.
 //
-// Byte format (all integers little-endian; every field element canonical, < p):
-//   magic "SBPF", u32 version = 1,
+// Byte format (all integers little-endian; every field element canonical, < p; every digest 32
+// bytes valid for the configuration's hasher, stark/hash/hasher.hpp):
+//   magic "SBPF", u32 version = 2, u32 configuration id (stark/config/config.hpp),
 //   per_air:      u32 count, each { u32 air_id, u32 height, u32 #pv, pv[F], u32 #exposed, exposed[E] }
 //   commitments:  u32 #main, digests; u32 #after_challenge, digests; quotient digest
 //   logup pow:    u8 present (0/1), [F]
@@ -18,7 +19,7 @@
 //                 a pair is { u32 width, local[E], next[E] }
 //   fri:          write_fri_proof (stark/fri/proof.hpp)
 // Decoding rejects (ProofFormatError, naming the field and byte offset) a wrong magic or
-// version, truncation, trailing bytes, non-canonical elements, flags other than 0/1, and any
+// version, an unknown configuration, a digest its hasher cannot output, truncation, trailing bytes, non-canonical elements, flags other than 0/1, and any
 // length that the remaining bytes cannot hold — so no length read from the proof can cause an
 // allocation larger than the input. Consistency with a verifying key is the verifier's job.
 #pragma once
@@ -59,6 +60,8 @@ struct OpenedProofValues {
 };
 
 struct Proof {
+  /// The StarkConfig the proof was made under (ConfigId); the verifier requires the key's.
+  uint32_t config_id = 0;
   std::vector<AirProofData> per_air;
   std::vector<Digest> main_commits;             // cached partitions (AIR order), then common
   std::vector<Digest> after_challenge_commits;  // [] or [one]
@@ -69,7 +72,8 @@ struct Proof {
   FriProof fri;
 };
 
-inline constexpr uint32_t kProofFormatVersion = 1;
+// Version 2: the configuration id after the version.
+inline constexpr uint32_t kProofFormatVersion = 2;
 
 std::vector<uint8_t> proof_to_bytes(const Proof& proof);
 /// ProofFormatError on any malformed input (see the file comment).

@@ -71,8 +71,8 @@ class CpuProverSession : public ProverSession {
 class CpuProverDevice : public ProverDevice {
  public:
   std::string name() const override { return "cpu"; }
-  std::unique_ptr<ProverSession> begin_proof() const override {
-    return std::make_unique<CpuProverSession>(*this);
+  std::unique_ptr<ProverSession> begin_proof(const StarkConfig& config = default_config()) const override {
+    return std::make_unique<CpuProverSession>(*this, config);
   }
 };
 

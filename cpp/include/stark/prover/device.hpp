@@ -30,6 +30,7 @@
 
 #include "stark/air/constraint_system.hpp"
 #include "stark/challenger/challenger.hpp"
+#include "stark/config/config.hpp"
 #include "stark/field/extension.hpp"
 #include "stark/field/matrix.hpp"
 #include "stark/fri/fri_prover.hpp"
@@ -113,12 +114,15 @@ class ProverDevice;
 /// concurrently on one device.
 class ProverSession {
  public:
-  explicit ProverSession(const ProverDevice& device) : device_(device) {}
+  /// `config`: what the proof commits and hashes with (a session's trees use its hasher).
+  explicit ProverSession(const ProverDevice& device, const StarkConfig& config = default_config())
+      : device_(device), config_(config) {}
   virtual ~ProverSession() = default;
   ProverSession(const ProverSession&) = delete;
   ProverSession& operator=(const ProverSession&) = delete;
 
   const ProverDevice& device() const { return device_; }
+  const StarkConfig& config() const { return config_; }
 
   /// A host trace onto the device. The host data stays valid and unchanged while the handle
   /// lives (a device may read it in place).
@@ -168,6 +172,7 @@ class ProverSession {
 
  private:
   const ProverDevice& device_;
+  const StarkConfig& config_;
 };
 
 class ProverDevice {
@@ -177,8 +182,9 @@ class ProverDevice {
   /// "cpu", "cuda", ...
   virtual std::string name() const = 0;
 
-  /// A new session for one proof.
-  virtual std::unique_ptr<ProverSession> begin_proof() const = 0;
+  /// A new session for one proof under `config`. A device that cannot prove a configuration
+  /// (e.g. one whose kernels hash with Poseidon2 only) raises DeviceError naming it.
+  virtual std::unique_ptr<ProverSession> begin_proof(const StarkConfig& config = default_config()) const = 0;
 };
 
 /// The shapes fri_prove checks, of device rounds (InputError for a null commitment or a points

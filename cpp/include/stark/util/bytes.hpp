@@ -1,7 +1,7 @@
 // Strict little-endian byte encoding shared by every serialized object (proofs, keys,
 // constraint systems). Writers append; readers consume and throw ProofFormatError naming the
-// field and the byte offset on truncation, non-canonical field elements, absurd lengths or
-// strings that are not valid UTF-8.
+// field and the byte offset on truncation, absurd lengths or strings that are not valid UTF-8.
+// Field elements and digests are a layer up (stark/field/codec.hpp: FieldReader / FieldWriter).
 // A length read from untrusted bytes is bounded by the bytes that remain (each element needs
 // at least `min_elem_bytes`), so a malicious length can never trigger a giant allocation.
 #pragma once
@@ -13,9 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "stark/field/babybear.hpp"
-#include "stark/field/extension.hpp"
-#include "stark/hash/poseidon2.hpp"
+#include "stark/util/digest.hpp"
 #include "stark/util/error.hpp"
 
 namespace stark {
@@ -29,12 +27,7 @@ class ByteWriter {
   void u64(uint64_t v) {
     for (int i = 0; i < 8; ++i) buf_.push_back(uint8_t(v >> (8 * i)));
   }
-  /// A canonical field element (u32 < p).
-  void felt(uint32_t canonical) { u32(canonical); }
-  void felt(Fp v) { u32(v.canonical()); }
-  void ext(const Ext4& e) {
-    for (int i = 0; i < 4; ++i) u32(e.c[i].canonical());
-  }
+  /// A 32-byte digest as its 8 little-endian words.
   void digest(const Digest& d) {
     for (uint32_t w : d) u32(w);
   }
@@ -110,6 +103,12 @@ class ByteReader {
                            why);
   }
 
+  /// fail() reporting offset `at` (a field that started there, already consumed).
+  [[noreturn]] void fail_at(size_t at, const std::string& field, const std::string& why) {
+    off_ = at;
+    fail(field, why);
+  }
+
   uint8_t u8(const char* field) {
     need(1, field);
     return p_[off_++];
@@ -128,50 +127,16 @@ class ByteReader {
     off_ += 8;
     return v;
   }
-  /// Canonical field element (< p).
-  uint32_t felt(const char* field) {
-    const size_t at = off_;
-    const uint32_t v = u32(field);
-    if (v >= P) {
-      off_ = at;
-      fail(field, "value " + std::to_string(v) + " is not a canonical field element");
-    }
-    return v;
-  }
-  /// n canonical field elements into out: the same result and errors as n calls of felt(), but
-  /// one bounds check and a branch-free canonical check over the block (opened rows are long).
-  void felts(uint32_t* out, size_t n, const char* field) {
-    if (n > remaining() / 4) {  // truncated: felt() reports the first element that is missing
-      for (size_t i = 0; i < n; ++i) out[i] = felt(field);
-      return;
-    }
-    const uint8_t* src = p_ + off_;
-    uint32_t bad = 0;
+  /// n raw little-endian u32 words into out (one bounds check).
+  void words(uint32_t* out, size_t n, const char* field) {
+    need(4 * n, field);
     for (size_t i = 0; i < n; ++i) {
       uint32_t v;
-      std::memcpy(&v, src + 4 * i, 4);
+      std::memcpy(&v, p_ + off_ + 4 * i, 4);
       if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
       out[i] = v;
-      bad |= uint32_t(v >= P);
-    }
-    if (bad) {
-      for (size_t i = 0; i < n; ++i)
-        if (out[i] >= P) {
-          off_ += 4 * i;
-          fail(field, "value " + std::to_string(out[i]) + " is not a canonical field element");
-        }
     }
     off_ += 4 * n;
-  }
-  Ext4 ext(const char* field) {
-    uint32_t c[4];
-    for (auto& x : c) x = felt(field);
-    return Ext4::from_canonical(c);
-  }
-  Digest digest(const char* field) {
-    Digest d;
-    for (auto& w : d) w = felt(field);
-    return d;
   }
   /// A u32 count of elements that each occupy at least `min_elem_bytes` bytes, bounded by
   /// what remains (and by `max_count` when the caller knows a tighter bound).
@@ -211,7 +176,7 @@ class ByteReader {
     if (off_ != n_) fail("end", std::to_string(n_ - off_) + " trailing bytes");
   }
 
- private:
+ protected:
   static std::string hex_byte(uint8_t b) {
     const char* digits = "0123456789abcdef";
     return std::string("0x") + digits[b >> 4] + digits[b & 15];

@@ -61,7 +61,7 @@ std::shared_ptr<const DeviceCommitment> CpuProverSession::commit(
         PcsMatrixInput::borrow(cpu_host_view(*matrices[m].matrix, "commit"), matrices[m].domain_shift));
   }
   return std::make_shared<const CpuCommitment>(
-      std::make_shared<const PcsCommitted>(pcs_commit(params, std::move(inputs))));
+      std::make_shared<const PcsCommitted>(pcs_commit(params, std::move(inputs), config().hasher())));
 }
 
 DeviceLogupTrace CpuProverSession::logup_trace(const ConstraintSystem& cs, const DeviceMatrix* preprocessed,
@@ -103,7 +103,7 @@ std::unique_ptr<FriProverBackend> CpuProverSession::fri_prover(const FriParamete
     if (r.commitment == nullptr) throw InputError("pcs_open: a round has no commitment");
     host_rounds.push_back(PcsOpenRound{&cpu_host_committed(*r.commitment, "fri_prover"), r.points});
   }
-  return cpu_fri_prover(params, std::move(host_rounds));
+  return cpu_fri_prover(params, std::move(host_rounds), config().hasher());
 }
 
 const ProverDevice& cpu_prover_device() {
