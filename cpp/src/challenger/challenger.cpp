@@ -88,8 +88,12 @@ bool Challenger::check_witness(uint32_t bits, uint32_t witness) {
   check_bits(bits, "check_witness");
   if (bits == 0) return true;
   if (witness >= P) return false;
-  core_->observe(witness);
-  return core_->sample_bits(bits) == 0;
+  return core_->check_witness(bits, witness);
+}
+
+bool TranscriptCore::check_witness(uint32_t bits, uint32_t witness) {
+  observe(witness);
+  return sample_bits(bits) == 0;
 }
 
 uint32_t Challenger::grind(uint32_t bits, const GrindBackend* backend) {
@@ -180,7 +184,7 @@ bool DuplexChallenger::equals(const TranscriptCore& other) const {
 
 namespace {
 
-// The CPU search of grind_search: the smallest passing witness, or nothing below p.
+// The CPU search of poseidon2_grind: the smallest passing witness, or nothing below p.
 std::optional<uint32_t> grind_on_cpu(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot,
                                      uint32_t bits) {
   // Candidates are tried in batches, in increasing order, and the first passing one of the
@@ -207,6 +211,16 @@ std::optional<uint32_t> grind_on_cpu(const std::array<uint32_t, kPoseidon2Width>
 
 }  // namespace
 
+std::optional<uint32_t> poseidon2_grind(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot,
+                                        uint32_t bits, const GrindBackend* backend) {
+  if (backend != nullptr) {
+    const uint64_t found = backend->grind_range(base, slot, 0, P, bits);
+    if (found < P) return uint32_t(found);
+    return std::nullopt;
+  }
+  return grind_on_cpu(base, slot, bits);
+}
+
 uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::span<const uint32_t> prefix,
                       uint32_t bits, const GrindBackend* backend) {
   if (bits == 0 || bits > Challenger::kMaxBits) {
@@ -219,13 +233,7 @@ uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::s
   // The template state of every candidate: the pending observations overwrite the rate part.
   std::array<uint32_t, kPoseidon2Width> base = state;
   std::copy(prefix.begin(), prefix.end(), base.begin());
-  const size_t slot = prefix.size();
-  if (backend != nullptr) {
-    if (const uint64_t found = backend->grind_range(base, slot, 0, P, bits); found < P)
-      return uint32_t(found);
-  } else {
-    if (const std::optional<uint32_t> found = grind_on_cpu(base, slot, bits)) return *found;
-  }
+  if (const std::optional<uint32_t> found = poseidon2_grind(base, prefix.size(), bits, backend)) return *found;
   throw InputError("grind: no witness below p passes " + std::to_string(bits) + " bits of proof of work");
 }
 

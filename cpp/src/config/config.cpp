@@ -7,7 +7,7 @@ namespace stark {
 
 const std::vector<const StarkConfig*>& stark_configs() {
   static const std::vector<const StarkConfig*> all{&baby_bear_poseidon2_config(), &baby_bear_keccak_config(),
-                                                   &baby_bear_blake3_config()};
+                                                   &baby_bear_blake3_config(), &baby_bear_poseidon2_root_config()};
   return all;
 }
 

@@ -57,6 +57,9 @@ class TranscriptCore {
   virtual uint32_t sample() = 0;
   /// bits <= Challenger::kMaxBits.
   virtual uint32_t sample_bits(uint32_t bits) = 0;
+  /// pow_check(bits, witness), advancing the transcript as the verifier does (1 <= bits <=
+  /// kMaxBits, witness canonical). Default: observe(witness), then sample_bits(bits) == 0.
+  virtual bool check_witness(uint32_t bits, uint32_t witness);
   /// The smallest w < p passing pow_check(bits, w) on a copy of this state (1 <= bits <=
   /// kMaxBits), independent of the thread count; nullopt if none. `backend` is a device's search
   /// (the duplex Poseidon2 core only; others search on the CPU and ignore it).
@@ -160,6 +163,12 @@ class Challenger {
 /// else on the CPU kernels.
 uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::span<const uint32_t> prefix,
                       uint32_t bits, const GrindBackend* backend = nullptr);
+
+/// The smallest w < p such that Perm(base with base[slot] := w)[7] is divisible by 2^bits
+/// (Poseidon2-16 over BabyBear, canonical base), on `backend` or the CPU kernels; nullopt if none.
+/// The search behind grind_search, shared with transcripts that prove work with Poseidon2.
+std::optional<uint32_t> poseidon2_grind(const std::array<uint32_t, kPoseidon2Width>& base, size_t slot,
+                                        uint32_t bits, const GrindBackend* backend);
 
 /// Where grind_search looks for witnesses, when not on the CPU kernels (e.g. a GPU): the
 /// contract of Poseidon2::grind_range (smallest passing index of first .. first + count - 1,
