@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <optional>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,35 @@ std::vector<uint32_t> fixed_vector(py::handle h, const std::string& what, size_t
   return v;
 }
 
+// A 32-byte digest: `bytes` of length 32, or 8 ints in [0, 2^32) (little-endian words). Which
+// values are valid is the challenger's configuration's rule (checked by observe_digest).
+Digest digest_arg(py::handle h) {
+  Digest d{};
+  if (py::isinstance<py::bytes>(h)) {
+    const std::string b = py::reinterpret_borrow<py::bytes>(h);
+    if (b.size() != 32) throw InputError("digest: expected 32 bytes, got " + std::to_string(b.size()));
+    std::memcpy(d.data(), b.data(), 32);
+    return d;
+  }
+  if (!py::isinstance<py::sequence>(h) || py::isinstance<py::str>(h))
+    throw InputError("digest: expected 32 bytes or 8 ints (little-endian u32 words)");
+  const py::sequence seq = py::reinterpret_borrow<py::sequence>(h);
+  if (seq.size() != kDigestElems) {
+    throw InputError("digest: expected 8 words (32 bytes), got " + std::to_string(seq.size()) + " words");
+  }
+  for (size_t i = 0; i < kDigestElems; ++i) {
+    const py::handle x = seq[i];
+    if (PyBool_Check(x.ptr()) || !PyLong_Check(x.ptr()))
+      throw InputError("digest[" + std::to_string(i) + "]: expected an int");
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(x.ptr(), &overflow);
+    if (overflow != 0 || v < 0 || v > 0xFFFFFFFFLL)
+      throw InputError("digest[" + std::to_string(i) + "]: expected a u32 word in [0, 2^32)");
+    d[i] = uint32_t(v);
+  }
+  return d;
+}
+
 }  // namespace
 
 void register_challenger(py::module_& m) {
@@ -108,13 +138,9 @@ void register_challenger(py::module_& m) {
           py::arg("values"))
       .def(
           "observe_digest",
-          [](Challenger& c, const py::object& d) {
-            const std::vector<uint32_t> v = fixed_vector(d, "digest", kDigestElems);
-            Digest digest;
-            std::copy(v.begin(), v.end(), digest.begin());
-            c.observe_digest(digest);
-          },
-          py::arg("digest"))
+          [](Challenger& c, const py::object& d) { c.observe_digest(digest_arg(d)); }, py::arg("digest"),
+          "Observe a commitment digest: 32 bytes or 8 little-endian u32 words, valid for the "
+          "challenger's configuration (InputError otherwise).")
       .def(
           "observe_ext",
           [](Challenger& c, const py::object& e) {

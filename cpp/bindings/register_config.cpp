@@ -7,6 +7,8 @@
 
 #include "common.hpp"
 #include "stark/config/config.hpp"
+#include "stark/field/bn254.hpp"
+#include "stark/hash/bn254_poseidon2.hpp"
 #include "stark/hash/byte_hash.hpp"
 
 namespace stark::py_bind {
@@ -92,6 +94,28 @@ void register_config(py::module_& m) {
         return out;
       },
       py::arg("states"), "Keccak-f[1600] of each row of an (n, 25) uint64 array (lane x + 5y).");
+  m.def(
+      "bn254_poseidon2_permute",
+      [](const std::vector<std::string>& state) {
+        if (state.size() != kBn254Poseidon2Width)
+          throw InputError("state: expected 3 BN254 elements, got " + std::to_string(state.size()));
+        bn254::Fr s[kBn254Poseidon2Width];
+        for (size_t i = 0; i < kBn254Poseidon2Width; ++i) s[i] = bn254::from_canonical(bn254::parse_hex(state[i]));
+        bn254_poseidon2_permute(s);
+        std::vector<std::string> out;
+        for (const bn254::Fr& x : s) out.push_back(bn254::to_hex(bn254::to_canonical(x)));
+        return out;
+      },
+      py::arg("state"),
+      "Poseidon2 over BN254 (width 3) of three canonical elements given as hex strings; returns hex.");
+  m.def(
+      "bench_bn254_poseidon2",
+      [](long long count, int threads) {
+        if (count <= 0 || threads <= 0) throw InputError("count and threads must be positive");
+        py::gil_scoped_release release;
+        return bench_bn254_poseidon2(size_t(count), threads);
+      },
+      py::arg("count"), py::arg("threads"), "BN254 Poseidon2 permutations per second.");
   m.def(
       "bench_byte_hash",
       [](const std::string& kind, long long rows, long long width, int threads) {

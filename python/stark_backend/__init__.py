@@ -40,7 +40,6 @@ __version__ = "0.1.0"
 P: int = primitives.P
 
 __all__ = [
-    "configs",
     "Air",
     "AirBuilder",
     "AirProvingContext",
@@ -72,6 +71,7 @@ __all__ = [
     "VerificationError",
     "VerifyingKey",
     "__version__",
+    "configs",
     "cuda_available",
     "num_threads",
     "primitives",

@@ -1,16 +1,14 @@
 """STARK configurations: what a proof commits and hashes with.
 
 Every configuration proves BabyBear traces with the same multi-AIR STARK and FRI; they differ in
-the Merkle hash and the Fiat–Shamir transcript, so pick one by where the proof goes next:
+the Merkle hash and the Fiat-Shamir transcript, so pick one by where the proof goes next:
 
-===========================  =====================  =========================  ===============
-configuration                Merkle hash            transcript                 for
-===========================  =====================  =========================  ===============
-``baby_bear_poseidon2()``    Poseidon2-16 BabyBear  duplex sponge (Poseidon2)  recursion (default)
-``baby_bear_keccak()``       Keccak-256             serializing (Keccak-256)   the EVM
-``baby_bear_blake3()``       BLAKE3                 serializing (BLAKE3)       fast CPU verifiers
-``baby_bear_poseidon2_root()``  Poseidon2 over BN254  duplex sponge (BN254)    a BN254 SNARK
-===========================  =====================  =========================  ===============
+- ``baby_bear_poseidon2()``: Poseidon2-16 over BabyBear, duplex transcript; for recursion
+  (the default).
+- ``baby_bear_keccak()``: Keccak-256, serializing transcript; cheap to verify on the EVM.
+- ``baby_bear_blake3()``: BLAKE3, serializing transcript; fast native verifiers.
+- ``baby_bear_poseidon2_root()``: Poseidon2 over BN254 (width 3, x^5), BN254 duplex transcript;
+  the proof a BN254 SNARK verifies.
 
 ``sb.Engine(params, config=sb.configs.baby_bear_keccak())`` selects one; ``engine.config`` and
 ``vk.config`` name it. The configuration's id is written into every verifying key and proof, and a

@@ -26,9 +26,9 @@ from . import _core
 from ._arrays import U32Array, as_field_array, as_matrix
 from ._gpu import GpuMatrix, copy_to_host, gpu_matrix, is_gpu_array, synchronize
 from .air import Air, AirTraces, debug_check
-from .context import AirProvingContext
 from .configs import StarkConfig
 from .configs import resolve as resolve_config
+from .context import AirProvingContext
 from .errors import DeviceError, InputError, InvalidProofShape
 from .fri_params import FriParameters
 from .keys import KeygenBuilder, ProvingKey, VerifyingKey

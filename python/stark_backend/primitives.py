@@ -18,12 +18,17 @@ import numpy as np
 
 from . import _core
 from ._arrays import U32Array, as_field_array, as_matrix, check_power_of_two_height
+from .configs import StarkConfig
+from .configs import resolve as resolve_config
 from .errors import InputError
 
 __all__ = [
+    "BN254_R",
     "GENERATOR",
     "TWO_ADICITY",
     "P",
+    "bn254_poseidon2_permute",
+    "byte_hash",
     "coset_lde",
     "merkle_root",
     "ntt",
@@ -115,13 +120,16 @@ def coset_lde(evals: Any, log_blowup: int, shift: int = GENERATOR) -> U32Array:
     return out
 
 
-def merkle_root(matrices: Sequence[Any]) -> U32Array:
-    """Root digest (8 field elements) of the mixed-height Merkle tree (MMCS) over ``matrices``.
+def merkle_root(matrices: Sequence[Any], *, config: StarkConfig | str | None = None) -> U32Array:
+    """Root digest (8 little-endian ``uint32`` words, 32 bytes) of the mixed-height Merkle tree
+    (MMCS) over ``matrices``, hashed with ``config``'s hasher (default
+    ``configs.baby_bear_poseidon2()``: 8 field elements).
 
     Each matrix has shape ``(h, w)`` with ``h`` a power of two and ``w >= 1`` (a 1-D array is
     one column). Matrices of different heights share one tree: the tallest are hashed into the
     leaves, each shorter one is injected at the level of its height (Plonky3 semantics).
     """
+    cfg = resolve_config(config, "merkle_root")
     if isinstance(matrices, np.ndarray):
         raise InputError("matrices: expected a list of 2-D arrays, got a single array")
     if isinstance(matrices, (str, bytes)) or not isinstance(matrices, Iterable):
@@ -133,5 +141,35 @@ def merkle_root(matrices: Sequence[Any]) -> U32Array:
         check_power_of_two_height(m, f"matrices[{i}]")
         if m.shape[1] == 0:
             raise InputError(f"matrices[{i}]: width must be >= 1")
-    out: U32Array = _core.merkle_root(mats)
+    out: U32Array = _core.merkle_root(mats, cfg.name)
     return out
+
+
+_BYTE_HASHES = ("keccak256", "blake3")
+
+
+def byte_hash(kind: str, data: bytes | bytearray | memoryview) -> bytes:
+    """Keccak-256 (``kind="keccak256"``, Ethereum's keccak256) or BLAKE3 (``"blake3"``) of
+    ``data``: 32 bytes. The hashes of the ``baby_bear_keccak`` / ``baby_bear_blake3``
+    configurations, which hash field elements as their little-endian ``uint32`` bytes."""
+    if kind not in _BYTE_HASHES:
+        raise InputError(f"byte_hash: unknown hash {kind!r} (known: keccak256, blake3)")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InputError(f"byte_hash: data must be bytes, got {type(data).__name__}")
+    return bytes(_core.byte_hash(kind, bytes(data)))
+
+
+def bn254_poseidon2_permute(state: Sequence[int]) -> list[int]:
+    """Poseidon2 over BN254 (width 3, x^5, the ``baby_bear_poseidon2_root`` permutation) of three
+    canonical elements (ints below r)."""
+    values = list(state)
+    if len(values) != 3:
+        raise InputError(f"bn254_poseidon2_permute: expected 3 elements, got {len(values)}")
+    for i, v in enumerate(values):
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < BN254_R:
+            raise InputError(f"state[{i}]: expected an int in [0, r), got {v!r}")
+    return [int(x, 16) for x in _core.bn254_poseidon2_permute([hex(v) for v in values])]
+
+
+BN254_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+"""The BN254 scalar field modulus."""

@@ -114,7 +114,9 @@ def test_key_mutants_raise_only_typed_errors(fixture: Any) -> None:
 
 def _vk_with_name(vk_bytes: bytes, name: bytes, log_blowup: int) -> bytes:
     """The key with AIR 0's name replaced by ``name`` and its pre_hash recomputed."""
-    at = 4 + 4 + 4 + 20 + 8 + 4  # magic, version, configuration, FRI parameters, PoW bits, AIR count
+    at = (
+        4 + 4 + 4 + 20 + 8 + 4
+    )  # magic, version, configuration, FRI parameters, PoW bits, AIR count
     (old_len,) = struct.unpack_from("<I", vk_bytes, at)
     body = vk_bytes[:at] + struct.pack("<I", len(name)) + name + vk_bytes[at + 4 + old_len :]
     return bytes(rc.reseal_vk(body, log_blowup))

@@ -28,6 +28,12 @@ from stark_backend.examples import (
 FAST = sb.FriParameters(1, 0, 8, 0, 0)
 
 
+@pytest.fixture(params=[c.name for c in sb.configs.all_configs()])
+def config(request: pytest.FixtureRequest) -> sb.configs.StarkConfig:
+    """Every conformance test runs under every configuration (issue 10)."""
+    return sb.configs.by_name(request.param)
+
+
 @pytest.fixture
 def threads() -> Iterator[None]:
     old = sb.num_threads()
@@ -35,8 +41,8 @@ def threads() -> Iterator[None]:
     sb.set_num_threads(old)
 
 
-def test_design_md_example() -> None:
-    engine = sb.Engine(sb.FriParameters.standard_fast())
+def test_design_md_example(config: sb.configs.StarkConfig) -> None:
+    engine = sb.Engine(sb.FriParameters.standard_fast(), config=config)
     kb = engine.keygen_builder()
     fib_id = kb.add_air(FibonacciAir())
     pk = kb.generate_pk()
@@ -53,9 +59,9 @@ def test_design_md_example() -> None:
 
 
 @pytest.mark.parametrize("log_n", [0, 1, 2, 5, 10])
-def test_fibonacci_heights(log_n: int) -> None:
+def test_fibonacci_heights(log_n: int, config: sb.configs.StarkConfig) -> None:
     trace, pv = fibonacci_trace(1 << log_n, 3, 5)
-    proof = sb.Engine(FAST).run_test([FibonacciAir()], [trace], [pv])
+    proof = sb.Engine(FAST, config=config).run_test([FibonacciAir()], [trace], [pv])
     assert proof.trace_heights == [1 << log_n]
 
 
@@ -67,10 +73,10 @@ def test_fibonacci_heights(log_n: int) -> None:
         sb.FriParameters(1, 2, 3, 2, 0),
     ],
 )
-def test_other_fri_parameters(params: sb.FriParameters) -> None:
+def test_other_fri_parameters(params: sb.FriParameters, config: sb.configs.StarkConfig) -> None:
     trace, pv = fibonacci_trace(32)
     snd, rcv = interaction_pair_traces(16, 2)
-    engine = sb.Engine(params)
+    engine = sb.Engine(params, config=config)
     engine.run_test(
         [FibonacciAir(), InteractionAir(2, send=True), InteractionAir(2, send=False)],
         [trace, snd, rcv],
@@ -78,7 +84,7 @@ def test_other_fri_parameters(params: sb.FriParameters) -> None:
     )
 
 
-def test_interactions_between_airs_of_different_heights() -> None:
+def test_interactions_between_airs_of_different_heights(config: sb.configs.StarkConfig) -> None:
     # Requesters of two different heights share one range-check table (preprocessed, 2^5 rows).
     rng = np.random.default_rng(3)
     v1 = rng.integers(0, 32, size=(64, 2))
@@ -86,16 +92,18 @@ def test_interactions_between_airs_of_different_heights() -> None:
     req1, m1 = range_check_traces(v1, 5)
     req2, m2 = range_check_traces(v2, 5)
     airs = [RangeCheckTableAir(5), RangeRequesterAir(2), RangeRequesterAir(2)]
-    proof = sb.Engine(FAST).run_test(airs, [m1 + m2, req1, req2])
+    proof = sb.Engine(FAST, config=config).run_test(airs, [m1 + m2, req1, req2])
     assert proof.trace_heights == [32, 64, 4]
 
 
 @pytest.mark.parametrize("cached", [False, True])
-def test_permutation_bus_with_and_without_cached_main(cached: bool) -> None:
+def test_permutation_bus_with_and_without_cached_main(
+    cached: bool, config: sb.configs.StarkConfig
+) -> None:
     snd, rcv = interaction_pair_traces(8, 3, cached=cached, seed=5)
     sender = InteractionAir(3, send=True, cached=cached)
     receiver = InteractionAir(3, send=False, cached=cached)
-    engine = sb.Engine(FAST)
+    engine = sb.Engine(FAST, config=config)
     kb = engine.keygen_builder()
     s_id, r_id = kb.add_air(sender), kb.add_air(receiver)
     pk = kb.generate_pk()
@@ -111,7 +119,7 @@ def test_permutation_bus_with_and_without_cached_main(cached: bool) -> None:
     engine.verify(pk.vk, proof)
 
 
-def test_absent_airs_and_any_subset() -> None:
+def test_absent_airs_and_any_subset(config: sb.configs.StarkConfig) -> None:
     sel = [1, 1, 0, 1, 0, 0, 1, 1]
     sel_trace, sel_pv = fib_selector_trace(sel)
     fib, fib_pv = fibonacci_trace(4)
@@ -122,7 +130,7 @@ def test_absent_airs_and_any_subset() -> None:
         InteractionAir(1, send=True),
         InteractionAir(1, send=False),
     ]
-    engine = sb.Engine(FAST)
+    engine = sb.Engine(FAST, config=config)
     kb = engine.keygen_builder()
     for air in airs:
         kb.add_air(air)
@@ -141,7 +149,7 @@ def test_absent_airs_and_any_subset() -> None:
     engine.run_test(airs, [None, fib, None, None], [None, fib_pv, None, None])
 
 
-def test_only_cached_partitions() -> None:
+def test_only_cached_partitions(config: sb.configs.StarkConfig) -> None:
     class AllCached(sb.Air):
         width = 2
         cached_main_widths = (1, 1)
@@ -152,7 +160,7 @@ def test_only_cached_partitions() -> None:
             b.assert_eq(local[1], local[0] * local[0])
 
     x = np.arange(8, dtype=np.uint32).reshape(-1, 1)
-    engine = sb.Engine(FAST)
+    engine = sb.Engine(FAST, config=config)
     kb = engine.keygen_builder()
     kb.add_air(AllCached())
     pk = kb.generate_pk()
@@ -162,17 +170,17 @@ def test_only_cached_partitions() -> None:
     engine.run_test([AllCached()], [np.hstack([x, x * x])])
 
 
-def test_keccak_permutations() -> None:
+def test_keccak_permutations(config: sb.configs.StarkConfig) -> None:
     rng = np.random.default_rng(11)
     states = rng.integers(0, 2**63, size=(2, 25), dtype=np.uint64)
     trace = keccak_trace(states)
     np.testing.assert_array_equal(keccak_outputs(trace, 2), keccak_permute(states))
-    sb.Engine(FAST).run_test([KeccakAir()], [trace])
+    sb.Engine(FAST, config=config).run_test([KeccakAir()], [trace])
 
 
-def test_input_dtypes_and_layouts() -> None:
+def test_input_dtypes_and_layouts(config: sb.configs.StarkConfig) -> None:
     trace, pv = fibonacci_trace(16)
-    engine = sb.Engine(FAST)
+    engine = sb.Engine(FAST, config=config)
     kb = engine.keygen_builder()
     kb.add_air(FibonacciAir())
     pk = kb.generate_pk()
@@ -187,7 +195,7 @@ def test_input_dtypes_and_layouts() -> None:
         assert proof.to_bytes() == expected
 
 
-def test_deterministic_across_thread_counts(threads: None) -> None:
+def test_deterministic_across_thread_counts(threads: None, config: sb.configs.StarkConfig) -> None:
     snd, rcv = interaction_pair_traces(256, 2, cached=True)
     fib, pv = fibonacci_trace(512)
     airs = [
@@ -195,7 +203,7 @@ def test_deterministic_across_thread_counts(threads: None) -> None:
         InteractionAir(2, send=True, cached=True),
         InteractionAir(2, send=False, cached=True),
     ]
-    engine = sb.Engine(sb.FriParameters(1, 0, 16, 4, 4))
+    engine = sb.Engine(sb.FriParameters(1, 0, 16, 4, 4), config=config)
     out = []
     for n in (1, 2, 3):
         sb.set_num_threads(n)
@@ -203,18 +211,18 @@ def test_deterministic_across_thread_counts(threads: None) -> None:
     assert out[0] == out[1] == out[2]
 
 
-def test_proofs_differ_with_inputs() -> None:
-    engine = sb.Engine(FAST)
+def test_proofs_differ_with_inputs(config: sb.configs.StarkConfig) -> None:
+    engine = sb.Engine(FAST, config=config)
     a = engine.run_test([FibonacciAir()], [fibonacci_trace(8)[0]], [fibonacci_trace(8)[1]])
     t, pv = fibonacci_trace(8, 1, 1)
     b = engine.run_test([FibonacciAir()], [t], [pv])
     assert a.to_bytes() != b.to_bytes()
 
 
-def test_concurrent_proving_from_python_threads() -> None:
+def test_concurrent_proving_from_python_threads(config: sb.configs.StarkConfig) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    engine = sb.Engine(FAST)
+    engine = sb.Engine(FAST, config=config)
     kb = engine.keygen_builder()
     kb.add_air(FibonacciAir())
     pk = kb.generate_pk()
@@ -231,11 +239,11 @@ def test_concurrent_proving_from_python_threads() -> None:
     assert parallel == [prove(job) for job in jobs]
 
 
-def test_proof_pickles() -> None:
+def test_proof_pickles(config: sb.configs.StarkConfig) -> None:
     import pickle
 
     trace, pv = fibonacci_trace(4)
-    proof = sb.Engine(FAST).run_test([FibonacciAir()], [trace], [pv])
+    proof = sb.Engine(FAST, config=config).run_test([FibonacciAir()], [trace], [pv])
     assert pickle.loads(pickle.dumps(proof)) == proof
     assert len(proof) == len(proof.to_bytes())
     assert "0:4" in repr(proof)

@@ -134,9 +134,10 @@ def set_u32(data: bytes, offset: int, value: int) -> bytes:
     return bytes(b)
 
 
-@pytest.fixture(scope="module")
-def setup() -> tuple[sb.Engine, sb.VerifyingKey, bytes]:
-    engine = sb.Engine(PARAMS)
+@pytest.fixture(scope="module", params=[c.name for c in sb.configs.all_configs()])
+def setup(request: pytest.FixtureRequest) -> tuple[sb.Engine, sb.VerifyingKey, bytes]:
+    """One multi-AIR proof per configuration: every tamper test runs under each."""
+    engine = sb.Engine(PARAMS, config=request.param)
     sel = [1, 0, 1, 1, 0, 1, 1, 0]
     sel_trace, sel_pv = fib_selector_trace(sel)
     fib, fib_pv = fibonacci_trace(16)
@@ -233,10 +234,16 @@ def test_tamper_ids_and_heights(setup: tuple[sb.Engine, sb.VerifyingKey, bytes])
     assert outcome(engine, vk, set_u32(data, layout.height[0], 0)) == shape
     assert outcome(engine, vk, set_u32(data, layout.height[0], 1 << 31)) == shape
     assert outcome(engine, vk, set_u32(data, layout.height[1], 16)) == shape  # preprocessed: 8
-    # The configuration id (bytes 8..12): another configuration's id decodes (its digests are
-    # valid bytes) and is refused naming both; an unknown id does not decode.
-    with pytest.raises(sb.InvalidProofShape, match="baby_bear_keccak.*baby_bear_poseidon2"):
-        engine.verify(vk, sb.Proof.from_bytes(set_u32(data, 8, 1)))
+    # The configuration id (bytes 8..12): a byte-hash configuration's id decodes (any 32 bytes are
+    # its digests) and is refused naming both; an unknown id does not decode.
+    own = engine.config
+    other = (
+        sb.configs.baby_bear_blake3()
+        if own.name != "baby_bear_blake3"
+        else sb.configs.baby_bear_keccak()
+    )
+    with pytest.raises(sb.InvalidProofShape, match=f"{other.name}.*{own.name}"):
+        engine.verify(vk, sb.Proof.from_bytes(set_u32(data, 8, other.id)))
     with pytest.raises(sb.ProofFormatError, match="configuration at byte offset 8"):
         sb.Proof.from_bytes(set_u32(data, 8, 99))
     # A smaller height changes domains and Merkle path lengths: caught before the transcript.
@@ -254,7 +261,12 @@ def test_truncation_extension_and_non_canonical(
         with pytest.raises(sb.ProofFormatError):
             sb.Proof.from_bytes(data + extra)
     layout = parse(data)
-    for off in (layout.public[0], layout.main_commit[3], layout.fri_final_poly[0]):
+    offsets = [layout.public[0], layout.fri_final_poly[0]]
+    if engine.config.hash in ("poseidon2", "poseidon2_bn254"):
+        # Word 7 = p is outside both digest rules (BabyBear words, a BN254 scalar < r); any 32
+        # bytes are a Keccak or BLAKE3 digest.
+        offsets.append(layout.main_commit[7])
+    for off in offsets:
         with pytest.raises(sb.ProofFormatError, match="byte offset"):
             sb.Proof.from_bytes(set_u32(data, off, sb.P))
     # Absurd lengths are bounded by the bytes that remain, never allocated.
