@@ -13,6 +13,7 @@ from pathlib import Path
 src = Path(sys.argv[1]) / "stark_backend" / "_core.pyi"
 text = src.read_text()
 text = re.sub(r"\blist\b(?!\[)", "list[typing.Any]", text)
+text = re.sub(r"(?<![\w.])dict\b(?!\[)", "dict[str, typing.Any]", text)
 text = re.sub(r"(?<![\w.])tuple\b(?!\[)", "tuple[typing.Any, ...]", text)
 text = re.sub(r"^\s*__hash__: typing\.ClassVar\[None\] = None.*\n", "", text, flags=re.M)
 text = re.sub(

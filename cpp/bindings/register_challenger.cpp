@@ -3,14 +3,14 @@
 // of the challenger, so concurrent use of one object from several threads cannot corrupt it.
 #include <pybind11/stl.h>
 
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common.hpp"
-#include "stark/config/config.hpp"
 #include "stark/challenger/challenger.hpp"
+#include "stark/config/config.hpp"
 #include "stark/field/babybear.hpp"
 
 namespace stark::py_bind {
@@ -137,8 +137,8 @@ void register_challenger(py::module_& m) {
           [](Challenger& c, const py::object& values) { c.observe_many(field_vector(values, "values")); },
           py::arg("values"))
       .def(
-          "observe_digest",
-          [](Challenger& c, const py::object& d) { c.observe_digest(digest_arg(d)); }, py::arg("digest"),
+          "observe_digest", [](Challenger& c, const py::object& d) { c.observe_digest(digest_arg(d)); },
+          py::arg("digest"),
           "Observe a commitment digest: 32 bytes or 8 little-endian u32 words, valid for the "
           "challenger's configuration (InputError otherwise).")
       .def(

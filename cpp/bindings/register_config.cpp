@@ -64,7 +64,8 @@ void register_config(py::module_& m) {
       "byte_hash_rows",
       [](const std::string& kind, const py::object& matrix) {
         const ByteHashKind k = byte_hash_kind(kind);
-        if (!py::isinstance<U32Array>(matrix)) throw InputError("matrix: expected a C-contiguous numpy uint32 array");
+        if (!py::isinstance<U32Array>(matrix))
+          throw InputError("matrix: expected a C-contiguous numpy uint32 array");
         const U32Array arr = py::reinterpret_borrow<U32Array>(matrix);
         const ConstMatrixView v = matrix_view(arr, "matrix");
         U32Array out = new_matrix(v.height, kDigestElems);
@@ -100,7 +101,8 @@ void register_config(py::module_& m) {
         if (state.size() != kBn254Poseidon2Width)
           throw InputError("state: expected 3 BN254 elements, got " + std::to_string(state.size()));
         bn254::Fr s[kBn254Poseidon2Width];
-        for (size_t i = 0; i < kBn254Poseidon2Width; ++i) s[i] = bn254::from_canonical(bn254::parse_hex(state[i]));
+        for (size_t i = 0; i < kBn254Poseidon2Width; ++i)
+          s[i] = bn254::from_canonical(bn254::parse_hex(state[i]));
         bn254_poseidon2_permute(s);
         std::vector<std::string> out;
         for (const bn254::Fr& x : s) out.push_back(bn254::to_hex(bn254::to_canonical(x)));

@@ -45,9 +45,10 @@ namespace stark::cuda {
 /// configurations are refused with a DeviceError that says what to use instead.
 inline void require_resident_config(const StarkConfig& config) {
   if (config.id() != ConfigId::BabyBearPoseidon2) {
-    throw DeviceError("the device-resident (CUDA) prover supports the baby_bear_poseidon2 configuration only "
-                      "(its Merkle and grinding kernels are Poseidon2-16); the key is for " + config.name() +
-                      ": prove it with device=\"cpu\"");
+    throw DeviceError(
+        "the device-resident (CUDA) prover supports the baby_bear_poseidon2 configuration only "
+        "(its Merkle and grinding kernels are Poseidon2-16); the key is for " +
+        config.name() + ": prove it with device=\"cpu\"");
   }
 }
 

@@ -27,19 +27,27 @@ __all__: list[str] = [
     "air_quotient_chunks",
     "air_quotient_values",
     "air_recombine_quotient",
+    "bench_bn254_poseidon2",
+    "bench_byte_hash",
     "bench_mul_throughput",
     "bench_poseidon2",
     "bit_reverse_rows",
+    "bn254_poseidon2_permute",
+    "byte_hash",
+    "byte_hash_rows",
     "compress",
     "coset_lde",
     "coset_lde_from_coset",
     "cuda_available",
     "cuda_compiled",
+    "cuda_copy_to_host",
     "cuda_coset_lde",
     "cuda_describe",
+    "cuda_device_properties",
     "cuda_hash_rows",
     "cuda_ntt",
     "cuda_poseidon2_permute",
+    "cuda_resident_bench",
     "ext_inv",
     "ext_mul",
     "field_add",
@@ -48,6 +56,7 @@ __all__: list[str] = [
     "field_sub",
     "hash_rows",
     "hash_sponge",
+    "keccak_f1600",
     "keygen",
     "merkle_root",
     "merkle_verify",
@@ -62,6 +71,8 @@ __all__: list[str] = [
     "set_simd_level",
     "simd_active",
     "simd_detected",
+    "stark_config",
+    "stark_configs",
     "validate_prove_inputs",
     "verify",
 ]
@@ -91,12 +102,15 @@ class MerkleTree:
 
 class Challenger:
     """
-    Duplex-sponge Fiat–Shamir challenger over Poseidon2 (width 16, rate 8); fresh = all-zero state.
+    Fiat–Shamir challenger of a configuration (default baby_bear_poseidon2: the duplex sponge over Poseidon2, width 16, rate 8; fresh = all-zero state).
     """
     def __copy__(self) -> Challenger: ...
     def __deepcopy__(self, memo: typing.Any) -> Challenger: ...
     def __eq__(self, other: object) -> bool: ...
+    @typing.overload
     def __init__(self) -> None: ...
+    @typing.overload
+    def __init__(self, config: str) -> None: ...
     def check_witness(self, bits: typing.Any, witness: typing.Any) -> bool:
         """
         Verifier side of grind (observes the witness when bits > 0).
@@ -107,7 +121,10 @@ class Challenger:
         Smallest proof-of-work witness for `bits`; the challenger then observes it and samples like the verifier's check_witness.
         """
     def observe(self, value: typing.Any) -> None: ...
-    def observe_digest(self, digest: typing.Any) -> None: ...
+    def observe_digest(self, digest: typing.Any) -> None:
+        """
+        Observe a commitment digest: 32 bytes or 8 little-endian u32 words, valid for the challenger's configuration (InputError otherwise).
+        """
     def observe_ext(self, value: typing.Any) -> None:
         """
         Observe an extension element (c0, c1, c2, c3) as four base elements.
@@ -134,6 +151,8 @@ class Challenger:
         """
         The 16 sponge words (for tests).
         """
+    @property
+    def transcript(self) -> str: ...
 
 class FriParameters:
     @staticmethod
@@ -180,6 +199,8 @@ class VerifyingKey:
     @property
     def common_main_widths(self) -> list[int]: ...
     @property
+    def config_id(self) -> int: ...
+    @property
     def constraint_systems(self) -> list[typing.Any]: ...
     @property
     def deep_pow_bits(self) -> int: ...
@@ -223,6 +244,8 @@ class Proof:
     def to_bytes(self) -> bytes: ...
     @property
     def air_ids(self) -> list[int]: ...
+    @property
+    def config_id(self) -> int: ...
     @property
     def heights(self) -> list[int]: ...
     @property
@@ -358,6 +381,24 @@ def air_recombine_quotient(
     Q(zeta) from the opened chunk values, shape (q, 4, 4).
     """
 
+def bench_bn254_poseidon2(
+    count: typing.SupportsInt | typing.SupportsIndex,
+    threads: typing.SupportsInt | typing.SupportsIndex,
+) -> float:
+    """
+    BN254 Poseidon2 permutations per second.
+    """
+
+def bench_byte_hash(
+    kind: str,
+    rows: typing.SupportsInt | typing.SupportsIndex,
+    width: typing.SupportsInt | typing.SupportsIndex,
+    threads: typing.SupportsInt | typing.SupportsIndex,
+) -> float:
+    """
+    Bytes per second of byte_hash_rows on rows x width words with `threads` threads.
+    """
+
 def bench_mul_throughput(
     extension: bool, count: typing.SupportsInt | typing.SupportsIndex
 ) -> float:
@@ -378,6 +419,21 @@ def bit_reverse_rows(
 ) -> numpy.typing.NDArray[numpy.uint32]:
     """
     New array whose row i is row rev(i) of values (n a power of two).
+    """
+
+def bn254_poseidon2_permute(state: collections.abc.Sequence[str]) -> list[str]:
+    """
+    Poseidon2 over BN254 (width 3) of three canonical elements given as hex strings; returns hex.
+    """
+
+def byte_hash(kind: str, data: bytes) -> bytes:
+    """
+    Keccak-256 or BLAKE3 of `data` (32 bytes).
+    """
+
+def byte_hash_rows(kind: str, matrix: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
+    """
+    Leaf digests (h, 8) of the rows of an (h, w) uint32 matrix, each row hashed as its little-endian bytes (SIMD across rows, multi-threaded).
     """
 
 def compress(left: typing.Any, right: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
@@ -417,15 +473,6 @@ def cuda_compiled() -> bool:
     True if the CUDA units were compiled in.
     """
 
-def cuda_coset_lde(
-    evals: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
-    log_blowup: typing.SupportsInt | typing.SupportsIndex,
-    shift: typing.SupportsInt | typing.SupportsIndex,
-) -> numpy.typing.NDArray[numpy.uint32]:
-    """
-    Coset LDE on the GPU: evaluations on H_n -> evaluations on shift*H_(n*2^b), rows bit-reversed.
-    """
-
 def cuda_copy_to_host(
     pointer: typing.SupportsInt | typing.SupportsIndex,
     height: typing.SupportsInt | typing.SupportsIndex,
@@ -435,9 +482,13 @@ def cuda_copy_to_host(
     Copy a C-contiguous (height, width) uint32 matrix from CUDA device memory to a new array.
     """
 
-def cuda_device_properties() -> dict[str, typing.Any]:
+def cuda_coset_lde(
+    evals: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    log_blowup: typing.SupportsInt | typing.SupportsIndex,
+    shift: typing.SupportsInt | typing.SupportsIndex,
+) -> numpy.typing.NDArray[numpy.uint32]:
     """
-    The current GPU: name, compute_capability, total_memory_bytes, multiprocessors and the peak memory_bandwidth_bytes_per_s (DeviceError without one).
+    Coset LDE on the GPU: evaluations on H_n -> evaluations on shift*H_(n*2^b), rows bit-reversed.
     """
 
 def cuda_describe() -> str:
@@ -445,21 +496,16 @@ def cuda_describe() -> str:
     The device in use, or why none is usable.
     """
 
+def cuda_device_properties() -> dict[str, typing.Any]:
+    """
+    The current GPU: name, compute_capability, total_memory_bytes, multiprocessors and the peak memory_bandwidth_bytes_per_s (DeviceError without one).
+    """
+
 def cuda_hash_rows(
     matrix: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
 ) -> numpy.typing.NDArray[numpy.uint32]:
     """
     Padding-free sponge of every row of an (h, w) uint32 array on the GPU; returns (h, 8).
-    """
-
-def cuda_resident_bench(
-    kind: str,
-    log_height: typing.SupportsInt | typing.SupportsIndex,
-    width: typing.SupportsInt | typing.SupportsIndex,
-    repeats: typing.SupportsInt | typing.SupportsIndex,
-) -> float:
-    """
-    Median seconds of a kernel with its data on the GPU: kind 'poseidon2' (2^log_height permutations), 'lde' (blowup-2 coset LDE of 2^log_height x width) or 'merkle'.
     """
 
 def cuda_ntt(
@@ -474,6 +520,16 @@ def cuda_poseidon2_permute(
 ) -> numpy.typing.NDArray[numpy.uint32]:
     """
     Poseidon2 permutation of each row of an (n, 16) uint32 array on the GPU; returns (n, 16).
+    """
+
+def cuda_resident_bench(
+    kind: str,
+    log_height: typing.SupportsInt | typing.SupportsIndex,
+    width: typing.SupportsInt | typing.SupportsIndex,
+    repeats: typing.SupportsInt | typing.SupportsIndex,
+) -> float:
+    """
+    Median seconds of a kernel with its data on the GPU: kind 'poseidon2' (2^log_height permutations), 'lde' (blowup-2 coset LDE of 2^log_height x width) or 'merkle'.
     """
 
 def ext_inv(
@@ -532,16 +588,27 @@ def hash_sponge(values: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
     Padding-free sponge Hs (rate 8, overwrite mode) of a 1-D uint32 array; returns the (8,) digest.
     """
 
+def keccak_f1600(
+    states: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64],
+) -> numpy.typing.NDArray[numpy.uint64]:
+    """
+    Keccak-f[1600] of each row of an (n, 25) uint64 array (lane x + 5y).
+    """
+
 def keygen(
-    fri: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], airs: list[typing.Any]
+    fri: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    airs: list[typing.Any],
+    config: str = "baby_bear_poseidon2",
 ) -> ProvingKey:
     """
     Keygen from (name, constraint-system bytes, preprocessed uint32 matrix or None) per AIR.
     """
 
-def merkle_root(matrices: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
+def merkle_root(
+    matrices: typing.Any, config: str = "baby_bear_poseidon2"
+) -> numpy.typing.NDArray[numpy.uint32]:
     """
-    MMCS root (8,) of a list[typing.Any] of (height, width) uint32 matrices (docs/protocol.md §2.1).
+    MMCS root (8 little-endian words) of a list[typing.Any] of (height, width) uint32 matrices under a configuration's hasher (docs/protocol.md §2.1).
     """
 
 def merkle_verify(
@@ -581,7 +648,7 @@ def prove(
     """
     Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values[, on_gpu]).
     With on_gpu True, each matrix is (pointer, height, width) of C-contiguous uint32 in CUDA device memory.
-    timings: an optional dict, filled with wall-clock seconds per prover phase.
+    timings: an optional dict[str, typing.Any], filled with wall-clock seconds per prover phase.
     """
 
 def prover_device_name(kind: str) -> str:
@@ -613,6 +680,16 @@ def simd_active() -> str: ...
 def simd_detected() -> str:
     """
     Best SIMD level of this CPU: 'scalar', 'avx2' or 'avx512'.
+    """
+
+def stark_config(name: str) -> dict[str, typing.Any]:
+    """
+    One configuration by name (InputError naming the known ones otherwise).
+    """
+
+def stark_configs() -> list[typing.Any]:
+    """
+    Every registered configuration: dicts of id, name, hash, transcript, digest, collision_bits, description.
     """
 
 def validate_prove_inputs(pk: ProvingKey, contexts: list[typing.Any]) -> None:

@@ -19,6 +19,7 @@ Output: a human-readable table on stderr and a JSON document on stdout (or ``--j
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.metadata
 import json
 import os
@@ -293,6 +294,7 @@ def _e2e_worker(
     device: str = "cpu",
     fri: str = "standard_fast",
     gpu_sizes: bool = False,
+    config: str = "baby_bear_poseidon2",
 ) -> dict[str, Any]:
     """Runs in a fresh process (so peak RSS belongs to this circuit alone)."""
     from .context import AirProvingContext
@@ -301,7 +303,7 @@ def _e2e_worker(
     _core.set_num_threads(threads)
     airs, traces, pvs, params = _e2e_circuit(name, quick, gpu_sizes)
     fri_params = _fri(fri)
-    engine = Engine(fri_params, device=device)
+    engine = Engine(fri_params, device=device, config=config)
     kb = engine.keygen_builder()
     ids = [kb.add_air(a) for a in airs]
     pk = kb.generate_pk()
@@ -325,6 +327,7 @@ def _e2e_worker(
         "threads": threads,
         "device": engine.device,
         "fri": fri,
+        "config": config,
         "prove_s": t_prove,
         "verify_s": t_verify,
         "proof_bytes": len(proof.to_bytes()),
@@ -344,11 +347,12 @@ def _run_e2e(
     device: str = "cpu",
     fri: str = "standard_fast",
     gpu_sizes: bool = False,
+    config: str = "baby_bear_poseidon2",
 ) -> dict[str, Any]:
     cmd = [
         sys.executable, "-m", "stark_backend", "bench", "--e2e-worker", name,
         "--threads", str(threads), "--repeats", str(repeats),
-        "--worker-device", device, "--worker-fri", fri,
+        "--worker-device", device, "--worker-fri", fri, "--worker-config", config,
     ]  # fmt: skip
     if quick:
         cmd.append("--quick")
@@ -392,6 +396,125 @@ def bench_end_to_end(quick: bool, repeats: int, rows: list[Row]) -> None:
                 baseline_value=one["prove_s"],
                 ratio=one["prove_s"] / ours["prove_s"],
                 reference=ref,
+            )
+        )
+
+
+# ---- configurations (issue 10) ------------------------------------------------------------------
+
+CONFIGS = (
+    "baby_bear_poseidon2",
+    "baby_bear_keccak",
+    "baby_bear_blake3",
+    "baby_bear_poseidon2_root",
+)
+CONFIG_TARGETS = {
+    # Merkle commit time over the Poseidon2 configuration's (lower is better).
+    "merkle_baby_bear_keccak_over_poseidon2": 2.0,
+    "merkle_baby_bear_blake3_over_poseidon2": 1.2,
+    # Keccak-f prove time of the root configuration over the Poseidon2 one.
+    "prove_baby_bear_poseidon2_root_over_poseidon2": 2.5,
+    "keccak256_gb_per_s_per_core_avx512": 1.0,
+}
+
+
+def bench_hash_throughput(quick: bool, rows: list[Row]) -> None:
+    """Leaf hashing of the byte-hash configurations, one core, every SIMD level (ratio: scalar)."""
+    leaves = 1 << (12 if quick else 15)
+    order = ("scalar", "avx2", "avx512")
+    levels = list(order[: order.index(_core.simd_detected()) + 1])
+    for kind in ("keccak256", "blake3"):
+        per_level: dict[str, float] = {}
+        for level in levels:
+            with _Simd(level):
+                per_level[level] = _core.bench_byte_hash(kind, leaves, 64, 1) / 1e9
+        for level in levels:
+            rows.append(
+                Row(
+                    f"{kind}_leaf_hash_gb_per_s_1_thread_{level}",
+                    per_level[level],
+                    "GB/s",
+                    {"rows": leaves, "width": 64, "simd": level},
+                    baseline="scalar",
+                    baseline_value=per_level["scalar"],
+                    ratio=per_level[level] / per_level["scalar"],
+                    reference={
+                        "target_gb_per_s_avx512": CONFIG_TARGETS[
+                            "keccak256_gb_per_s_per_core_avx512"
+                        ]
+                    }
+                    if kind == "keccak256" and level == "avx512"
+                    else None,
+                )
+            )
+    count = 1 << (10 if quick else 14)
+    rows.append(
+        Row(
+            "bn254_poseidon2_perm_per_s_1_thread",
+            _core.bench_bn254_poseidon2(count, 1),
+            "perm/s",
+            {"width": 3, "rounds": "8 full + 56 partial"},
+        )
+    )
+
+
+def bench_configs(quick: bool, repeats: int, rows: list[Row], end_to_end: bool) -> None:
+    """Per configuration, in one run: Merkle commit of 2^21 x 64 (quick: 2^15 x 64) and the
+    Keccak-f proof (prove, verify, size); ratios against baby_bear_poseidon2."""
+    rng = np.random.default_rng(4)
+    log_h = 15 if quick else 21
+    mat = _random_matrix(rng, 1 << log_h, 64)
+    threads = _core.num_threads()
+    commit: dict[str, float] = {}
+    for config in CONFIGS:
+        # The root configuration hashes ~40x slower per word: one repetition at full size.
+        reps = 1 if config.endswith("root") and not quick else max(1, repeats - 1)
+        commit[config] = _median_time(functools.partial(_core.merkle_root, [mat], config), reps)
+    base = commit["baby_bear_poseidon2"]
+    for config in CONFIGS:
+        target = CONFIG_TARGETS.get(f"merkle_{config}_over_poseidon2")
+        rows.append(
+            Row(
+                f"merkle_commit_2^{log_h}x64_{config}_s",
+                commit[config],
+                "s",
+                {
+                    "threads": threads,
+                    "time_over_poseidon2": commit[config] / base,
+                    "config": config,
+                },
+                baseline="baby_bear_poseidon2",
+                baseline_value=base,
+                ratio=base / commit[config],
+                reference={"target_time_over_poseidon2": target} if target else None,
+            )
+        )
+    if not end_to_end:
+        return
+    e2e = {c: _run_e2e("keccak", quick, threads, repeats, config=c) for c in CONFIGS}
+    base_prove = e2e["baby_bear_poseidon2"]["prove_s"]
+    for config in CONFIGS:
+        r = e2e[config]
+        target = CONFIG_TARGETS.get(f"prove_{config}_over_poseidon2")
+        rows.append(
+            Row(
+                f"prove_keccak_{config}_s",
+                r["prove_s"],
+                "s",
+                {
+                    **r["params"],
+                    "threads": threads,
+                    "config": config,
+                    "verify_ms": r["verify_s"] * 1e3,
+                    "proof_bytes": r["proof_bytes"],
+                    "time_over_poseidon2": r["prove_s"] / base_prove,
+                    "merkle_tree_s": r["timings"].get("merkle_tree"),
+                    "pow_grinding_s": r["timings"].get("pow_grinding"),
+                },
+                baseline="baby_bear_poseidon2",
+                baseline_value=base_prove,
+                ratio=base_prove / r["prove_s"],
+                reference={"target_time_over_poseidon2": target} if target else None,
             )
         )
 
@@ -629,6 +752,8 @@ def run(quick: bool, repeats: int, end_to_end: bool = True, device: str = "cpu")
     bench_ntt_vs_galois(repeats, rows)
     if end_to_end:
         bench_end_to_end(quick, repeats, rows)
+    bench_hash_throughput(quick, rows)
+    bench_configs(quick, repeats, rows, end_to_end)
     machine: dict[str, Any] = {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
@@ -704,6 +829,7 @@ def main(argv: list[str] | None = None) -> int:
         "--worker-fri", choices=FRI_PRESETS, default=FRI_PRESETS[0], help=argparse.SUPPRESS
     )
     parser.add_argument("--worker-gpu-sizes", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-config", default="baby_bear_poseidon2", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.e2e_worker:
         out = _e2e_worker(
@@ -714,6 +840,7 @@ def main(argv: list[str] | None = None) -> int:
             args.worker_device,
             args.worker_fri,
             args.worker_gpu_sizes,
+            args.worker_config,
         )
         print(json.dumps(out))
         return 0

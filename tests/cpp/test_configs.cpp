@@ -63,10 +63,12 @@ std::vector<uint32_t> random_words(size_t n) {
 
 // Published vectors: Keccak-256 (as Ethereum's keccak256) and the BLAKE3 reference test vectors.
 TEST(byte_hash_known_answers) {
-  CHECK_EQ(hash_hex(ByteHashKind::Keccak256, ""), std::string("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"));
+  CHECK_EQ(hash_hex(ByteHashKind::Keccak256, ""),
+           std::string("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"));
   CHECK_EQ(hash_hex(ByteHashKind::Keccak256, "abc"),
            std::string("4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"));
-  CHECK_EQ(hash_hex(ByteHashKind::Blake3, ""), std::string("af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"));
+  CHECK_EQ(hash_hex(ByteHashKind::Blake3, ""),
+           std::string("af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"));
   CHECK_EQ(hash_hex(ByteHashKind::Blake3, "abc"),
            std::string("6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"));
   // Keccak-f[1600] of the zero state: lane 0 of the published intermediate value.
@@ -150,10 +152,12 @@ TEST(bn254_arithmetic_and_constants) {
 // The published vector of the HorizenLabs instance (third_party/reference/poseidon2_bn254_t3.json).
 TEST(bn254_poseidon2_known_answer) {
   bn254::Fr s[3];
-  for (int i = 0; i < 3; ++i) s[i] = bn254::from_canonical(bn254::parse_hex(constants::kBn254Poseidon2KatInput[i]));
+  for (int i = 0; i < 3; ++i)
+    s[i] = bn254::from_canonical(bn254::parse_hex(constants::kBn254Poseidon2KatInput[i]));
   bn254_poseidon2_permute(s);
   for (int i = 0; i < 3; ++i)
-    CHECK_EQ(bn254::to_hex(bn254::to_canonical(s[i])), bn254::to_hex(bn254::parse_hex(constants::kBn254Poseidon2KatOutput[i])));
+    CHECK_EQ(bn254::to_hex(bn254::to_canonical(s[i])),
+             bn254::to_hex(bn254::parse_hex(constants::kBn254Poseidon2KatOutput[i])));
 }
 
 TEST(hashers_digest_rules) {
@@ -242,7 +246,8 @@ TEST(the_serializing_transcript_follows_its_definition) {
     ch.observe(7);
     const uint8_t msg[4] = {7, 0, 0, 0};
     const auto h = byte_hash(kind, msg, 4);
-    const uint32_t word = uint32_t(h[31]) | uint32_t(h[30]) << 8 | uint32_t(h[29]) << 16 | uint32_t(h[28]) << 24;
+    const uint32_t word =
+        uint32_t(h[31]) | uint32_t(h[30]) << 8 | uint32_t(h[29]) << 16 | uint32_t(h[28]) << 24;
     CHECK_EQ(ch.sample_bits(30), word & ((1u << 30) - 1));
   }
 }

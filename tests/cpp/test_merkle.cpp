@@ -100,7 +100,9 @@ struct CountingHasher final : stark::MerkleHasher {
     stark::cpu_merkle_hasher().compress_pairs(l, r, n, out);
   }
   std::string name() const override { return "counting"; }
-  Digest hash_leaf(const uint32_t* v, size_t n) const override { return stark::cpu_merkle_hasher().hash_leaf(v, n); }
+  Digest hash_leaf(const uint32_t* v, size_t n) const override {
+    return stark::cpu_merkle_hasher().hash_leaf(v, n);
+  }
   bool digest_valid(const Digest& d) const override { return stark::cpu_merkle_hasher().digest_valid(d); }
   std::string digest_description() const override { return stark::cpu_merkle_hasher().digest_description(); }
   uint32_t collision_bits() const override { return 124; }

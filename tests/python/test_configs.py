@@ -112,7 +112,7 @@ def _bn254_params() -> dict[str, object]:
 
 
 def bn254_permute_model(state: list[int]) -> list[int]:
-    """Poseidon2-BN254 straight from the reference JSON (M_E = circ(2,1,1), M_I = J + diag(1,1,2))."""
+    """Poseidon2-BN254 from the reference JSON (M_E = circ(2,1,1), M_I = J + diag(1,1,2))."""
     ref = _bn254_params()
     rc = ref["round_constants"]
     assert isinstance(rc, dict)
@@ -373,7 +373,7 @@ def test_a_proof_under_another_configuration_is_refused_naming_both() -> None:
     keccak_engine, keccak_pk, keccak_proof = _prove("baby_bear_keccak")
     p2_engine, p2_pk, p2_proof = _prove("baby_bear_poseidon2")
     # Through the engine: its configuration is checked against the key first.
-    with pytest.raises(sb.InvalidProofShape, match="baby_bear_keccak.*baby_bear_poseidon2"):
+    with pytest.raises(sb.InvalidProofShape, match=r"baby_bear_keccak.*baby_bear_poseidon2"):
         p2_engine.verify(keccak_pk.vk, keccak_proof)
     # Key and proof of different configurations, whatever the engine.
     with pytest.raises(
@@ -393,7 +393,7 @@ def test_keys_and_proofs_decode_strictly_per_configuration() -> None:
     ):
         sb.VerifyingKey.from_bytes(unknown)
     # A BLAKE3 proof relabelled as Poseidon2: its digests are not 8 canonical BabyBear words
-    # (a word of some digest is >= p: each is with probability ~1/2) and decoding names the digest rule.
+    # (a word of some digest is >= p, each with probability ~1/2): decoding names the rule.
     relabelled = proof_bytes[:8] + struct.pack("<I", 0) + proof_bytes[12:]
     with pytest.raises(sb.ProofFormatError, match="not a valid digest"):
         sb.Proof.from_bytes(relabelled)

@@ -177,7 +177,8 @@ std::optional<uint32_t> DuplexChallenger::grind_search(uint32_t bits, const Grin
 
 bool DuplexChallenger::equals(const TranscriptCore& other) const {
   const auto* o = dynamic_cast<const DuplexChallenger*>(&other);
-  return o != nullptr && state_ == o->state_ && input_len_ == o->input_len_ && output_len_ == o->output_len_ &&
+  return o != nullptr && state_ == o->state_ && input_len_ == o->input_len_ &&
+         output_len_ == o->output_len_ &&
          std::equal(input_.begin(), input_.begin() + input_len_, o->input_.begin()) &&
          std::equal(output_.begin(), output_.begin() + output_len_, o->output_.begin());
 }
@@ -233,7 +234,8 @@ uint32_t grind_search(const std::array<uint32_t, kPoseidon2Width>& state, std::s
   // The template state of every candidate: the pending observations overwrite the rate part.
   std::array<uint32_t, kPoseidon2Width> base = state;
   std::copy(prefix.begin(), prefix.end(), base.begin());
-  if (const std::optional<uint32_t> found = poseidon2_grind(base, prefix.size(), bits, backend)) return *found;
+  if (const std::optional<uint32_t> found = poseidon2_grind(base, prefix.size(), bits, backend))
+    return *found;
   throw InputError("grind: no witness below p passes " + std::to_string(bits) + " bits of proof of work");
 }
 

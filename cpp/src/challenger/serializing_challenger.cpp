@@ -10,7 +10,9 @@
 
 namespace stark {
 
-std::string SerializingChallenger::name() const { return std::string("serializing_") + byte_hash_name(kind_); }
+std::string SerializingChallenger::name() const {
+  return std::string("serializing_") + byte_hash_name(kind_);
+}
 
 bool SerializingChallenger::equals(const TranscriptCore& other) const {
   const auto* o = dynamic_cast<const SerializingChallenger*>(&other);

@@ -7,7 +7,8 @@ namespace stark {
 
 const std::vector<const StarkConfig*>& stark_configs() {
   static const std::vector<const StarkConfig*> all{&baby_bear_poseidon2_config(), &baby_bear_keccak_config(),
-                                                   &baby_bear_blake3_config(), &baby_bear_poseidon2_root_config()};
+                                                   &baby_bear_blake3_config(),
+                                                   &baby_bear_poseidon2_root_config()};
   return all;
 }
 
@@ -29,7 +30,8 @@ std::string known_names() {
 
 const StarkConfig& config_by_id(uint32_t id) {
   if (const StarkConfig* c = find_config(id)) return *c;
-  throw InputError("unknown STARK configuration id " + std::to_string(id) + " (known: " + known_names() + ")");
+  throw InputError("unknown STARK configuration id " + std::to_string(id) + " (known: " + known_names() +
+                   ")");
 }
 
 const StarkConfig& config_by_name(const std::string& name) {

@@ -187,7 +187,8 @@ std::vector<Ext4> fold_codeword(const std::vector<Ext4>& f, const Ext4& beta) {
 // The CPU's FriProverBackend: codewords in host memory, the kernels above.
 class CpuFriProver final : public FriProverBackend {
  public:
-  CpuFriProver(std::vector<PcsOpenRound> rounds, uint32_t log_blowup, uint32_t lgmh, const MerkleHasher& hasher)
+  CpuFriProver(std::vector<PcsOpenRound> rounds, uint32_t log_blowup, uint32_t lgmh,
+               const MerkleHasher& hasher)
       : rounds_(std::move(rounds)), lgmh_(lgmh), hasher_(hasher) {
     for (size_t ri = 0; ri < rounds_.size(); ++ri) {
       const PcsCommitted* c = rounds_[ri].committed;
@@ -350,7 +351,8 @@ std::pair<OpenedValues, FriProof> pcs_open(const FriParameters& params,
 }
 
 std::unique_ptr<FriProverBackend> cpu_fri_prover(const FriParameters& params,
-                                                 std::vector<PcsOpenRound> rounds, const MerkleHasher& hasher) {
+                                                 std::vector<PcsOpenRound> rounds,
+                                                 const MerkleHasher& hasher) {
   const uint32_t lgmh = fri_check_open_shapes(params, pcs_open_shapes(rounds));
   return std::make_unique<CpuFriProver>(std::move(rounds), params.log_blowup, lgmh, hasher);
 }

@@ -19,7 +19,8 @@ using bn254::Fr;
 constexpr int kRoundsF = constants::kBn254Poseidon2RoundsF;
 constexpr int kRoundsP = constants::kBn254Poseidon2RoundsP;
 static_assert(constants::kBn254Poseidon2Width == int(kBn254Poseidon2Width));
-static_assert(constants::kBn254Poseidon2InternalDiagM1[0] == 1 && constants::kBn254Poseidon2InternalDiagM1[1] == 1 &&
+static_assert(constants::kBn254Poseidon2InternalDiagM1[0] == 1 &&
+                  constants::kBn254Poseidon2InternalDiagM1[1] == 1 &&
                   constants::kBn254Poseidon2InternalDiagM1[2] == 2,
               "the internal layer below is written for diag(1, 1, 2)");
 
@@ -33,8 +34,10 @@ RoundConstants make_constants() {
   RoundConstants rc;
   for (int r = 0; r < kRoundsF / 2; ++r) {
     for (int i = 0; i < 3; ++i) {
-      rc.initial[r][i] = bn254::from_canonical(bn254::parse_hex(constants::kBn254Poseidon2ExternalInitial[r][i]));
-      rc.terminal[r][i] = bn254::from_canonical(bn254::parse_hex(constants::kBn254Poseidon2ExternalTerminal[r][i]));
+      rc.initial[r][i] =
+          bn254::from_canonical(bn254::parse_hex(constants::kBn254Poseidon2ExternalInitial[r][i]));
+      rc.terminal[r][i] =
+          bn254::from_canonical(bn254::parse_hex(constants::kBn254Poseidon2ExternalTerminal[r][i]));
     }
   }
   for (int r = 0; r < kRoundsP; ++r)
@@ -79,7 +82,8 @@ Digest sponge(const RoundConstants& rc, const uint32_t* values, size_t n) {
   Fr s[3] = {};
   for (size_t block = 0; block < n; block += 16) {
     const size_t len = std::min<size_t>(16, n - block);
-    for (size_t c = 0; 8 * c < len; ++c) s[c] = bn254_pack_words(values + block + 8 * c, std::min<size_t>(8, len - 8 * c));
+    for (size_t c = 0; 8 * c < len; ++c)
+      s[c] = bn254_pack_words(values + block + 8 * c, std::min<size_t>(8, len - 8 * c));
     permute_with(rc, s);
   }
   return bn254_to_digest(s[0]);
@@ -148,20 +152,26 @@ class Bn254Hasher final : public MerkleHasher {
       }
     });
   }
-  Digest hash_leaf(const uint32_t* values, size_t n) const override { return sponge(round_constants(), values, n); }
+  Digest hash_leaf(const uint32_t* values, size_t n) const override {
+    return sponge(round_constants(), values, n);
+  }
   bool digest_valid(const Digest& d) const override {
     bn254::Limbs a;
     for (int k = 0; k < 4; ++k) a[k] = uint64_t(d[2 * k]) | (uint64_t(d[2 * k + 1]) << 32);
     return bn254::is_canonical(a);
   }
-  std::string digest_description() const override { return "one canonical BN254 scalar (< r, little-endian)"; }
+  std::string digest_description() const override {
+    return "one canonical BN254 scalar (< r, little-endian)";
+  }
   // ~253.6 bits of output: birthday bound 126.
   uint32_t collision_bits() const override { return 126; }
 };
 
 }  // namespace
 
-void bn254_poseidon2_permute(bn254::Fr state[kBn254Poseidon2Width]) { permute_with(round_constants(), state); }
+void bn254_poseidon2_permute(bn254::Fr state[kBn254Poseidon2Width]) {
+  permute_with(round_constants(), state);
+}
 
 bn254::Fr bn254_pack_words(const uint32_t* words, size_t n) {
   bn254::Limbs a{};

@@ -60,7 +60,8 @@ void for_ranges(size_t n, size_t grain, bool parallel, const Body& body) {
   parallel_for_chunks(n, grain, [&](size_t b, size_t e) { body(b, e); });
 }
 
-void rows_range(bool keccak, const ConstMatrixView* mats, size_t num_mats, size_t b, size_t e, uint32_t* out) {
+void rows_range(bool keccak, const ConstMatrixView* mats, size_t num_mats, size_t b, size_t e,
+                uint32_t* out) {
   if (const byte_hash_kernels::Kernels* k = vector_kernels()) {
     k->hash_rows(keccak, mats, num_mats, b, e, out);
   } else if (keccak) {

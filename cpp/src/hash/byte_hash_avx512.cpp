@@ -19,7 +19,8 @@ void hash_rows(bool keccak, const ConstMatrixView* mats, size_t num_mats, size_t
   }
 }
 
-void compress(bool keccak, const uint32_t* left, const uint32_t* right, size_t stride, size_t n, uint32_t* out) {
+void compress(bool keccak, const uint32_t* left, const uint32_t* right, size_t stride, size_t n,
+              uint32_t* out) {
   if (keccak) {
     byte_hash_lanes::compress_range<V64, uint64_t>(true, left, right, stride, n, out);
   } else {
@@ -32,8 +33,8 @@ void keccak_permute(uint64_t* states, size_t n) { byte_hash_lanes::keccak_permut
 }  // namespace
 
 const Kernels& avx512_kernels() {
-  static const Kernels k{byte_hash_lanes::lanes_of<V64>(), byte_hash_lanes::lanes_of<V32>(), hash_rows, compress,
-                         keccak_permute};
+  static const Kernels k{byte_hash_lanes::lanes_of<V64>(), byte_hash_lanes::lanes_of<V32>(), hash_rows,
+                         compress, keccak_permute};
   return k;
 }
 

@@ -15,8 +15,8 @@ struct Kernels {
   size_t keccak_lanes;
   size_t blake3_lanes;
   /// Digests of rows [row_begin, row_end) of the concatenation of mats; row r to out + 8 (r - row_begin).
-  void (*hash_rows)(bool keccak, const ConstMatrixView* mats, size_t num_mats, size_t row_begin, size_t row_end,
-                    uint32_t* out);
+  void (*hash_rows)(bool keccak, const ConstMatrixView* mats, size_t num_mats, size_t row_begin,
+                    size_t row_end, uint32_t* out);
   /// out + 8 i = C(left + stride i, right + stride i) for i < n.
   void (*compress)(bool keccak, const uint32_t* left, const uint32_t* right, size_t stride, size_t n,
                    uint32_t* out);

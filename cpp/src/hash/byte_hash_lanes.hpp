@@ -194,7 +194,9 @@ struct LaneMessages {
 // Words a Keccak-256 message of `bytes` bytes occupies once padded (whole 136-byte blocks).
 inline size_t keccak_padded_words(size_t bytes) { return (bytes / 136 + 1) * kKeccakRateWords; }
 // Words a BLAKE3 message occupies once its last block is zero-filled (>= one block).
-inline size_t blake3_padded_words(size_t bytes) { return std::max<size_t>(1, (bytes + 63) / 64) * kBlake3BlockWords; }
+inline size_t blake3_padded_words(size_t bytes) {
+  return std::max<size_t>(1, (bytes + 63) / 64) * kBlake3BlockWords;
+}
 
 // Zeroes lane l's words from the last partial one to `padded`, keeping the message bytes.
 inline void zero_tail(const LaneMessages& msg, size_t l, size_t padded) {
@@ -217,7 +219,7 @@ inline void keccak256_lanes(const LaneMessages& msg, uint32_t* out, size_t out_s
     uint32_t* w = msg.words + l * msg.stride;
     zero_tail(msg, l, padded);
     w[msg.bytes / 4] |= uint32_t(0x01) << (8 * (msg.bytes % 4));  // first pad byte after the message
-    w[padded - 1] |= 0x80u << 24;                                  // last byte of the last block
+    w[padded - 1] |= 0x80u << 24;                                 // last byte of the last block
   }
   V a[25];
   for (auto& x : a) x = splat<V>(uint64_t(0));
@@ -373,8 +375,8 @@ inline void hash_rows_range(bool keccak, const ConstMatrixView* mats, size_t num
 
 // out + 8 i = C(left + stride i, right + stride i) for i < n; out may equal left or right.
 template <class V, class S>
-inline void compress_range(bool keccak, const uint32_t* left, const uint32_t* right, size_t in_stride, size_t n,
-                           uint32_t* out) {
+inline void compress_range(bool keccak, const uint32_t* left, const uint32_t* right, size_t in_stride,
+                           size_t n, uint32_t* out) {
   constexpr size_t N = lanes_of<V>();
   const size_t stride = padded_words(keccak, 64);  // 34 (Keccak) or 16 (BLAKE3) words
   uint32_t scratch[N * kKeccakRateWords];

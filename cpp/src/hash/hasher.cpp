@@ -30,7 +30,9 @@ class Poseidon2Hasher final : public MerkleHasher {
     stark::compress_pairs(left, right, n, out);
   }
   Digest hash_leaf(const uint32_t* values, size_t n) const override { return hash_sponge(values, n); }
-  Digest compress(const Digest& left, const Digest& right) const override { return stark::compress(left, right); }
+  Digest compress(const Digest& left, const Digest& right) const override {
+    return stark::compress(left, right);
+  }
   bool digest_valid(const Digest& d) const override {
     return std::all_of(d.begin(), d.end(), [](uint32_t w) { return w < P; });
   }
@@ -52,7 +54,9 @@ class ByteHasher final : public MerkleHasher {
   void compress_pairs(const uint32_t* left, const uint32_t* right, size_t n, uint32_t* out) const override {
     byte_hash_compress_pairs(kind_, left, right, n, out);
   }
-  Digest hash_leaf(const uint32_t* values, size_t n) const override { return byte_hash_words(kind_, values, n); }
+  Digest hash_leaf(const uint32_t* values, size_t n) const override {
+    return byte_hash_words(kind_, values, n);
+  }
   bool digest_valid(const Digest&) const override { return true; }
   std::string digest_description() const override { return "32 bytes"; }
   uint32_t collision_bits() const override { return 128; }

@@ -84,7 +84,8 @@ MerkleVerifyResult verify_merkle_batch(const Digest& root, std::span<const size_
   std::vector<uint32_t> buffer;
   Digest cur = hash_opened_group(heights, opened_rows, max_height, buffer, hasher);
   for (uint32_t lvl = 0; lvl < log_max; ++lvl) {
-    cur = ((index >> lvl) & 1) == 0 ? hasher.compress(cur, siblings[lvl]) : hasher.compress(siblings[lvl], cur);
+    cur =
+        ((index >> lvl) & 1) == 0 ? hasher.compress(cur, siblings[lvl]) : hasher.compress(siblings[lvl], cur);
     const size_t len = max_height >> (lvl + 1);
     if (std::find(heights.begin(), heights.end(), len) != heights.end()) {
       cur = hasher.compress(cur, hash_opened_group(heights, opened_rows, len, buffer, hasher));

@@ -43,8 +43,10 @@ uint32_t read_config_id(FieldReader& r) {
   const StarkConfig* config = find_config(id);
   if (config == nullptr) {
     std::string known;
-    for (const StarkConfig* c : stark_configs()) known += (known.empty() ? "" : ", ") + describe_config_id(uint32_t(c->id()));
-    r.fail_at(at, "configuration", "unknown configuration id " + std::to_string(id) + " (known: " + known + ")");
+    for (const StarkConfig* c : stark_configs())
+      known += (known.empty() ? "" : ", ") + describe_config_id(uint32_t(c->id()));
+    r.fail_at(at, "configuration",
+              "unknown configuration id " + std::to_string(id) + " (known: " + known + ")");
   }
   r.set_digest_rule(digest_rule(config->hasher()));
   return id;

@@ -223,7 +223,7 @@ void verify(const VerifyingKey& vk, const Proof& proof) {
     }
   };
   pcs_verify(vk.fri, rounds, proof.fri, challenger, /*shape_checked=*/true, check_ood_all, hasher);  // V8
-  if (ood_error) std::rethrow_exception(ood_error);                                          // V9
+  if (ood_error) std::rethrow_exception(ood_error);                                                  // V9
 
   // V10: the LogUp sums of the present AIRs cancel.
   Ext4 total = Ext4::zero();

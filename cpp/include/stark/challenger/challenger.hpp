@@ -144,7 +144,9 @@ class Challenger {
 
   /// The duplex sponge state and buffers, for tests and device implementations of grinding
   /// (InputError for another kind of core).
-  const std::array<uint32_t, kPoseidon2Width>& sponge_state() const { return require_duplex().sponge_state(); }
+  const std::array<uint32_t, kPoseidon2Width>& sponge_state() const {
+    return require_duplex().sponge_state();
+  }
   std::span<const uint32_t> input_buffer() const { return require_duplex().input_buffer(); }
   std::span<const uint32_t> output_buffer() const { return require_duplex().output_buffer(); }
 

@@ -31,7 +31,9 @@ namespace stark {
 class SerializingChallenger final : public TranscriptCore {
  public:
   explicit SerializingChallenger(ByteHashKind kind) : kind_(kind) {}
-  std::unique_ptr<TranscriptCore> clone() const override { return std::make_unique<SerializingChallenger>(*this); }
+  std::unique_ptr<TranscriptCore> clone() const override {
+    return std::make_unique<SerializingChallenger>(*this);
+  }
   bool equals(const TranscriptCore& other) const override;
   std::string name() const override;
   void observe(uint32_t canonical) override;

@@ -1,10 +1,10 @@
-// The BN254 scalar field F_r (r = 21888242871839275222246405745257275088548364400416034343698204186575808495617,
-// ~2^253.6), for the root configuration's Poseidon2 (stark/hash/bn254_poseidon2.hpp). Elements
-// are 4 × 64-bit limbs, little-endian, in Montgomery form (a·2^256 mod r); multiplication is the
-// coarsely integrated operand-scanning Montgomery product on 64×64→128-bit products (the
-// compiler emits mulx/adcx/adox where the target has them). The prime comes from the reference
-// data (third_party/reference/poseidon2_bn254_t3.json); every derived constant is computed from
-// it at compile time.
+// The BN254 scalar field F_r (r =
+// 21888242871839275222246405745257275088548364400416034343698204186575808495617, ~2^253.6), for the root
+// configuration's Poseidon2 (stark/hash/bn254_poseidon2.hpp). Elements are 4 × 64-bit limbs, little-endian,
+// in Montgomery form (a·2^256 mod r); multiplication is the coarsely integrated operand-scanning Montgomery
+// product on 64×64→128-bit products (the compiler emits mulx/adcx/adox where the target has them). The prime
+// comes from the reference data (third_party/reference/poseidon2_bn254_t3.json); every derived constant is
+// computed from it at compile time.
 #pragma once
 
 #include <array>
@@ -133,7 +133,8 @@ STARK_FORCE_INLINE inline uint64_t mac(uint64_t t, uint64_t a, uint64_t b, uint6
 
 // v mod r for v < 2r (v = v0..v3 + high·2^256). Branch-free, scalar (a vector blend of limbs
 // just written by scalar code stalls on store forwarding).
-STARK_FORCE_INLINE inline Limbs reduce_once(uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3, uint64_t high) {
+STARK_FORCE_INLINE inline Limbs reduce_once(uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3,
+                                            uint64_t high) {
   uint64_t borrow = 0;
   const uint64_t d0 = sbb(v0, kModulus[0], borrow);
   const uint64_t d1 = sbb(v1, kModulus[1], borrow);
@@ -161,8 +162,8 @@ STARK_FORCE_INLINE inline Fr add(const Fr& a, const Fr& b) {
 
 namespace detail {
 // One CIOS round: t := (t + a·bi + q·r) / 2^64 with q chosen to clear the low word.
-STARK_FORCE_INLINE inline void mont_round(const Limbs& a, uint64_t bi, uint64_t& t0, uint64_t& t1, uint64_t& t2,
-                                          uint64_t& t3, uint64_t& t4) {
+STARK_FORCE_INLINE inline void mont_round(const Limbs& a, uint64_t bi, uint64_t& t0, uint64_t& t1,
+                                          uint64_t& t2, uint64_t& t3, uint64_t& t4) {
   uint64_t c = 0;
   t0 = mac(t0, a[0], bi, c);
   t1 = mac(t1, a[1], bi, c);

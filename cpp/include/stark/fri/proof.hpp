@@ -23,9 +23,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "stark/field/codec.hpp"
 #include "stark/field/extension.hpp"
 #include "stark/hash/poseidon2.hpp"
-#include "stark/field/codec.hpp"
 
 namespace stark {
 

@@ -14,11 +14,12 @@
 //
 // pre_hash (§8.5) seeds the transcript: the PCS commitment of the one-row matrix holding the
 // key's canonical bytes (everything but pre_hash itself), one byte per field element, on H_1 —
-// i.e. the Merkle root over 2^log_blowup identical rows, hashed with the key's configuration. The encoding is self-delimiting
-// (magic, version, explicit lengths), so the padding-free sponge sees an unambiguous input.
+// i.e. the Merkle root over 2^log_blowup identical rows, hashed with the key's configuration. The encoding is
+// self-delimiting (magic, version, explicit lengths), so the padding-free sponge sees an unambiguous input.
 //
 // Byte formats (little-endian):
-//   VK: "SBVK", u32 version (2), u32 configuration id (stark/config/config.hpp), FriParameters, u32 log_up_pow_bits, u32 deep_pow_bits,
+//   VK: "SBVK", u32 version (2), u32 configuration id (stark/config/config.hpp), FriParameters, u32
+//   log_up_pow_bits, u32 deep_pow_bits,
 //       u32 #airs, per AIR { str name, u8 has_preprocessed, [digest commit, u32 log_height],
 //       ConstraintSystem }, u32 #constraints, per constraint { u32 #coefficients (= #airs),
 //       u32 coefficients, u64 threshold }, digest pre_hash.

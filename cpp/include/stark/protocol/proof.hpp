@@ -19,9 +19,10 @@
 //                 a pair is { u32 width, local[E], next[E] }
 //   fri:          write_fri_proof (stark/fri/proof.hpp)
 // Decoding rejects (ProofFormatError, naming the field and byte offset) a wrong magic or
-// version, an unknown configuration, a digest its hasher cannot output, truncation, trailing bytes, non-canonical elements, flags other than 0/1, and any
-// length that the remaining bytes cannot hold — so no length read from the proof can cause an
-// allocation larger than the input. Consistency with a verifying key is the verifier's job.
+// version, an unknown configuration, a digest its hasher cannot output, truncation, trailing bytes,
+// non-canonical elements, flags other than 0/1, and any length that the remaining bytes cannot hold — so no
+// length read from the proof can cause an allocation larger than the input. Consistency with a verifying key
+// is the verifier's job.
 #pragma once
 
 #include <cstddef>
