@@ -107,13 +107,19 @@ Digest digest_arg(py::handle h) {
     throw InputError("digest: expected 8 words (32 bytes), got " + std::to_string(seq.size()) + " words");
   }
   for (size_t i = 0; i < kDigestElems; ++i) {
-    const py::handle x = seq[i];
-    if (PyBool_Check(x.ptr()) || !PyLong_Check(x.ptr()))
-      throw InputError("digest[" + std::to_string(i) + "]: expected an int");
+    const py::object x = seq[i];
+    const std::string what = "digest[" + std::to_string(i) + "]";
+    if (PyBool_Check(x.ptr())) throw InputError(what + ": expected an int, got bool");
+    PyObject* index = PyNumber_Index(x.ptr());  // ints and NumPy integers
+    if (index == nullptr) {
+      PyErr_Clear();
+      throw InputError(what + ": expected an int");
+    }
+    const py::object owned = py::reinterpret_steal<py::object>(index);
     int overflow = 0;
-    const long long v = PyLong_AsLongLongAndOverflow(x.ptr(), &overflow);
+    const long long v = PyLong_AsLongLongAndOverflow(owned.ptr(), &overflow);
     if (overflow != 0 || v < 0 || v > 0xFFFFFFFFLL)
-      throw InputError("digest[" + std::to_string(i) + "]: expected a u32 word in [0, 2^32)");
+      throw InputError(what + ": expected a u32 word in [0, 2^32)");
     d[i] = uint32_t(v);
   }
   return d;

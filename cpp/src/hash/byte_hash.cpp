@@ -20,6 +20,8 @@ namespace stark {
 namespace {
 
 namespace lanes = byte_hash_lanes;
+// The portable kernels: one message per (integer) lane.
+using Scalar = lanes::KernelsOf<uint64_t, uint32_t>;
 
 // Rows per thread-pool task: a few hundred KB of leaf data, enough to amortize the hand-off.
 constexpr size_t kMinRowsPerTask = 256;
@@ -64,10 +66,8 @@ void rows_range(bool keccak, const ConstMatrixView* mats, size_t num_mats, size_
                 uint32_t* out) {
   if (const byte_hash_kernels::Kernels* k = vector_kernels()) {
     k->hash_rows(keccak, mats, num_mats, b, e, out);
-  } else if (keccak) {
-    lanes::hash_rows_range<uint64_t, uint64_t>(true, mats, num_mats, b, e, out);
   } else {
-    lanes::hash_rows_range<uint32_t, uint32_t>(false, mats, num_mats, b, e, out);
+    Scalar::hash_rows(keccak, mats, num_mats, b, e, out);
   }
 }
 
@@ -76,12 +76,8 @@ void compress_strided(bool keccak, const uint32_t* left, const uint32_t* right, 
   for_ranges(n, 4 * kMinRowsPerTask, n >= 4 * kParallelRows, [&](size_t b, size_t e) {
     if (const byte_hash_kernels::Kernels* k = vector_kernels()) {
       k->compress(keccak, left + stride * b, right + stride * b, stride, e - b, out + 8 * b);
-    } else if (keccak) {
-      lanes::compress_range<uint64_t, uint64_t>(true, left + stride * b, right + stride * b, stride, e - b,
-                                                out + 8 * b);
     } else {
-      lanes::compress_range<uint32_t, uint32_t>(false, left + stride * b, right + stride * b, stride, e - b,
-                                                out + 8 * b);
+      Scalar::compress(keccak, left + stride * b, right + stride * b, stride, e - b, out + 8 * b);
     }
   });
 }

@@ -9,32 +9,13 @@ namespace {
 
 using V64 = uint64_t __attribute__((vector_size(32)));
 using V32 = uint32_t __attribute__((vector_size(32)));
-
-void hash_rows(bool keccak, const ConstMatrixView* mats, size_t num_mats, size_t row_begin, size_t row_end,
-               uint32_t* out) {
-  if (keccak) {
-    byte_hash_lanes::hash_rows_range<V64, uint64_t>(true, mats, num_mats, row_begin, row_end, out);
-  } else {
-    byte_hash_lanes::hash_rows_range<V32, uint32_t>(false, mats, num_mats, row_begin, row_end, out);
-  }
-}
-
-void compress(bool keccak, const uint32_t* left, const uint32_t* right, size_t stride, size_t n,
-              uint32_t* out) {
-  if (keccak) {
-    byte_hash_lanes::compress_range<V64, uint64_t>(true, left, right, stride, n, out);
-  } else {
-    byte_hash_lanes::compress_range<V32, uint32_t>(false, left, right, stride, n, out);
-  }
-}
-
-void keccak_permute(uint64_t* states, size_t n) { byte_hash_lanes::keccak_permute_range<V64>(states, n); }
+using Impl = byte_hash_lanes::KernelsOf<V64, V32>;
 
 }  // namespace
 
 const Kernels& avx2_kernels() {
-  static const Kernels k{byte_hash_lanes::lanes_of<V64>(), byte_hash_lanes::lanes_of<V32>(), hash_rows,
-                         compress, keccak_permute};
+  static const Kernels k{byte_hash_lanes::lanes_of<V64>(), byte_hash_lanes::lanes_of<V32>(), Impl::hash_rows,
+                         Impl::compress, Impl::keccak_permute};
   return k;
 }
 

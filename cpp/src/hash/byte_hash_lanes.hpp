@@ -409,5 +409,27 @@ inline void keccak_permute_range(uint64_t* states, size_t n) {
   for (; i < n; ++i) keccak_f1600<uint64_t>(states + 25 * i);
 }
 
+// The kernel table (byte_hash_kernels.hpp) of one pair of lane types: what each ISA unit exports.
+template <class V64, class V32>
+struct KernelsOf {
+  static void hash_rows(bool keccak, const ConstMatrixView* mats, size_t num_mats, size_t row_begin,
+                        size_t row_end, uint32_t* out) {
+    if (keccak) {
+      hash_rows_range<V64, uint64_t>(true, mats, num_mats, row_begin, row_end, out);
+    } else {
+      hash_rows_range<V32, uint32_t>(false, mats, num_mats, row_begin, row_end, out);
+    }
+  }
+  static void compress(bool keccak, const uint32_t* left, const uint32_t* right, size_t stride, size_t n,
+                       uint32_t* out) {
+    if (keccak) {
+      compress_range<V64, uint64_t>(true, left, right, stride, n, out);
+    } else {
+      compress_range<V32, uint32_t>(false, left, right, stride, n, out);
+    }
+  }
+  static void keccak_permute(uint64_t* states, size_t n) { keccak_permute_range<V64>(states, n); }
+};
+
 }  // namespace
 }  // namespace stark::byte_hash_lanes
