@@ -458,6 +458,13 @@ def bench_hash_throughput(quick: bool, rows: list[Row]) -> None:
     )
 
 
+def _config_security(config: str) -> dict[str, int]:
+    from .configs import by_name
+    from .fri_params import FriParameters
+
+    return by_name(config).security_report(FriParameters.standard_fast())
+
+
 def bench_configs(quick: bool, repeats: int, rows: list[Row], end_to_end: bool) -> None:
     """Per configuration, in one run: Merkle commit of 2^21 x 64 (quick: 2^15 x 64) and the
     Keccak-f proof (prove, verify, size); ratios against baby_bear_poseidon2."""
@@ -508,6 +515,7 @@ def bench_configs(quick: bool, repeats: int, rows: list[Row], end_to_end: bool) 
                     "verify_ms": r["verify_s"] * 1e3,
                     "proof_bytes": r["proof_bytes"],
                     "time_over_poseidon2": r["prove_s"] / base_prove,
+                    "security": _config_security(config),
                     "merkle_tree_s": r["timings"].get("merkle_tree"),
                     "pow_grinding_s": r["timings"].get("pow_grinding"),
                 },

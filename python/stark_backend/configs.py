@@ -18,10 +18,13 @@ naming both otherwise).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _core
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .fri_params import FriParameters
 
 __all__ = [
     "StarkConfig",
@@ -75,6 +78,19 @@ class StarkConfig:
     @property
     def description(self) -> str:
         return str(self._info["description"])
+
+    def security_report(self, fri_params: FriParameters) -> dict[str, int]:
+        """Soundness figures of proofs under this configuration, in bits: the FRI terms
+        (``fri_proven``: unique-decoding regime, ``fri_conjectured``: ethSTARK conjecture) and
+        the digest's collision bound; ``security_bits`` is the smaller of the proven FRI term
+        and the collision bound."""
+        proven = fri_params.security_bits()
+        return {
+            "fri_proven": proven,
+            "fri_conjectured": fri_params.conjectured_security_bits(),
+            "digest_collision": self.collision_bits,
+            "security_bits": min(proven, self.collision_bits),
+        }
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, StarkConfig) and other.name == self.name

@@ -59,6 +59,15 @@ def test_registry_names_ids_and_defaults() -> None:
     assert sb.Engine(FAST, config="baby_bear_blake3").config.name == "baby_bear_blake3"
 
 
+def test_security_report_charges_the_digest() -> None:
+    params = sb.FriParameters.standard_with_100_bits_security(1)
+    for config in sb.configs.all_configs():
+        report = config.security_report(params)
+        assert report["digest_collision"] == config.collision_bits
+        assert report["security_bits"] == min(params.security_bits(), config.collision_bits)
+        assert report["fri_conjectured"] >= report["fri_proven"]
+
+
 def test_bad_configuration_arguments_name_what_was_expected() -> None:
     with pytest.raises(sb.InputError, match=r"baby_bear_sha256.*known: baby_bear_poseidon2"):
         sb.configs.by_name("baby_bear_sha256")
