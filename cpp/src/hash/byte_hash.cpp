@@ -84,6 +84,10 @@ void compress_strided(bool keccak, const uint32_t* left, const uint32_t* right, 
 
 }  // namespace
 
+void byte_hash_kernels::out_of_memory(size_t bytes) {
+  throw ResourceError("byte hashing: could not allocate " + std::to_string(bytes) + " bytes of scratch");
+}
+
 const char* byte_hash_name(ByteHashKind kind) { return is_keccak(kind) ? "keccak256" : "blake3"; }
 
 std::array<uint8_t, 32> byte_hash(ByteHashKind kind, const uint8_t* data, size_t len) {

@@ -24,6 +24,10 @@ struct Kernels {
   void (*keccak_permute)(uint64_t* states, size_t n);
 };
 
+/// Throws ResourceError for a scratch allocation of `bytes` that failed (defined in
+/// byte_hash.cpp, out of line, so that no SIMD unit instantiates an exception type).
+[[noreturn]] void out_of_memory(size_t bytes);
+
 #if defined(STARK_X86)
 const Kernels& avx2_kernels();
 const Kernels& avx512_kernels();

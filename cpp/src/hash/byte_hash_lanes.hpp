@@ -9,21 +9,32 @@
 // flags) is shared and only the data differs.
 #pragma once
 
-#include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <type_traits>
 
+#include "byte_hash_kernels.hpp"
 #include "stark/field/matrix.hpp"
 
 // Everything here has internal linkage (an anonymous namespace), so that a SIMD translation unit
 // never exports a weak copy that plain code could end up calling (scripts/check_simd_isolation.py).
 namespace stark::byte_hash_lanes {
 namespace {
+
+// Local stand-ins for std::min/max/fill/bit_floor: even these inline templates would be emitted
+// as weak symbols of a SIMD unit in an unoptimized build.
+constexpr size_t min_of(size_t a, size_t b) { return a < b ? a : b; }
+constexpr size_t max_of(size_t a, size_t b) { return a > b ? a : b; }
+inline void fill_zero(uint32_t* begin, uint32_t* end) {
+  for (uint32_t* p = begin; p < end; ++p) *p = 0;
+}
+constexpr size_t floor_pow2(size_t n) {
+  size_t p = 1;
+  while (p <= n / 2) p *= 2;
+  return p;
+}
 
 template <class V>
 constexpr size_t lanes_of() {
@@ -194,9 +205,7 @@ struct LaneMessages {
 // Words a Keccak-256 message of `bytes` bytes occupies once padded (whole 136-byte blocks).
 inline size_t keccak_padded_words(size_t bytes) { return (bytes / 136 + 1) * kKeccakRateWords; }
 // Words a BLAKE3 message occupies once its last block is zero-filled (>= one block).
-inline size_t blake3_padded_words(size_t bytes) {
-  return std::max<size_t>(1, (bytes + 63) / 64) * kBlake3BlockWords;
-}
+inline size_t blake3_padded_words(size_t bytes) { return max_of(1, (bytes + 63) / 64) * kBlake3BlockWords; }
 
 // Zeroes lane l's words from the last partial one to `padded`, keeping the message bytes.
 inline void zero_tail(const LaneMessages& msg, size_t l, size_t padded) {
@@ -204,9 +213,9 @@ inline void zero_tail(const LaneMessages& msg, size_t l, size_t padded) {
   const size_t full = msg.bytes / 4;
   if (msg.bytes % 4 != 0) {
     w[full] &= (uint32_t(1) << (8 * (msg.bytes % 4))) - 1;
-    std::fill(w + full + 1, w + padded, 0u);
+    fill_zero(w + full + 1, w + padded);
   } else {
-    std::fill(w + full, w + padded, 0u);
+    fill_zero(w + full, w + padded);
   }
 }
 
@@ -253,8 +262,8 @@ template <class V>
 inline void blake3_chunk_lanes(const LaneMessages& msg, size_t chunk, bool root, V cv[8]) {
   for (int i = 0; i < 8; ++i) cv[i] = splat<V>(kBlake3Iv[i]);
   const size_t begin = chunk * 1024;
-  const size_t end = std::min(msg.bytes, begin + 1024);
-  const size_t blocks = std::max<size_t>(1, (end - begin + 63) / 64);
+  const size_t end = min_of(msg.bytes, begin + 1024);
+  const size_t blocks = max_of(1, (end - begin + 63) / 64);
   for (size_t b = 0; b < blocks; ++b) {
     const size_t b0 = begin + b * 64;
     V m[16];
@@ -262,7 +271,7 @@ inline void blake3_chunk_lanes(const LaneMessages& msg, size_t chunk, bool root,
     uint32_t flags = 0;
     if (b == 0) flags |= kChunkStart;
     if (b + 1 == blocks) flags |= kChunkEnd | (root ? kRoot : 0);
-    const uint32_t block_len = uint32_t(std::min(end, b0 + 64) - std::min(end, b0));
+    const uint32_t block_len = uint32_t(min_of(end, b0 + 64) - min_of(end, b0));
     blake3_compress(cv, m, chunk, block_len, flags);
   }
 }
@@ -286,7 +295,7 @@ inline void blake3_subtree(const LaneMessages& msg, size_t lo, size_t hi, bool r
     blake3_chunk_lanes(msg, lo, root, cv);
     return;
   }
-  const size_t left = std::bit_floor(hi - lo - 1);
+  const size_t left = floor_pow2(hi - lo - 1);
   V l[8], r[8];
   blake3_subtree(msg, lo, lo + left, false, l);
   blake3_subtree(msg, lo + left, hi, false, r);
@@ -298,7 +307,7 @@ inline void blake3_lanes(const LaneMessages& msg, uint32_t* out, size_t out_stri
   constexpr size_t N = lanes_of<V>();
   const size_t padded = blake3_padded_words(msg.bytes);
   for (size_t l = 0; l < N; ++l) zero_tail(msg, l, padded);
-  const size_t chunks = std::max<size_t>(1, (msg.bytes + 1023) / 1024);
+  const size_t chunks = max_of(1, (msg.bytes + 1023) / 1024);
   V cv[8];
   blake3_subtree(msg, 0, chunks, true, cv);
   for (int i = 0; i < 8; ++i) scatter(cv[i], out + i, out_stride);
@@ -352,7 +361,7 @@ inline void hash_rows_range(bool keccak, const ConstMatrixView* mats, size_t num
     std::free(scratch.words);
     scratch.words = static_cast<uint32_t*>(std::malloc(N * stride * sizeof(uint32_t)));
     scratch.size = scratch.words ? N * stride : 0;
-    if (scratch.words == nullptr) throw std::bad_alloc();
+    if (scratch.words == nullptr) byte_hash_kernels::out_of_memory(N * stride * sizeof(uint32_t));
   }
   auto fill = [&](size_t r, size_t lane) {
     uint32_t* dst = scratch.data() + lane * stride;
