@@ -98,8 +98,18 @@ std::vector<AirProvingInput> proving_inputs(const py::list& contexts, std::vecto
     if (!py::isinstance<py::list>(item[1]))
       throw InputError(label + ": expected a list of cached main traces");
     const py::list cached = item[1].cast<py::list>();
-    for (size_t j = 0; j < cached.size(); ++j)
+    for (size_t j = 0; j < cached.size(); ++j) {
+      // A partition committed ahead (commit_cached) travels as its CommittedTrace.
+      if (py::isinstance<CommittedTrace>(cached[j])) {
+        std::shared_ptr<const CommittedTrace> ct = cached[j].cast<std::shared_ptr<CommittedTrace>>();
+        in.committed_cached.resize(cached.size());
+        in.cached_mains.push_back(ct->trace->view());
+        in.committed_cached[j] = std::move(ct);
+        continue;
+      }
       in.cached_mains.push_back(matrix(cached[j], label + ": cached main trace " + std::to_string(j)));
+    }
+    if (!in.committed_cached.empty()) in.committed_cached.resize(in.cached_mains.size());
     if (!item[2].is_none()) in.common_main = matrix(item[2], label + ": common main trace");
     in.public_values = u32_list(item[3], label + ": public values");
     inputs.push_back(std::move(in));
@@ -255,6 +265,8 @@ void bind_proof(py::module_& m) {
                         proof_from_bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
                   })
       .def("num_bytes", [](const Proof& p) { return proof_to_bytes(p).size(); })
+      .def("section_sizes", &proof_section_sizes,
+           "Bytes per section of the encoding, in format order: (section, bytes) pairs.")
       .def_property_readonly("config_id", [](const Proof& p) { return p.config_id; })
       .def_property_readonly("air_ids",
                              [](const Proof& p) {
@@ -311,31 +323,111 @@ void register_protocol(py::module_& m) {
 
   m.def(
       "prove",
-      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts,
-         const py::object& timings) {
+      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts, const py::object& timings,
+         const py::object& counts, const py::object& progress) {
         const ProverDevice& device = prover_device(device_kind);
         std::vector<U32Array> keep_alive;
         std::vector<AirProvingInput> inputs = proving_inputs(contexts, keep_alive);
         PhaseTimes phases;
+        PhaseCounts work;
+        // The progress callable runs on this (the coordinating) thread as each top-level phase
+        // ends, with the GIL taken for it; its first exception is re-raised once the proof is done.
+        std::optional<py::error_already_set> progress_error;
+        PhaseListener listener;
+        if (!progress.is_none()) {
+          listener = [&](const std::string& name, double seconds, int depth) {
+            if (depth != 1 || progress_error) return;
+            const py::gil_scoped_acquire gil;
+            try {
+              progress(py::str(name), seconds);
+            } catch (py::error_already_set& e) {
+              progress_error = std::move(e);
+            }
+          };
+        }
         std::shared_ptr<Proof> proof;
         {
           py::gil_scoped_release release;
-          const PhaseRecording recording(&phases);
+          const PhaseRecording recording(&phases, counts.is_none() ? nullptr : &work, std::move(listener));
           const PhaseScope total("total");
           proof = std::make_shared<Proof>(prove(pk, std::move(inputs), device));
         }
+        if (progress_error) throw std::move(*progress_error);
         if (!timings.is_none()) {
           py::dict out = timings.cast<py::dict>();
           for (const auto& [name, seconds] : phases) out[py::str(name)] = seconds;
         }
+        if (!counts.is_none()) {
+          py::dict out = counts.cast<py::dict>();
+          for (const PhaseCount& c : work) {
+            const py::str phase(c.phase);
+            if (!out.contains(phase)) out[phase] = py::dict();
+            py::dict per_phase = out[phase].cast<py::dict>();
+            per_phase[py::str(c.counter)] = c.value;
+          }
+        }
         return proof;
       },
       py::arg("pk"), py::arg("device"), py::arg("contexts"), py::arg("timings") = py::none(),
+      py::arg("counts") = py::none(), py::arg("progress") = py::none(),
       "Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values[, "
       "on_gpu]).\n"
       "With on_gpu True, each matrix is (pointer, height, width) of C-contiguous uint32 in CUDA device "
       "memory.\n"
-      "timings: an optional dict, filled with wall-clock seconds per prover phase.");
+      "timings: an optional dict, filled with wall-clock seconds per prover phase.\n"
+      "counts: an optional dict, filled with {phase: {counter: count}} (hash_permutations, "
+      "grinding_permutations).\n"
+      "progress: an optional callable(phase, seconds), called as each top-level phase ends.");
+
+  py::class_<CommittedTrace, std::shared_ptr<CommittedTrace>>(
+      m, "CommittedTrace", "A cached main partition committed once (commit_cached), reused by later proofs.")
+      .def_property_readonly("air_id", [](const CommittedTrace& c) { return c.air_id; })
+      .def_property_readonly("partition", [](const CommittedTrace& c) { return c.partition; })
+      .def_property_readonly("air_name", [](const CommittedTrace& c) { return c.air_name; })
+      .def_property_readonly("height", &CommittedTrace::height)
+      .def_property_readonly("width", &CommittedTrace::width)
+      .def_property_readonly("root",
+                             [](const CommittedTrace& c) {
+                               return std::vector<uint32_t>(c.root().begin(), c.root().end());
+                             })
+      .def_property_readonly(
+          "trace",
+          [](const py::object& self) {
+            const CommittedTrace& c = self.cast<const CommittedTrace&>();
+            // A read-only view of the committed copy, kept alive by this object.
+            py::array_t<uint32_t> view({c.height(), c.width()}, c.trace->values.data(), self);
+            py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+            return view;
+          },
+          "The committed trace (height × width uint32, read-only).")
+      .def_property_readonly(
+          "lde_bytes",
+          [](const CommittedTrace& c) {
+            return uint64_t(c.committed->lde(0).height) * c.committed->lde(0).width * sizeof(uint32_t);
+          },
+          "Bytes of host memory its LDE holds (the Merkle tree comes on top).");
+
+  m.def(
+      "commit_cached",
+      [](const ProvingKey& pk, int64_t air_id, int64_t partition, const py::handle& trace, const py::object& timings) {
+        const std::string what = "commit_cached: trace";
+        const U32Array arr = strict_matrix(trace, what);
+        const ConstMatrixView view = view_of(arr);
+        PhaseTimes phases;
+        std::shared_ptr<const CommittedTrace> out;
+        {
+          py::gil_scoped_release release;
+          const PhaseRecording recording(&phases);
+          out = commit_cached_trace(pk, air_id, partition, view);
+        }
+        if (!timings.is_none()) {
+          py::dict d = timings.cast<py::dict>();
+          for (const auto& [name, seconds] : phases) d[py::str(name)] = seconds;
+        }
+        return std::const_pointer_cast<CommittedTrace>(out);
+      },
+      py::arg("pk"), py::arg("air_id"), py::arg("partition"), py::arg("trace"), py::arg("timings") = py::none(),
+      "Commit a cached main partition once: its LDE and Merkle tree, bound to the key, AIR and partition.");
 
   m.def(
       "verify",

@@ -7,9 +7,12 @@ in ``stark_backend._core``.
 
 from __future__ import annotations
 
+import logging
+
 from . import _core as _core
 from . import configs, primitives
 from .air import Air, AirBuilder, Expr, LookupBus, PermutationCheckBus
+from .committed import CommittedTrace
 from .context import AirProvingContext
 from .engine import Engine
 from .errors import (
@@ -32,6 +35,7 @@ from .errors import (
 )
 from .fri_params import FriParameters
 from .keys import KeygenBuilder, LinearConstraint, ProvingKey, VerifyingKey
+from .metrics import AirMetrics, ProofMetrics
 from .proof import Proof
 from .runtime import cuda_available, num_threads, set_num_threads, simd_level
 
@@ -42,8 +46,10 @@ P: int = primitives.P
 __all__ = [
     "Air",
     "AirBuilder",
+    "AirMetrics",
     "AirProvingContext",
     "ChallengePhaseError",
+    "CommittedTrace",
     "ConstraintViolation",
     "DeviceError",
     "DuplicateAirs",
@@ -63,6 +69,7 @@ __all__ = [
     "PermutationCheckBus",
     "Proof",
     "ProofFormatError",
+    "ProofMetrics",
     "ProvingKey",
     "ResourceError",
     "StarkError",
@@ -78,5 +85,9 @@ __all__ = [
     "set_num_threads",
     "simd_level",
 ]
+
+# The package logs through the standard logging module (logger "stark_backend", one INFO line
+# per prover phase); nothing is printed unless the application configures logging.
+logging.getLogger("stark_backend").addHandler(logging.NullHandler())
 
 assert _core.P == P

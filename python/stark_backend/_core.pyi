@@ -14,6 +14,7 @@ import numpy.typing
 __all__: list[str] = [
     "MAX_THREADS",
     "Challenger",
+    "CommittedTrace",
     "ConstraintSystem",
     "FriParameters",
     "MerkleTree",
@@ -35,6 +36,7 @@ __all__: list[str] = [
     "bn254_poseidon2_permute",
     "byte_hash",
     "byte_hash_rows",
+    "commit_cached",
     "compress",
     "coset_lde",
     "coset_lde_from_coset",
@@ -241,6 +243,10 @@ class Proof:
     @staticmethod
     def from_bytes(arg0: bytes) -> Proof: ...
     def num_bytes(self) -> int: ...
+    def section_sizes(self) -> list[tuple[str, int]]:
+        """
+        Bytes per section of the encoding, in format order: (section, bytes) pairs.
+        """
     def to_bytes(self) -> bytes: ...
     @property
     def air_ids(self) -> list[int]: ...
@@ -250,6 +256,33 @@ class Proof:
     def heights(self) -> list[int]: ...
     @property
     def public_values(self) -> list[list[int]]: ...
+
+class CommittedTrace:
+    """
+    A cached main partition committed once (commit_cached), reused by later proofs.
+    """
+    @property
+    def air_id(self) -> int: ...
+    @property
+    def air_name(self) -> str: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def lde_bytes(self) -> int:
+        """
+        Bytes of host memory its LDE holds (the Merkle tree comes on top).
+        """
+    @property
+    def partition(self) -> int: ...
+    @property
+    def root(self) -> list[int]: ...
+    @property
+    def trace(self) -> numpy.typing.NDArray[numpy.uint32]:
+        """
+        The committed trace (height × width uint32, read-only).
+        """
+    @property
+    def width(self) -> int: ...
 
 class ConstraintSystem:
     """
@@ -434,6 +467,17 @@ def byte_hash(kind: str, data: bytes) -> bytes:
 def byte_hash_rows(kind: str, matrix: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
     """
     Leaf digests (h, 8) of the rows of an (h, w) uint32 matrix, each row hashed as its little-endian bytes (SIMD across rows, multi-threaded).
+    """
+
+def commit_cached(
+    pk: ProvingKey,
+    air_id: typing.SupportsInt | typing.SupportsIndex,
+    partition: typing.SupportsInt | typing.SupportsIndex,
+    trace: typing.Any,
+    timings: typing.Any = None,
+) -> CommittedTrace:
+    """
+    Commit a cached main partition once: its LDE and Merkle tree, bound to the key, AIR and partition.
     """
 
 def compress(left: typing.Any, right: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
@@ -643,12 +687,19 @@ def poseidon2_permute(states: typing.Any) -> numpy.typing.NDArray[numpy.uint32]:
     """
 
 def prove(
-    pk: ProvingKey, device: str, contexts: list[typing.Any], timings: typing.Any = None
+    pk: ProvingKey,
+    device: str,
+    contexts: list[typing.Any],
+    timings: typing.Any = None,
+    counts: typing.Any = None,
+    progress: typing.Any = None,
 ) -> Proof:
     """
     Prove from (air_id, [cached uint32 matrices], common uint32 matrix or None, uint32 public values[, on_gpu]).
     With on_gpu True, each matrix is (pointer, height, width) of C-contiguous uint32 in CUDA device memory.
     timings: an optional dict[str, typing.Any], filled with wall-clock seconds per prover phase.
+    counts: an optional dict[str, typing.Any], filled with {phase: {counter: count}} (hash_permutations, grinding_permutations).
+    progress: an optional callable(phase, seconds), called as each top-level phase ends.
     """
 
 def prover_device_name(kind: str) -> str:

@@ -16,9 +16,10 @@ they are copied to the host first (``cupy.asnumpy`` for CuPy, else ``_core.cuda_
 
 from __future__ import annotations
 
+import logging
 import operator
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,18 +27,30 @@ from . import _core
 from ._arrays import U32Array, as_field_array, as_matrix
 from ._gpu import GpuMatrix, copy_to_host, gpu_matrix, is_gpu_array, synchronize
 from .air import Air, AirTraces, debug_check
+from .committed import CommittedTrace
 from .configs import StarkConfig
 from .configs import resolve as resolve_config
 from .context import AirProvingContext
 from .errors import DeviceError, InputError, InvalidProofShape
 from .fri_params import FriParameters
 from .keys import KeygenBuilder, ProvingKey, VerifyingKey
+from .metrics import ProofMetrics
+from .metrics import fill as fill_metrics
 from .proof import Proof
+
+if TYPE_CHECKING:
+    from .estimate import Calibration, Estimate
+
+_log = logging.getLogger("stark_backend")
+
+ProgressCallback = Callable[[str, float], None]
+"""``progress(phase, seconds)``: called on the proving thread as each top-level phase ends."""
 
 __all__ = ["Engine"]
 
 
 Matrix = U32Array | GpuMatrix
+CachedMatrix = U32Array | GpuMatrix | CommittedTrace
 
 
 class _Converted:
@@ -50,7 +63,7 @@ class _Converted:
     def __init__(
         self,
         air_id: int,
-        cached: list[Matrix],
+        cached: list[CachedMatrix],
         common: Matrix | None,
         public_values: U32Array,
         *,
@@ -73,23 +86,40 @@ class _Converted:
         if not self.on_gpu:
             return self
 
-        def host(m: Matrix, what: str) -> U32Array:
+        def host(m: CachedMatrix, what: str) -> U32Array | CommittedTrace:
             return copy_to_host(m, what) if isinstance(m, GpuMatrix) else m
 
         cached = [
             host(m, f"{self.label}: cached main trace {j}") for j, m in enumerate(self.cached)
         ]
         common = (
-            None if self.common is None else host(self.common, f"{self.label}: common main trace")
+            None
+            if self.common is None
+            else copy_to_host(self.common, f"{self.label}: common main trace")
+            if isinstance(self.common, GpuMatrix)
+            else self.common
         )
         return _Converted(self.air_id, list(cached), common, self.public_values, label=self.label)
+
+    def host_mains(self) -> list[U32Array]:
+        """The main partitions as host arrays (cached in order, then the common main); call on
+        :meth:`on_host`'s result."""
+        mains: list[U32Array] = []
+        for m in [*self.cached, self.common]:
+            if isinstance(m, CommittedTrace):
+                mains.append(m.trace)
+            elif isinstance(m, np.ndarray):
+                mains.append(m)
+        return mains
 
     def core_tuple(self) -> tuple[Any, ...]:
         """``(air_id, cached, common, public_values)`` of host arrays, or with ``on_gpu``
         ``(air_id, cached, common, public_values, True)`` where each matrix is
         ``(pointer, height, width)`` of C-contiguous uint32 words in CUDA device memory."""
 
-        def core(m: Matrix) -> Any:
+        def core(m: CachedMatrix) -> Any:
+            if isinstance(m, CommittedTrace):
+                return m._raw  # the core opens its commitment instead of committing again
             return m.core_tuple() if isinstance(m, GpuMatrix) else m
 
         cached = [core(m) for m in self.cached]
@@ -176,6 +206,8 @@ class Engine:
         *,
         debug: bool = False,
         timings: dict[str, float] | None = None,
+        metrics: ProofMetrics | None = None,
+        progress: ProgressCallback | None = None,
     ) -> Proof:
         """Prove that the given traces satisfy the AIRs of ``pk``.
 
@@ -189,6 +221,15 @@ class Engine:
         (of which ``quotient.values`` is constraint evaluation), ``open`` (``open.evaluate``,
         ``open.fri_fold``, ``open.queries``), and cross-cutting totals ``lde``,
         ``merkle_tree`` and ``pow_grinding`` that overlap the phases they occur in.
+        If ``metrics`` is a :class:`~stark_backend.ProofMetrics`, it is overwritten with the
+        proof's cells per AIR, hash permutations per phase, bytes per proof section and the
+        timings (docs/metrics.md). ``progress(phase, seconds)`` is called as each top-level
+        phase (``main_commit``, ``logup``, ``quotient``, ``pow_grinding``, ``open``) ends, on
+        the calling thread; an exception it raises is re-raised once the proof is done. The
+        ``stark_backend`` logger gets one INFO line per phase (silent unless configured).
+        A cached partition may be a :class:`~stark_backend.CommittedTrace` from
+        :meth:`commit_cached`: it is opened from that commitment instead of being committed
+        again (the proof bytes are the same).
         Traces may live in GPU memory (see :class:`AirProvingContext`): the CUDA device proves
         them in place, a host device copies them to the host first
         (:class:`~stark_backend.DeviceError` when this build has no CUDA to copy with).
@@ -201,6 +242,15 @@ class Engine:
             raise InputError(f"prove: timings must be a dict or None, got {type(timings).__name__}")
         if not isinstance(debug, (bool, np.bool_)):
             raise InputError(f"prove: debug must be a bool, got {type(debug).__name__}")
+        if metrics is not None and not isinstance(metrics, ProofMetrics):
+            raise InputError(
+                f"prove: metrics must be a ProofMetrics or None, got {type(metrics).__name__}"
+            )
+        if progress is not None and not callable(progress):
+            raise InputError(
+                f"prove: progress must be a callable(phase, seconds) or None, got "
+                f"{type(progress).__name__}"
+            )
         self._check_key_params(pk.vk, "prove")
         converted = _convert_contexts(pk.vk, contexts)
         gpu = [m for c in converted for m in c.gpu_matrices()]
@@ -218,8 +268,113 @@ class Engine:
             # The debug checker needs validated traces: the core's checks first.
             _core.validate_prove_inputs(pk._raw, core_contexts)
             self._debug_check(pk, [c.on_host() for c in converted])
-        raw = _core.prove(pk._raw, self._device, core_contexts, timings)
-        return Proof(raw)
+        return self._prove_core(pk, core_contexts, timings, metrics, progress)
+
+    def _prove_core(
+        self,
+        pk: ProvingKey,
+        core_contexts: list[tuple[Any, ...]],
+        timings: dict[str, float] | None = None,
+        metrics: ProofMetrics | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Proof:
+        """``_core.prove`` of converted contexts, with the metrics, progress and log lines."""
+        if metrics is not None and timings is None:
+            timings = {}
+        counts: dict[str, dict[str, int]] | None = {} if metrics is not None else None
+        logging_on = _log.isEnabledFor(logging.INFO)
+        listener = progress
+        if logging_on:
+
+            def listener(phase: str, seconds: float) -> None:
+                _log.info("prove: %s done in %.3f s", phase, seconds)
+                if progress is not None:
+                    progress(phase, seconds)
+
+        proof = Proof(_core.prove(pk._raw, self._device, core_contexts, timings, counts, listener))
+        if logging_on:
+            _log.info(
+                "prove: %d AIRs on %s, %d bytes", len(proof.air_ids), self._device, len(proof)
+            )
+        if metrics is not None and counts is not None and timings is not None:
+            fill_metrics(
+                metrics, vk=pk.vk, device=self._device, proof=proof, counts=counts, timings=timings
+            )
+        return proof
+
+    # -- reuse, batches, estimates ------------------------------------------------------------
+
+    def commit_cached(
+        self,
+        pk: ProvingKey,
+        air_id: int,
+        trace: Any,
+        *,
+        partition: int = 0,
+        timings: dict[str, float] | None = None,
+    ) -> CommittedTrace:
+        """Commit cached main partition ``partition`` of AIR ``air_id`` once, for any number of
+        later proofs under ``pk``: put the result in
+        ``AirProvingContext(..., cached_mains=[...])`` where the array would go. ``trace``: shape
+        ``(height, cached_main_widths[air_id][partition])``, any integer dtype (a copy is kept). The LDE and Merkle tree are built here, not in the
+        proofs; the proofs are byte-identical to ones that commit the array inline.
+        ``timings``: filled with the seconds of ``commit_cached`` (``lde``, ``merkle_tree``).
+        Raises :class:`~stark_backend.InputError` naming the AIR and partition for an unknown
+        id, a missing partition, a wrong width or height, or a value ``>= P``."""
+        if not isinstance(pk, ProvingKey):
+            raise InputError(f"commit_cached: pk must be a ProvingKey, got {type(pk).__name__}")
+        self._check_key_params(pk.vk, "commit_cached")
+        if timings is not None and not isinstance(timings, dict):
+            raise InputError(
+                f"commit_cached: timings must be a dict or None, got {type(timings).__name__}"
+            )
+        ids = []
+        for what, value in (("air_id", air_id), ("partition", partition)):
+            if isinstance(value, (bool, np.bool_)):
+                raise InputError(f"commit_cached: {what} must be an int, got bool")
+            try:
+                ids.append(operator.index(value))
+            except TypeError:
+                raise InputError(
+                    f"commit_cached: {what} must be an int, got {type(value).__name__}"
+                ) from None
+        names = pk.vk.air_names
+        where = (
+            f"AIR {names[ids[0]]!r} (id {ids[0]})" if 0 <= ids[0] < len(names) else "commit_cached"
+        )
+        if is_gpu_array(trace):
+            trace = copy_to_host(
+                gpu_matrix(trace, f"{where}: cached main trace {ids[1]}", None),
+                f"{where}: cached main trace {ids[1]}",
+            )
+        matrix = as_matrix(trace, f"commit_cached: {where}: cached main trace {ids[1]}")
+        return CommittedTrace(_core.commit_cached(pk._raw, ids[0], ids[1], matrix, timings))
+
+    def prove_batch(
+        self,
+        pk: ProvingKey,
+        batch: Iterable[Iterable[AirProvingContext]],
+        *,
+        timings: list[dict[str, float]] | None = None,
+    ) -> list[Proof]:
+        """Prove many independent proofs under ``pk``, in input order; the next item's traces are
+        converted while the core proves the current one (:func:`stark_backend.batch.prove_batch`).
+        Each proof equals ``engine.prove(pk, item)`` byte for byte."""
+        from .batch import prove_batch
+
+        return prove_batch(self, pk, batch, timings=timings)
+
+    def estimate(
+        self, pk: ProvingKey, heights: Any, *, calibration: Calibration | None = None
+    ) -> Estimate:
+        """Predict a proof's time, peak memory and size before proving
+        (:func:`stark_backend.estimate.estimate`). ``heights``: ``{air name or id: height}`` for
+        the present AIRs, or a sequence with one height (or ``None`` for absent) per AIR.
+        ``calibration``: this machine's rates (default: the stored calibration, else one
+        measured once per process)."""
+        from .estimate import estimate
+
+        return estimate(self, pk, heights, calibration=calibration)
 
     def _check_key_params(self, vk: VerifyingKey, what: str) -> None:
         if vk.config != self._config:
@@ -237,9 +392,7 @@ class Engine:
         systems = pk.vk.constraint_systems()
         traces = []
         for v in sorted(validated, key=lambda x: x.air_id):
-            mains: list[Any] = [*v.cached]
-            if v.common is not None:
-                mains.append(v.common)
+            mains: list[Any] = v.host_mains()
             traces.append(
                 AirTraces(
                     systems[v.air_id],
@@ -304,33 +457,44 @@ class Engine:
                 contexts.append(trace)
                 continue
             pv = () if pvs[air_id] is None else pvs[air_id]
-            label = f"AIR {vk.air_names[air_id]!r} (id {air_id}): main trace"
-            if is_gpu_array(trace):
-                # Splitting columns of a GPU array would take a copy on the device: only a
-                # trace that is the AIR's whole common main goes as it is.
-                if vk.cached_main_widths[air_id]:
-                    raise InputError(
-                        f"{label} is in GPU memory and the AIR has cached partitions: pass an "
-                        f"AirProvingContext with one GPU array per partition"
-                    )
-                contexts.append(AirProvingContext(air_id, trace, public_values=pv))
-                continue
-            matrix = as_matrix(trace, label)
-            widths = [*vk.cached_main_widths[air_id], vk.common_main_widths[air_id]]
-            if matrix.shape[1] != sum(widths):
-                raise InputError(f"{label} has width {matrix.shape[1]}, expected {sum(widths)}")
-            bounds = np.cumsum([0, *widths]).tolist()
-            parts = [
-                np.ascontiguousarray(matrix[:, bounds[k] : bounds[k + 1]])
-                for k in range(len(widths))
-            ]
-            common = parts[-1] if widths[-1] > 0 else None
-            contexts.append(
-                AirProvingContext(air_id, common, cached_mains=parts[:-1], public_values=pv)
-            )
+            contexts.append(main_trace_context(vk, air_id, trace, pv))
         proof = self.prove(pk, contexts, debug=debug)
         self.verify(vk, proof)
         return proof
+
+
+def main_trace_context(
+    vk: VerifyingKey,
+    air_id: int,
+    trace: Any,
+    public_values: Any = (),
+    *,
+    label: str | None = None,
+) -> AirProvingContext:
+    """The context of AIR ``air_id`` from its whole main trace ``(height, width)``: cached
+    partitions first, then the common main, split by ``vk.cached_main_widths`` (as
+    :meth:`Engine.run_test` and the CLI take traces). ``label`` names the trace in errors
+    (default: the AIR's name and id). Raises :class:`~stark_backend.InputError` for a trace
+    that is not a 2-D integer matrix of the AIR's main width."""
+    if label is None:
+        label = f"AIR {vk.air_names[air_id]!r} (id {air_id}): main trace"
+    if is_gpu_array(trace):
+        # Splitting columns of a GPU array would take a copy on the device: only a
+        # trace that is the AIR's whole common main goes as it is.
+        if vk.cached_main_widths[air_id]:
+            raise InputError(
+                f"{label} is in GPU memory and the AIR has cached partitions: pass an "
+                f"AirProvingContext with one GPU array per partition"
+            )
+        return AirProvingContext(air_id, trace, public_values=public_values)
+    matrix = as_matrix(trace, label)
+    widths = [*vk.cached_main_widths[air_id], vk.common_main_widths[air_id]]
+    if matrix.shape[1] != sum(widths):
+        raise InputError(f"{label} has width {matrix.shape[1]}, expected {sum(widths)}")
+    bounds = np.cumsum([0, *widths]).tolist()
+    parts = [np.ascontiguousarray(matrix[:, bounds[k] : bounds[k + 1]]) for k in range(len(widths))]
+    common = parts[-1] if widths[-1] > 0 else None
+    return AirProvingContext(air_id, common, cached_mains=parts[:-1], public_values=public_values)
 
 
 def _convert_contexts(vk: VerifyingKey, contexts: Iterable[AirProvingContext]) -> list[_Converted]:
@@ -378,16 +542,22 @@ def _convert_traces(
     """Host traces converted by NumPy; GPU traces validated on the host (dtype, layout,
     width, power-of-two height), the key's other checks left to the core. All partitions of
     one AIR live in one place: InputError naming the AIR otherwise."""
+    # A committed partition is the core's own object (checked against the key there): it
+    # passes through and lives in no particular place.
     parts: list[tuple[str, Any]] = [
-        (f"cached main trace {j}", arr) for j, arr in enumerate(ctx.cached_mains)
+        (f"cached main trace {j}", arr)
+        for j, arr in enumerate(ctx.cached_mains)
+        if not isinstance(arr, CommittedTrace)
     ]
     if ctx.common_main is not None:
         parts.append(("common main trace", ctx.common_main))
     pv = np.zeros(0, dtype=np.uint32)  # the caller's to fill
     places = [is_gpu_array(arr) for _, arr in parts]
     if not any(places):
-        cached: list[Matrix] = [
-            as_matrix(arr, f"{label}: cached main trace {j}")
+        cached: list[CachedMatrix] = [
+            arr
+            if isinstance(arr, CommittedTrace)
+            else as_matrix(arr, f"{label}: cached main trace {j}")
             for j, arr in enumerate(ctx.cached_mains)
         ]
         common: Matrix | None = (
@@ -409,7 +579,9 @@ def _convert_traces(
     cached_widths = vk.cached_main_widths[air_id] if known else []
     common_width = vk.common_main_widths[air_id] if known else None
     cached = [
-        gpu_matrix(
+        arr
+        if isinstance(arr, CommittedTrace)
+        else gpu_matrix(
             arr,
             f"{label}: cached main trace {j}",
             cached_widths[j] if j < len(cached_widths) else None,

@@ -106,6 +106,9 @@ struct CountingHasher final : stark::MerkleHasher {
   bool digest_valid(const Digest& d) const override { return stark::cpu_merkle_hasher().digest_valid(d); }
   std::string digest_description() const override { return stark::cpu_merkle_hasher().digest_description(); }
   uint32_t collision_bits() const override { return 124; }
+  uint64_t leaf_permutations(size_t words) const override {
+    return stark::cpu_merkle_hasher().leaf_permutations(words);
+  }
 };
 
 }  // namespace

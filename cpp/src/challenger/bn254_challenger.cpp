@@ -7,6 +7,7 @@
 #include "stark/hash/bn254_poseidon2.hpp"
 #include "stark/hash/poseidon2.hpp"
 #include "stark/util/error.hpp"
+#include "stark/util/timing.hpp"
 
 namespace stark {
 
@@ -20,6 +21,7 @@ void Bn254Challenger::duplex() {
     state_[c] = bn254_pack_words(input_.data() + 8 * c, std::min<size_t>(8, input_.size() - 8 * c));
   input_.clear();
   bn254_poseidon2_permute(state_.data());
+  record_count("hash_permutations", 1);
   output_.clear();
   for (int e = 0; e < 2; ++e) {
     const bn254::Limbs v = bn254::to_canonical(state_[e]);

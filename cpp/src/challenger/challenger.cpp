@@ -105,6 +105,10 @@ uint32_t Challenger::grind(uint32_t bits, const GrindBackend* backend) {
     throw InputError("grind: no witness below p passes " + std::to_string(bits) + " bits of proof of work");
   }
   const uint32_t witness = *found;
+  // The search's nominal work: the witness is the smallest passing candidate, so a sequential
+  // search tries witness + 1 of them (a batched search may try more; the count is the same on
+  // every device). Each try is one permutation or hash.
+  record_count("grinding_permutations", uint64_t(witness) + 1);
   if (!check_witness(bits, witness)) {
     // The search and check_witness describe the same transcript: a disagreement is a device that
     // computed wrongly, or a bug of the CPU search.
@@ -144,6 +148,7 @@ void DuplexChallenger::duplex() {
   std::copy_n(input_.begin(), input_len_, state_.begin());
   input_len_ = 0;
   poseidon2_permute(state_.data());
+  record_count("hash_permutations", 1);
   std::copy_n(state_.begin(), kSpongeRate, output_.begin());
   output_len_ = kSpongeRate;
 }

@@ -1,5 +1,7 @@
 #include "stark/fri/proof.hpp"
 
+#include <string_view>
+
 namespace stark {
 
 bool FriQueryProof::operator==(const FriQueryProof& o) const {
@@ -23,7 +25,11 @@ bool FriProof::operator==(const FriProof& o) const {
          query_proofs == o.query_proofs;
 }
 
-void write_fri_proof(FieldWriter& w, const FriProof& proof) {
+namespace {
+
+// Writes the FRI proof; `mark(section)` is called after each section (the byte format's order).
+template <class Mark>
+void write_fri_sections(FieldWriter& w, const FriProof& proof, Mark&& mark) {
   w.u32(uint32_t(proof.commit_phase_commits.size()));
   for (const Digest& d : proof.commit_phase_commits) w.digest(d);
   w.u32(uint32_t(proof.commit_pow_witnesses.size()));
@@ -32,6 +38,7 @@ void write_fri_proof(FieldWriter& w, const FriProof& proof) {
   for (const Ext4& c : proof.final_poly) w.ext(c);
   w.felt(proof.query_pow_witness);
   w.u32(uint32_t(proof.query_proofs.size()));
+  mark("fri.commit_phase");
   for (const FriQueryProof& q : proof.query_proofs) {
     w.u32(uint32_t(q.input_proof.size()));
     for (const FriInputOpening& in : q.input_proof) {
@@ -43,13 +50,34 @@ void write_fri_proof(FieldWriter& w, const FriProof& proof) {
       w.u32(uint32_t(in.siblings.size()));
       for (const Digest& d : in.siblings) w.digest(d);
     }
+    mark("fri.input_openings");
     w.u32(uint32_t(q.commit_phase_openings.size()));
     for (const FriCommitPhaseOpening& c : q.commit_phase_openings) {
       w.ext(c.sibling_value);
       w.u32(uint32_t(c.siblings.size()));
       for (const Digest& d : c.siblings) w.digest(d);
     }
+    mark("fri.layer_openings");
   }
+}
+
+}  // namespace
+
+void write_fri_proof(FieldWriter& w, const FriProof& proof) {
+  write_fri_sections(w, proof, [](const char*) {});
+}
+
+std::vector<std::pair<const char*, size_t>> fri_proof_section_sizes(const FriProof& proof) {
+  std::vector<std::pair<const char*, size_t>> sizes = {
+      {"fri.commit_phase", 0}, {"fri.input_openings", 0}, {"fri.layer_openings", 0}};
+  FieldWriter w;
+  size_t last = 0;
+  write_fri_sections(w, proof, [&](const char* section) {
+    for (auto& [name, bytes] : sizes)
+      if (std::string_view(name) == section) bytes += w.size() - last;
+    last = w.size();
+  });
+  return sizes;
 }
 
 namespace {

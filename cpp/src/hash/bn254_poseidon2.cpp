@@ -165,6 +165,8 @@ class Bn254Hasher final : public MerkleHasher {
   }
   // ~253.6 bits of output: birthday bound 126.
   uint32_t collision_bits() const override { return 126; }
+  // 16 words (two packed rate elements) per permutation.
+  uint64_t leaf_permutations(size_t words) const override { return (uint64_t(words) + 15) / 16; }
 };
 
 }  // namespace

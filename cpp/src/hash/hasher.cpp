@@ -39,6 +39,8 @@ class Poseidon2Hasher final : public MerkleHasher {
   std::string digest_description() const override { return "8 canonical BabyBear words (each < p)"; }
   // 8 words of ~31 bits: ~248 bits of output, birthday bound 124.
   uint32_t collision_bits() const override { return 124; }
+  // The padding-free sponge absorbs 8 words per permutation.
+  uint64_t leaf_permutations(size_t words) const override { return (uint64_t(words) + 7) / 8; }
 };
 
 class ByteHasher final : public MerkleHasher {
@@ -60,6 +62,14 @@ class ByteHasher final : public MerkleHasher {
   bool digest_valid(const Digest&) const override { return true; }
   std::string digest_description() const override { return "32 bytes"; }
   uint32_t collision_bits() const override { return 128; }
+  uint64_t leaf_permutations(size_t words) const override {
+    const uint64_t bytes = 4 * uint64_t(words);
+    if (kind_ == ByteHashKind::Keccak256) return bytes / 136 + 1;  // rate 136 bytes, always padded
+    // BLAKE3: one compression per 64-byte block (at least one), one per parent node of the chunks.
+    const uint64_t blocks = std::max<uint64_t>(1, (bytes + 63) / 64);
+    const uint64_t chunks = std::max<uint64_t>(1, (bytes + 1023) / 1024);
+    return blocks + (chunks - 1);
+  }
 
  private:
   ByteHashKind kind_;

@@ -63,7 +63,13 @@ DigestBuffer allocate_digests(size_t words) {
 void compute_layers(const std::vector<HeightGroup>& groups, uint32_t log_height, const MerkleHasher& hasher,
                     const std::vector<uint32_t*>& layer_out) {
   const size_t h_max = groups[0].height;
+  auto leaf_cost = [&](const HeightGroup& g) {
+    size_t words = 0;
+    for (const ConstMatrixView& m : g.mats) words += m.width;
+    return uint64_t(g.height) * hasher.leaf_permutations(words);
+  };
   hasher.hash_rows(groups[0].mats, layer_out[0]);
+  record_count("hash_permutations", leaf_cost(groups[0]) + (h_max - 1));  // leaves, then every compression
   // Scratch for the leaf hashes of injected groups; the tallest of them is the largest.
   DigestBuffer injected;
   if (groups.size() > 1) injected = allocate_digests(groups[1].height * kDigestElems);
@@ -74,6 +80,7 @@ void compute_layers(const std::vector<HeightGroup>& groups, uint32_t log_height,
     if (next_group < groups.size() && groups[next_group].height == len) {
       hasher.hash_rows(groups[next_group].mats, injected.get());
       hasher.compress_pairs(layer_out[lvl], injected.get(), len, layer_out[lvl]);
+      record_count("hash_permutations", leaf_cost(groups[next_group]) + len);
       ++next_group;
     }
   }

@@ -38,11 +38,15 @@ constexpr size_t kMinPairBytes = 4;
 
 }  // namespace
 
-std::vector<uint8_t> proof_to_bytes(const Proof& proof) {
-  FieldWriter w;
+namespace {
+
+// Writes the proof (the byte format of proof.hpp); `mark(section)` is called after each section.
+template <class Mark>
+void write_proof_sections(FieldWriter& w, const Proof& proof, Mark&& mark) {
   w.bytes(kProofMagic, 4);
   w.u32(kProofFormatVersion);
   w.u32(proof.config_id);
+  mark("header");
 
   w.u32(uint32_t(proof.per_air.size()));
   for (const AirProofData& a : proof.per_air) {
@@ -53,18 +57,21 @@ std::vector<uint8_t> proof_to_bytes(const Proof& proof) {
     w.u32(uint32_t(a.exposed_values.size()));
     for (const Ext4& v : a.exposed_values) w.ext(v);
   }
+  mark("per_air");
 
   w.u32(uint32_t(proof.main_commits.size()));
   for (const Digest& d : proof.main_commits) w.digest(d);
   w.u32(uint32_t(proof.after_challenge_commits.size()));
   for (const Digest& d : proof.after_challenge_commits) w.digest(d);
   w.digest(proof.quotient_commit);
+  mark("commitments");
 
   w.u8(proof.logup_pow_witness.has_value() ? 1 : 0);
   if (proof.logup_pow_witness) w.felt(*proof.logup_pow_witness);
 
   const OpenedProofValues& o = proof.opened;
   w.felt(proof.deep_pow_witness);
+  mark("pow_witnesses");
   w.u32(uint32_t(o.preprocessed.size()));
   for (const OpenedPair& p : o.preprocessed) write_pair(w, p);
   w.u32(uint32_t(o.main.size()));
@@ -86,8 +93,28 @@ std::vector<uint8_t> proof_to_bytes(const Proof& proof) {
     }
   }
 
+  mark("opened_values");
   write_fri_proof(w, proof.fri);
+}
+
+}  // namespace
+
+std::vector<uint8_t> proof_to_bytes(const Proof& proof) {
+  FieldWriter w;
+  write_proof_sections(w, proof, [](const char*) {});
   return w.take();
+}
+
+std::vector<std::pair<std::string, size_t>> proof_section_sizes(const Proof& proof) {
+  std::vector<std::pair<std::string, size_t>> sizes;
+  FieldWriter w;
+  size_t last = 0;
+  write_proof_sections(w, proof, [&](const char* section) {
+    sizes.emplace_back(section, w.size() - last);
+    last = w.size();
+  });
+  for (const auto& [name, bytes] : fri_proof_section_sizes(proof.fri)) sizes.emplace_back(name, bytes);
+  return sizes;
 }
 
 Proof proof_from_bytes(const uint8_t* data, size_t size) {

@@ -56,6 +56,12 @@ struct ProverAir {
   const std::string& label() const { return input->label; }
 };
 
+// The commitment of main partition `p` of `air` made ahead (commit_cached_trace), or nullptr.
+const CommittedTrace* committed_partition(const ValidatedAir& air, size_t p) {
+  const auto& slots = air.input->committed_cached;
+  return p < slots.size() ? slots[p].get() : nullptr;
+}
+
 }  // namespace
 
 Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const ProverDevice& device) {
@@ -104,6 +110,10 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
     try {
       const ValidatedAir& v = *air.input;
       for (size_t p = 0; p < v.mains.size(); ++p) {
+        if (const CommittedTrace* ct = committed_partition(v, p)) {
+          air.mains.push_back(dev.resident_matrix(ct->trace));  // committed ahead: resident
+          continue;
+        }
         air.mains.push_back(v.input->memory == TraceMemory::Cuda
                                 ? dev.upload_from_gpu(v.mains[p], v.main_names[p])
                                 : dev.upload(v.mains[p]));
@@ -119,6 +129,14 @@ Proof prove(const ProvingKey& pk, std::vector<AirProvingInput> inputs, const Pro
       continue;
     }
     if (round.section != LayoutSection::CachedMain && round.section != LayoutSection::CommonMain) continue;
+    if (round.section == LayoutSection::CachedMain) {
+      // Each cached partition is a round of its own: one committed ahead is opened as it is.
+      const LayoutMatrix& m = round.matrices.front();
+      if (const CommittedTrace* ct = committed_partition(*airs[m.air].input, m.part)) {
+        committed[r] = dev.resident_commitment(ct->committed);
+        continue;
+      }
+    }
     std::vector<DeviceCommitInput> matrices;
     for (const LayoutMatrix& m : round.matrices) {
       const ProverAir& air = airs[m.air];

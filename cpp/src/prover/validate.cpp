@@ -42,11 +42,36 @@ std::string non_canonical_message(const std::string& what, uint32_t value, size_
          std::to_string(column) + " is not a canonical field element (must be < " + std::to_string(P) + ")";
 }
 
+uint32_t check_trace_height(const FriParameters& fri, const AirVerifyingKey& vk, size_t height,
+                            const std::string& label) {
+  if (!is_power_of_two(height)) {
+    throw InputError(label + ": trace height " + std::to_string(height) +
+                     " is not a power of two (traces are never padded)");
+  }
+  const uint32_t log_height = log2_exact(height);
+  if (log_height + fri.log_blowup > TWO_ADICITY) {
+    throw InputError(label + ": trace height 2^" + std::to_string(log_height) + " with log_blowup " +
+                     std::to_string(fri.log_blowup) +
+                     " exceeds the field's two-adicity (needs log2(height) + log_blowup <= " +
+                     std::to_string(TWO_ADICITY) + ")");
+  }
+  if (fri.log_final_poly_len > 0 && log_height <= fri.log_final_poly_len) {
+    throw InputError(
+        label + ": trace height " + std::to_string(height) +
+        " must exceed 2^log_final_poly_len = " + std::to_string(size_t(1) << fri.log_final_poly_len));
+  }
+  if (vk.preprocessed && vk.preprocessed->log_height != log_height) {
+    throw InputError(label + ": trace height " + std::to_string(height) +
+                     " differs from the preprocessed trace height " +
+                     std::to_string(size_t(1) << vk.preprocessed->log_height));
+  }
+  return log_height;
+}
+
 namespace {
 
 // The checks of one input whose air id is known; fills `air` (mains, log height).
 void validate_one(const ProvingKey& pk, const AirProvingInput& in, ValidatedAir& air) {
-  const FriParameters& fri = pk.vk.fri;
   const ConstraintSystem& cs = air.vk->cs;
   const std::string& label = air.label;
   if (pk.preprocessed.size() == pk.vk.num_airs() && pk.preprocessed[air.air_id]) {
@@ -66,8 +91,19 @@ void validate_one(const ProvingKey& pk, const AirProvingInput& in, ValidatedAir&
                      "main columns are in cached partitions)");
   }
   std::vector<std::string> names;
+  if (!in.committed_cached.empty() && in.committed_cached.size() != in.cached_mains.size()) {
+    throw InputError(label + ": " + std::to_string(in.committed_cached.size()) +
+                     " committed-trace slots for " + std::to_string(in.cached_mains.size()) +
+                     " cached main traces");
+  }
+  // A committed partition was checked (values included) when it was committed.
+  std::vector<bool> checked(in.cached_mains.size() + 1, false);
   for (size_t j = 0; j < in.cached_mains.size(); ++j) {
     names.push_back(label + ": cached main trace " + std::to_string(j));
+    if (!in.committed_cached.empty() && in.committed_cached[j]) {
+      check_committed_trace(*in.committed_cached[j], pk, air.air_id, j, names.back());
+      checked[j] = true;
+    }
     air.main_names.push_back("cached main trace " + std::to_string(j));
     air.mains.push_back(in.cached_mains[j]);
     if (in.cached_mains[j].width != cs.cached_main_widths[j]) {
@@ -93,27 +129,7 @@ void validate_one(const ProvingKey& pk, const AirProvingInput& in, ValidatedAir&
                        " (all partitions of an AIR share one height)");
     }
   }
-  if (!is_power_of_two(height)) {
-    throw InputError(label + ": trace height " + std::to_string(height) +
-                     " is not a power of two (traces are never padded)");
-  }
-  air.log_height = log2_exact(height);
-  if (air.log_height + fri.log_blowup > TWO_ADICITY) {
-    throw InputError(label + ": trace height 2^" + std::to_string(air.log_height) + " with log_blowup " +
-                     std::to_string(fri.log_blowup) +
-                     " exceeds the field's two-adicity (needs log2(height) + log_blowup <= " +
-                     std::to_string(TWO_ADICITY) + ")");
-  }
-  if (fri.log_final_poly_len > 0 && air.log_height <= fri.log_final_poly_len) {
-    throw InputError(
-        label + ": trace height " + std::to_string(height) +
-        " must exceed 2^log_final_poly_len = " + std::to_string(size_t(1) << fri.log_final_poly_len));
-  }
-  if (air.vk->preprocessed && air.vk->preprocessed->log_height != air.log_height) {
-    throw InputError(label + ": trace height " + std::to_string(height) +
-                     " differs from the preprocessed trace height " +
-                     std::to_string(size_t(1) << air.vk->preprocessed->log_height));
-  }
+  air.log_height = check_trace_height(pk.vk.fri, *air.vk, height, label);
   if (air.vk->preprocessed && air.preprocessed == nullptr) {
     throw InputError(label + ": the proving key lacks the preprocessed trace");
   }
@@ -130,7 +146,8 @@ void validate_one(const ProvingKey& pk, const AirProvingInput& in, ValidatedAir&
   }
   // Traces in GPU memory are checked by the device that reads them (on upload).
   if (in.memory == TraceMemory::Host)
-    for (size_t p = 0; p < air.mains.size(); ++p) check_canonical(air.mains[p], names[p]);
+    for (size_t p = 0; p < air.mains.size(); ++p)
+      if (!checked[p]) check_canonical(air.mains[p], names[p]);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "stark/util/error.hpp"
+#include "stark/util/timing.hpp"
 
 namespace stark {
 namespace {
@@ -69,6 +70,7 @@ class Pool {
     {
       std::lock_guard<std::mutex> lk(m_);
       job_ = &chunk;
+      job_recording_ = detail::current_recording();
       num_chunks_ = num_chunks;
       next_ = 0;
       done_ = 0;
@@ -124,15 +126,19 @@ class Pool {
     for (;;) {
       size_t idx;
       const std::function<void(size_t)>* job;
+      detail::RecordingState* recording;
       {
         std::lock_guard<std::mutex> lk(m_);
         if (job_ == nullptr || next_ >= num_chunks_) return;
         idx = next_++;
         job = job_;
+        recording = job_recording_;
       }
       const bool prev = t_in_worker;
       t_in_worker = true;
       try {
+        // The job's work counts go to its caller's recording (stark/util/timing.hpp).
+        const detail::RecordingAdoption adopt(recording);
         (*job)(idx);
       } catch (...) {
         std::lock_guard<std::mutex> lk(m_);
@@ -176,6 +182,7 @@ class Pool {
   std::mutex m_;
   std::condition_variable cv_, done_cv_;
   const std::function<void(size_t)>* job_ = nullptr;
+  detail::RecordingState* job_recording_ = nullptr;
   size_t num_chunks_ = 0, next_ = 0, done_ = 0;
   uint64_t generation_ = 0;
   bool shutdown_ = false;

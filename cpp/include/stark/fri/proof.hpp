@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "stark/field/codec.hpp"
@@ -57,6 +58,11 @@ struct FriProof {
 };
 
 void write_fri_proof(FieldWriter& w, const FriProof& proof);
+/// Bytes of each section of write_fri_proof's encoding: "fri.commit_phase" (layer roots, the
+/// per-layer and query proof-of-work witnesses, the final polynomial), "fri.input_openings"
+/// (opened trace rows and their Merkle paths), "fri.layer_openings" (folded siblings and
+/// their paths).
+std::vector<std::pair<const char*, size_t>> fri_proof_section_sizes(const FriProof& proof);
 /// Strict decoder: truncation, non-canonical elements and lengths that exceed the remaining bytes
 /// raise ProofFormatError naming the field and byte offset. Does not require the reader to end.
 FriProof read_fri_proof(FieldReader& r);

@@ -45,6 +45,10 @@ class MerkleHasher {
   virtual std::string digest_description() const = 0;
   /// Bits of collision resistance of the digest (half its entropy), for the security report.
   virtual uint32_t collision_bits() const = 0;
+  /// The cost of hashing one leaf of `words` words, in calls of the hash's primitive (Poseidon2
+  /// permutations, Keccak-f[1600] permutations, BLAKE3 compressions); one compression costs one.
+  /// Metrics and estimates count work in these units (docs/metrics.md).
+  virtual uint64_t leaf_permutations(size_t words) const = 0;
 };
 
 /// The decoder rule of a hasher's digests (FieldReader::digest).

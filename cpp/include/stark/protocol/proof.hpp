@@ -28,6 +28,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "stark/field/extension.hpp"
@@ -77,6 +79,10 @@ struct Proof {
 inline constexpr uint32_t kProofFormatVersion = 2;
 
 std::vector<uint8_t> proof_to_bytes(const Proof& proof);
+/// Bytes per section of the encoding, in format order, summing to proof_to_bytes(proof).size():
+/// header, per_air, commitments, pow_witnesses (LogUp and DEEP; FRI's are in fri.commit_phase),
+/// opened_values, then fri_proof_section_sizes (stark/fri/proof.hpp).
+std::vector<std::pair<std::string, size_t>> proof_section_sizes(const Proof& proof);
 /// ProofFormatError on any malformed input (see the file comment).
 Proof proof_from_bytes(const uint8_t* data, size_t size);
 

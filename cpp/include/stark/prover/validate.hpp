@@ -9,11 +9,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "stark/field/matrix.hpp"
+#include "stark/prover/committed_trace.hpp"
 #include "stark/protocol/keys.hpp"
 
 namespace stark {
@@ -37,6 +39,10 @@ struct AirProvingInput {
   /// an unknown one (negative ids included).
   int64_t air_id = 0;
   std::vector<ConstMatrixView> cached_mains;   // one per cached partition, in order
+  /// Empty, or one slot per cached partition: a partition committed ahead
+  /// (commit_cached_trace; cached_mains[j] is then a view of its trace) is opened from that
+  /// commitment instead of being committed again.
+  std::vector<std::shared_ptr<const CommittedTrace>> committed_cached;
   std::optional<ConstMatrixView> common_main;  // present iff the AIR has a common main
   std::vector<uint32_t> public_values;         // canonical
   TraceMemory memory = TraceMemory::Host;      // where cached_mains and common_main live
@@ -54,6 +60,12 @@ struct ValidatedAir {
   std::vector<std::string> main_names;  // "cached main trace 0", ..., "common main trace" (parallel to mains)
   std::string label;                    // "AIR 'name' (id 3) in contexts[1]"
 };
+
+/// log2(height) of a trace of AIR `vk` under `fri`. InputError (prefixed with `label`) for a height that is
+/// not a power of two, with k + log_blowup > 27, at most 2^log_final_poly_len (when
+/// log_final_poly_len > 0) or different from the preprocessed height.
+uint32_t check_trace_height(const FriParameters& fri, const AirVerifyingKey& vk, size_t height,
+                            const std::string& label);
 
 /// Returns the present AIRs in ascending id. InputError for: no inputs; an unknown air id; an
 /// id given twice (naming both contexts); a wrong number of cached partitions; a missing common
