@@ -39,13 +39,13 @@ struct AirProvingInput {
   /// an unknown one (negative ids included).
   int64_t air_id = 0;
   std::vector<ConstMatrixView> cached_mains;   // one per cached partition, in order
+  std::optional<ConstMatrixView> common_main;  // present iff the AIR has a common main
+  std::vector<uint32_t> public_values;         // canonical
+  TraceMemory memory = TraceMemory::Host;      // where cached_mains and common_main live
   /// Empty, or one slot per cached partition: a partition committed ahead
   /// (commit_cached_trace; cached_mains[j] is then a view of its trace) is opened from that
   /// commitment instead of being committed again.
   std::vector<std::shared_ptr<const CommittedTrace>> committed_cached;
-  std::optional<ConstMatrixView> common_main;  // present iff the AIR has a common main
-  std::vector<uint32_t> public_values;         // canonical
-  TraceMemory memory = TraceMemory::Host;      // where cached_mains and common_main live
 };
 
 /// One input after validation.
