@@ -13,7 +13,9 @@ Fibonacci proofs (``cpu_time / cuda_time``), host-device bytes and peak device m
 kernels with their memory-bandwidth bound. A row the core cannot measure is left out and named,
 with the reason, under ``"skipped"``.
 
-Output: a human-readable table on stderr and a JSON document on stdout (or ``--json FILE``).
+Output: a human-readable table on stderr and a JSON document on stdout (or ``--json FILE``);
+``--plot FILE.png`` also draws the phase breakdown and the scaling rows (matplotlib, extra
+``[plot]``); ``--from-json FILE.json`` prints (and plots) a saved result without benchmarking.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -385,6 +388,8 @@ def bench_end_to_end(quick: bool, repeats: int, rows: list[Row]) -> None:
             verify_ms=ours["verify_s"] * 1e3,
             proof_bytes=ours["proof_bytes"],
             peak_rss_mib=ours["peak_rss_mib"],
+            # The core's per-phase seconds of the last proof (``Engine.prove(timings=)``).
+            prover_timings=ours.get("timings", {}),
         )
         rows.append(
             Row(
@@ -518,6 +523,7 @@ def bench_configs(quick: bool, repeats: int, rows: list[Row], end_to_end: bool) 
                     "security": _config_security(config),
                     "merkle_tree_s": r["timings"].get("merkle_tree"),
                     "pow_grinding_s": r["timings"].get("pow_grinding"),
+                    "prover_timings": r["timings"],
                 },
                 baseline="baby_bear_poseidon2",
                 baseline_value=base_prove,
@@ -815,6 +821,51 @@ def _print_table(result: dict[str, Any]) -> None:
         print(f"{name:<48} skipped: {reason}", file=err)
 
 
+def _load_result(path: str) -> dict[str, Any]:
+    """A bench result written by ``--json``; ValueError naming the file and field if not."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            result = json.load(f)
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON: {exc}") from exc
+    if not isinstance(result, dict):
+        raise ValueError(f"{path}: not a bench result (a JSON object with 'machine' and 'rows')")
+    machine = result.get("machine")
+    if not isinstance(machine, dict):
+        raise ValueError(f"{path}: field 'machine': missing or not an object")
+    for key in ("processor", "threads", "simd"):
+        if key not in machine:
+            raise ValueError(f"{path}: field 'machine.{key}': missing")
+    rows = result.get("rows")
+    if not isinstance(rows, list):
+        raise ValueError(f"{path}: field 'rows': missing or not a list")
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}: field 'rows[{i}]': not an object")
+        row.setdefault("params", {})
+        row.setdefault("baseline", None)
+        row.setdefault("ratio", None)
+        for key, kind in (("name", str), ("value", (int, float)), ("unit", str)):
+            if not isinstance(row.get(key), kind):
+                raise ValueError(f"{path}: field 'rows[{i}].{key}': missing or of the wrong type")
+    return result
+
+
+def _plot(result: dict[str, Any], path: str) -> int:
+    """``--plot``: draw ``result`` to ``path`` (exit status: 2 without matplotlib)."""
+    from .plot import plot_bench
+
+    try:
+        plot_bench(result, path)
+    except ImportError as exc:
+        print(f"bench --plot: {exc}", file=sys.stderr)
+        return 2
+    print(f"# plot written to {path}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stark_backend bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (seconds, not minutes)")
@@ -829,6 +880,17 @@ def main(argv: list[str] | None = None) -> int:
         default="cpu",
         help="cuda: add the CUDA device's rows, against the CPU in the same run (exit 2 "
         "without a usable GPU); auto: cuda when a GPU is usable, else cpu (default: cpu)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also draw the phase breakdown and the scaling rows to this PNG (needs matplotlib: "
+        "pip install stark-backend[plot])",
+    )
+    parser.add_argument(
+        "--from-json",
+        metavar="FILE.json",
+        help="do not benchmark: load a result written by --json, print its table (and --plot it)",
     )
     parser.add_argument("--e2e-worker", choices=["keccak", "fibonacci"], help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
@@ -852,6 +914,24 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(out))
         return 0
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        print(
+            "bench --plot: plotting needs matplotlib, which is not installed: "
+            "pip install stark-backend[plot]",
+            file=sys.stderr,
+        )
+        return 2
+    if args.from_json:
+        try:
+            loaded = _load_result(args.from_json)
+        except ValueError as exc:
+            print(f"bench --from-json: {exc}", file=sys.stderr)
+            return 2
+        _print_table(loaded)
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                f.write(json.dumps(loaded, indent=2) + "\n")
+        return _plot(loaded, args.plot) if args.plot else 0
     device = args.device
     cuda_ok = bool(_core.cuda_available())
     if device == "cuda" and not cuda_ok:
@@ -872,4 +952,4 @@ def main(argv: list[str] | None = None) -> int:
             f.write(text + "\n")
     else:
         print(text)
-    return 0
+    return _plot(result, args.plot) if args.plot else 0

@@ -14,6 +14,7 @@ and the conjectured security level, and exits non-zero if anything fails.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -36,6 +37,7 @@ from .examples import (
     range_check_traces,
 )
 from .fri_params import FriParameters
+from .plot import phase_bar_lines, top_level_phases
 
 RANGE_BITS = 8
 
@@ -137,6 +139,41 @@ def _print_prover_phases(prover: dict[str, float], out: TextIO) -> None:
         print(f"{indent}{label:<{32 - len(indent)}}{prover[name] * 1e3:10.1f} ms {share}", file=out)
 
 
+def _print_phase_bar(prover: dict[str, float], out: TextIO, width: int = 40) -> None:
+    """The prover's top-level phases as bars scaled to its total: a ``rich`` table when rich is
+    installed and ``out`` is a terminal, plain Unicode block characters otherwise."""
+    phases, total = top_level_phases(prover)
+    if not phases or total <= 0:
+        return
+    print(f"  prover phases ({total * 1e3:.1f} ms in all):", file=out)
+    if out.isatty():
+        try:  # importlib: mypy checks this module the same with or without rich
+            Bar = importlib.import_module("rich.bar").Bar
+            Console = importlib.import_module("rich.console").Console
+            Table = importlib.import_module("rich.table").Table
+        except ImportError:
+            pass
+        else:
+            table = Table(box=None, show_header=False, padding=(0, 1, 0, 2))
+            table.add_column("phase")
+            table.add_column("bar", width=width)
+            table.add_column("seconds", justify="right")
+            table.add_column("share", justify="right")
+            colors = ["blue", "green", "red", "magenta", "yellow", "cyan"]
+            for i, (name, secs) in enumerate(phases):
+                color = "bright_black" if name == "other" else colors[i % len(colors)]
+                table.add_row(
+                    name,
+                    Bar(total, 0, secs, width=width, color=color),
+                    f"{secs:.3f} s",
+                    f"{100 * secs / total:.1f}%",
+                )
+            Console(file=out).print(table)
+            return
+    for line in phase_bar_lines(prover, width):
+        print(f"    {line}", file=out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stark_backend demo", description=__doc__)
     parser.add_argument("--fib-log-rows", type=int, default=16)
@@ -168,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{fri.num_queries} queries), threads {result['threads']}",
         file=out,
     )
+    _print_phase_bar(result["prover_phases_s"], out)
     print("  verified: OK", file=out)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
