@@ -316,8 +316,9 @@ class Engine:
         """Commit cached main partition ``partition`` of AIR ``air_id`` once, for any number of
         later proofs under ``pk``: put the result in
         ``AirProvingContext(..., cached_mains=[...])`` where the array would go. ``trace``: shape
-        ``(height, cached_main_widths[air_id][partition])``, any integer dtype (a copy is kept). The LDE and Merkle tree are built here, not in the
-        proofs; the proofs are byte-identical to ones that commit the array inline.
+        ``(height, cached_main_widths[air_id][partition])``, any integer dtype (a copy is kept).
+        The LDE and Merkle tree are built here, not in the proofs; the proofs are byte-identical
+        to ones that commit the array inline.
         ``timings``: filled with the seconds of ``commit_cached`` (``lde``, ``merkle_tree``).
         Raises :class:`~stark_backend.InputError` naming the AIR and partition for an unknown
         id, a missing partition, a wrong width or height, or a value ``>= P``."""

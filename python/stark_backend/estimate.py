@@ -421,7 +421,7 @@ def calibrate(engine: Engine | None = None, *, log_height: int = 14) -> Calibrat
     perm_units = sum(work.perms[p] for p in ("main_commit", "logup", "quotient"))
     lde_cell = t.get("lde", 0.0) / max(lde_units, 1.0)
     permutation = t.get("merkle_tree", 0.0) / max(perm_units, 1.0)
-    # quotient.values = points · c_point + nodes · c_node on both references (2 × 2 system).
+    # quotient.values = points · c_point + nodes · c_node on both references (a 2-by-2 system).
     c_point, c_node = _fit_two(
         (work.points, work.nodes, t.get("quotient.values", 0.0)),
         (kwork.points, kwork.nodes, kt.get("quotient.values", 0.0)),

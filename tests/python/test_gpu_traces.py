@@ -306,7 +306,7 @@ def test_cuda_device_gets_pointer_tuples(monkeypatch: pytest.MonkeyPatch) -> Non
     class Stop(Exception):
         pass
 
-    def fake_prove(raw_pk: Any, device: str, ctxs: list[Any], timings: Any) -> Any:
+    def fake_prove(raw_pk: Any, device: str, ctxs: list[Any], *rest: Any) -> Any:
         seen.append((device, ctxs))
         raise Stop
 
