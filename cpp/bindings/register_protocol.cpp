@@ -323,8 +323,8 @@ void register_protocol(py::module_& m) {
 
   m.def(
       "prove",
-      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts, const py::object& timings,
-         const py::object& counts, const py::object& progress) {
+      [](const ProvingKey& pk, const std::string& device_kind, const py::list& contexts,
+         const py::object& timings, const py::object& counts, const py::object& progress) {
         const ProverDevice& device = prover_device(device_kind);
         std::vector<U32Array> keep_alive;
         std::vector<AirProvingInput> inputs = proving_inputs(contexts, keep_alive);
@@ -386,10 +386,9 @@ void register_protocol(py::module_& m) {
       .def_property_readonly("air_name", [](const CommittedTrace& c) { return c.air_name; })
       .def_property_readonly("height", &CommittedTrace::height)
       .def_property_readonly("width", &CommittedTrace::width)
-      .def_property_readonly("root",
-                             [](const CommittedTrace& c) {
-                               return std::vector<uint32_t>(c.root().begin(), c.root().end());
-                             })
+      .def_property_readonly(
+          "root",
+          [](const CommittedTrace& c) { return std::vector<uint32_t>(c.root().begin(), c.root().end()); })
       .def_property_readonly(
           "trace",
           [](const py::object& self) {
@@ -409,7 +408,8 @@ void register_protocol(py::module_& m) {
 
   m.def(
       "commit_cached",
-      [](const ProvingKey& pk, int64_t air_id, int64_t partition, const py::handle& trace, const py::object& timings) {
+      [](const ProvingKey& pk, int64_t air_id, int64_t partition, const py::handle& trace,
+         const py::object& timings) {
         const std::string what = "commit_cached: trace";
         const U32Array arr = strict_matrix(trace, what);
         const ConstMatrixView view = view_of(arr);
@@ -426,7 +426,8 @@ void register_protocol(py::module_& m) {
         }
         return std::const_pointer_cast<CommittedTrace>(out);
       },
-      py::arg("pk"), py::arg("air_id"), py::arg("partition"), py::arg("trace"), py::arg("timings") = py::none(),
+      py::arg("pk"), py::arg("air_id"), py::arg("partition"), py::arg("trace"),
+      py::arg("timings") = py::none(),
       "Commit a cached main partition once: its LDE and Merkle tree, bound to the key, AIR and partition.");
 
   m.def(

@@ -756,6 +756,73 @@ def bench_cuda_end_to_end(
             skipped[peak] = "the CUDA prover's timings lack device_peak_memory_bytes"
 
 
+# ---- the proving workflow (issue 11) -------------------------------------------------------------
+
+WORKFLOW_TARGETS = {
+    "commit_cached_reuse_ratio": 3.0,  # inline / reused, at least
+    "cli_verify_keccak_s": 0.5,  # at most, process start included
+    "ray_batch_throughput_ratio": 0.85,  # serial / Ray, at least
+}
+
+
+def bench_workflow(quick: bool, repeats: int, rows: list[Row], skipped: dict[str, str]) -> None:
+    from . import _bench_workflow as wf
+
+    r = wf.commit_cached_reuse(quick, repeats)
+    rows.append(
+        Row(
+            "commit_cached_reuse_s",
+            r["reuse_s"],
+            "s",
+            {**r, "target_ratio": WORKFLOW_TARGETS["commit_cached_reuse_ratio"]},
+            baseline="committing the cached partition in the proof",
+            baseline_value=r["inline_s"],
+            ratio=r["ratio"],
+        )
+    )
+    c = wf.cli_verify(quick, repeats)
+    rows.append(
+        Row(
+            "cli_verify_keccak_s",
+            c["cli_s"],
+            "s",
+            {**c, "target_s": WORKFLOW_TARGETS["cli_verify_keccak_s"]},
+            baseline="engine.verify in process",
+            baseline_value=c["in_process_s"],
+            ratio=c["in_process_s"] / c["cli_s"],
+        )
+    )
+    try:
+        ray_row = wf.ray_batch(quick)
+    except Exception as exc:  # a cluster that cannot start is reported, not fatal
+        skipped["ray_batch"] = f"{type(exc).__name__}: {exc}"
+        return
+    if ray_row is None:
+        skipped["ray_batch"] = "ray is not installed (pip install stark-backend[ray])"
+        return
+    rows.append(
+        Row(
+            "ray_batch_s",
+            ray_row["ray_seconds"],
+            "s",
+            {**ray_row, "target_ratio": WORKFLOW_TARGETS["ray_batch_throughput_ratio"]},
+            baseline="the same batch serially in one process, same total threads",
+            baseline_value=ray_row["serial_seconds"],
+            ratio=ray_row["ratio"],
+        )
+    )
+
+
+def write_calibration(path: str | None) -> dict[str, Any]:
+    """``bench --calibrate``: measure the estimate's calibration and store it."""
+    from .estimate import calibrate
+
+    cal = calibrate()
+    where = cal.save(path)
+    print(f"# calibration written to {where}", file=sys.stderr)
+    return {"calibration": cal.to_dict(), "path": str(where)}
+
+
 def run(quick: bool, repeats: int, end_to_end: bool = True, device: str = "cpu") -> dict[str, Any]:
     """All rows; ``device="cuda"`` adds the CUDA rows (the caller checked that a GPU is usable)."""
     rows: list[Row] = []
@@ -768,6 +835,8 @@ def run(quick: bool, repeats: int, end_to_end: bool = True, device: str = "cpu")
         bench_end_to_end(quick, repeats, rows)
     bench_hash_throughput(quick, rows)
     bench_configs(quick, repeats, rows, end_to_end)
+    if end_to_end:
+        bench_workflow(quick, repeats, rows, skipped)
     machine: dict[str, Any] = {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
@@ -892,6 +961,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FILE.json",
         help="do not benchmark: load a result written by --json, print its table (and --plot it)",
     )
+    parser.add_argument(
+        "--calibrate",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="measure the machine calibration of engine.estimate and store it (default path: "
+        "$STARK_BACKEND_CALIBRATION or ~/.cache/stark_backend/calibration.json), then exit",
+    )
     parser.add_argument("--e2e-worker", choices=["keccak", "fibonacci"], help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--worker-device", default="cpu", help=argparse.SUPPRESS)
@@ -932,6 +1009,9 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.json, "w", encoding="utf-8") as f:
                 f.write(json.dumps(loaded, indent=2) + "\n")
         return _plot(loaded, args.plot) if args.plot else 0
+    if args.calibrate is not None:
+        print(json.dumps(write_calibration(args.calibrate or None), indent=2))
+        return 0
     device = args.device
     cuda_ok = bool(_core.cuda_available())
     if device == "cuda" and not cuda_ok:

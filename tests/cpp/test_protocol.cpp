@@ -22,6 +22,7 @@
 #include "stark/protocol/keys.hpp"
 #include "stark/protocol/layout.hpp"
 #include "stark/protocol/proof.hpp"
+#include "stark/prover/committed_trace.hpp"
 #include "stark/prover/cpu_device.hpp"
 #include "stark/prover/prover.hpp"
 #include "stark/prover/subgroup_lde.hpp"
@@ -1210,4 +1211,51 @@ TEST(device_registry) {
   if (!cuda::available()) {
     CHECK(contains(message_of<DeviceError>([] { prover_device("cuda"); }), "no usable CUDA GPU"));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cached partitions committed ahead; proof section sizes
+// ---------------------------------------------------------------------------------------------
+
+TEST(committed_cached_partition_gives_the_inline_proof) {
+  Fixture f;
+  const Proof inline_proof = prove(f.pk, f.all());
+  const auto committed = commit_cached_trace(f.pk, 3, 0, f.inter_cached_v.view());
+  CHECK_EQ(committed->height(), f.inter_cached_v.height());
+  for (int rep = 0; rep < 2; ++rep) {  // reused
+    std::vector<AirProvingInput> inputs = f.all();
+    inputs[0].committed_cached = {committed};
+    inputs[0].cached_mains[0] = committed->trace->view();
+    const Proof proof = prove(f.pk, inputs);
+    CHECK(proof_to_bytes(proof) == proof_to_bytes(inline_proof));
+    // The CUDA device's resident session (on the host executor) keeps it resident, same bytes.
+    const HostResidentDevice resident;
+    CHECK(proof_to_bytes(prove(f.pk, inputs, resident)) == proof_to_bytes(inline_proof));
+  }
+  // Errors name the AIR and the partition.
+  CHECK(contains(message_of<InputError>([&] { commit_cached_trace(f.pk, 0, 0, f.fib.view()); }),
+                 "has no cached main partitions"));
+  CHECK(contains(message_of<InputError>([&] { commit_cached_trace(f.pk, 3, 1, f.inter_cached_v.view()); }),
+                 "not partition 1"));
+  CHECK(contains(message_of<InputError>([&] { commit_cached_trace(f.pk, 9, 0, f.inter_cached_v.view()); }),
+                 "unknown air id 9"));
+  RowMajorMatrix bad = f.inter_cached_v;
+  bad.row(2)[0] = P;
+  CHECK(contains(message_of<InputError>([&] { commit_cached_trace(f.pk, 3, 0, bad.view()); }),
+                 "row 2, column 0"));
+  // Another key's commitment.
+  FriParameters other_fri = test_params();
+  other_fri.log_blowup += 1;
+  Fixture other(other_fri);
+  std::vector<AirProvingInput> inputs = {other.cached_input()};
+  inputs[0].committed_cached = {committed};
+  CHECK(contains(message_of<InputError>([&] { prove(other.pk, inputs); }), "another proving key"));
+}
+
+TEST(proof_section_sizes_add_up) {
+  Fixture f;
+  const Proof proof = prove(f.pk, f.all());
+  size_t total = 0;
+  for (const auto& [name, bytes] : proof_section_sizes(proof)) total += bytes;
+  CHECK_EQ(total, proof_to_bytes(proof).size());
 }

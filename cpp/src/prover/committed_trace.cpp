@@ -11,8 +11,8 @@
 
 namespace stark {
 
-std::shared_ptr<const CommittedTrace> commit_cached_trace(const ProvingKey& pk, int64_t air_id, int64_t partition,
-                                                          ConstMatrixView trace) {
+std::shared_ptr<const CommittedTrace> commit_cached_trace(const ProvingKey& pk, int64_t air_id,
+                                                          int64_t partition, ConstMatrixView trace) {
   const VerifyingKey& vk = pk.vk;
   if (air_id < 0 || uint64_t(air_id) >= vk.num_airs()) {
     throw InputError("commit_cached: unknown air id " + std::to_string(air_id) + " (the key has " +
@@ -43,7 +43,8 @@ std::shared_ptr<const CommittedTrace> commit_cached_trace(const ProvingKey& pk, 
   std::shared_ptr<const RowMajorMatrix> shared = std::move(copy);
   std::vector<PcsMatrixInput> inputs;
   inputs.push_back(PcsMatrixInput::borrow(shared->view(), Fp::one()));
-  auto committed = std::make_shared<const PcsCommitted>(pcs_commit(vk.fri, std::move(inputs), vk.config().hasher()));
+  auto committed =
+      std::make_shared<const PcsCommitted>(pcs_commit(vk.fri, std::move(inputs), vk.config().hasher()));
 
   auto out = std::make_shared<CommittedTrace>();
   out->air_id = uint32_t(air_id);
@@ -62,10 +63,10 @@ void check_committed_trace(const CommittedTrace& committed, const ProvingKey& pk
                      committed.air_name + "')");
   }
   if (committed.air_id != air_id || committed.partition != partition) {
-    throw InputError(what + ": the committed trace is cached partition " + std::to_string(committed.partition) +
-                     " of AIR '" + committed.air_name + "' (id " + std::to_string(committed.air_id) +
-                     "), not partition " + std::to_string(partition) + " of this AIR (id " +
-                     std::to_string(air_id) + ")");
+    throw InputError(what + ": the committed trace is cached partition " +
+                     std::to_string(committed.partition) + " of AIR '" + committed.air_name + "' (id " +
+                     std::to_string(committed.air_id) + "), not partition " + std::to_string(partition) +
+                     " of this AIR (id " + std::to_string(air_id) + ")");
   }
 }
 

@@ -21,9 +21,9 @@ namespace stark {
 
 struct CommittedTrace {
   uint32_t air_id = 0;
-  uint32_t partition = 0;   // index among the AIR's cached partitions
-  Digest key_pre_hash{};    // the key it was committed for (its pre_hash names the whole key)
-  std::string air_name;     // for messages
+  uint32_t partition = 0;  // index among the AIR's cached partitions
+  Digest key_pre_hash{};   // the key it was committed for (its pre_hash names the whole key)
+  std::string air_name;    // for messages
   std::shared_ptr<const RowMajorMatrix> trace;
   std::shared_ptr<const PcsCommitted> committed;
 
@@ -36,8 +36,8 @@ struct CommittedTrace {
 /// is kept). InputError naming the AIR and partition for: an unknown air id, an AIR without that
 /// cached partition, a wrong width, a height that is not a power of two or outside the FRI
 /// parameters' range (as prove()), or a value ≥ p (row and column).
-std::shared_ptr<const CommittedTrace> commit_cached_trace(const ProvingKey& pk, int64_t air_id, int64_t partition,
-                                                          ConstMatrixView trace);
+std::shared_ptr<const CommittedTrace> commit_cached_trace(const ProvingKey& pk, int64_t air_id,
+                                                          int64_t partition, ConstMatrixView trace);
 
 /// InputError unless `committed` was made for `pk`, AIR `air_id` and cached partition `partition`;
 /// `what` names the input ("AIR 'x' (id 1) in contexts[0]: cached main trace 0").

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "stark/field/matrix.hpp"
-#include "stark/prover/committed_trace.hpp"
 #include "stark/protocol/keys.hpp"
+#include "stark/prover/committed_trace.hpp"
 
 namespace stark {
 

@@ -10,8 +10,8 @@
 //
 // Work counts (`record_count`: hash permutations, grinding attempts) are attributed to the
 // innermost open scope of depth at most 1: for a prove, whose root scope is "total", that is
-// main_commit, logup, quotient or open. They may be recorded from pool workers too: parallel_for carries the caller's
-// recording to the threads that run its chunks (stark/util/parallel.hpp), and counts are summed
+// main_commit, logup, quotient or open. They may be recorded from pool workers too: parallel_for carries the
+// caller's recording to the threads that run its chunks (stark/util/parallel.hpp), and counts are summed
 // under a mutex (callers count per batch, not per element).
 //
 // A listener, when given, is called on the coordinating thread as each scope ends, with the
