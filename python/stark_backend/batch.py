@@ -32,7 +32,7 @@ from .errors import InputError
 from .keys import ProvingKey
 from .proof import Proof
 
-__all__ = ["prove_batch"]
+__all__ = ["batch_items", "prove_batch"]
 
 Batch = Iterable[Iterable[AirProvingContext]]
 """One item per proof; each item is what :meth:`Engine.prove` takes as ``contexts``."""
@@ -108,6 +108,21 @@ def _prepare(pk: ProvingKey, index: int, item: Any) -> _Prepared:
     return _Prepared(index, contexts, converted, time.perf_counter() - start)
 
 
+def batch_items(batch: Any) -> Iterator[Any]:
+    """An iterator over a batch's items (InputError when ``batch`` is a single context, a string
+    or not iterable at all); shared by :func:`prove_batch` and ``distributed.prove_batch``."""
+    what = (
+        "prove_batch: batch must be a sequence of context lists (one list per proof), got "
+        f"{type(batch).__name__}"
+    )
+    if isinstance(batch, (AirProvingContext, str, bytes)):
+        raise InputError(what)
+    try:
+        return iter(batch)
+    except TypeError:
+        raise InputError(what) from None
+
+
 def prove_batch(
     engine: Engine,
     pk: ProvingKey,
@@ -141,18 +156,7 @@ def prove_batch(
         raise InputError(
             f"prove_batch: timings must be a list or None, got {type(timings).__name__}"
         )
-    if isinstance(batch, (AirProvingContext, str, bytes)):
-        raise InputError(
-            "prove_batch: batch must be a sequence of context lists (one list per proof), got "
-            f"{type(batch).__name__}"
-        )
-    try:
-        items: Iterator[Any] = iter(batch)
-    except TypeError:
-        raise InputError(
-            "prove_batch: batch must be a sequence of context lists (one list per proof), got "
-            f"{type(batch).__name__}"
-        ) from None
+    items = batch_items(batch)
     engine._check_key_params(pk.vk, "prove_batch")
     if timings is not None:
         timings.clear()

@@ -53,7 +53,7 @@ except ImportError as _exc:  # pragma: no cover - exercised only without ray
     ) from _exc
 
 from ._gpu import copy_to_host, gpu_matrix, is_gpu_array
-from .batch import _contexts_of, _note_index
+from .batch import _contexts_of, _note_index, batch_items
 from .context import AirProvingContext
 from .engine import Engine
 from .errors import InputError, ResourceError, StarkError
@@ -578,18 +578,7 @@ def prove_batch(
     when it has one. Proofs are byte-identical to ``[engine.prove(pk, item) for item in
     batch]``; a failing item raises its own typed error with a note ``batch[k]``.
     """
-    if isinstance(batch, (AirProvingContext, str, bytes)):
-        raise InputError(
-            "prove_batch: batch must be a sequence of context lists (one list per proof), got "
-            f"{type(batch).__name__}"
-        )
-    try:
-        items: Iterator[Any] = iter(batch)
-    except TypeError:
-        raise InputError(
-            "prove_batch: batch must be a sequence of context lists (one list per proof), got "
-            f"{type(batch).__name__}"
-        ) from None
+    items = batch_items(batch)
     _worker_spec(engine_or_params, pk, device)
     hint = operator.length_hint(batch, 0)
     first: Any = next(items, _END)
