@@ -7,6 +7,7 @@
 
 #include "stark/field/babybear.hpp"
 #include "stark/util/parallel.hpp"
+#include "stark/util/timing.hpp"
 
 namespace stark {
 
@@ -32,6 +33,7 @@ void SerializingChallenger::observe_digest(const Digest& digest) {
 
 void SerializingChallenger::flush() {
   const Digest h = byte_hash_words(kind_, input_.data(), input_.size());
+  record_count("hash_permutations", byte_hash_permutations(kind_, 4 * uint64_t(input_.size())));
   std::memcpy(output_.data(), h.data(), 32);  // little-endian words = the hash's bytes
   output_len_ = 32;
   input_.assign(h.begin(), h.end());

@@ -106,6 +106,14 @@ std::array<uint8_t, 32> byte_hash(ByteHashKind kind, const uint8_t* data, size_t
   return out;
 }
 
+uint64_t byte_hash_permutations(ByteHashKind kind, uint64_t bytes) {
+  if (kind == ByteHashKind::Keccak256) return bytes / 136 + 1;  // rate 136 bytes, always padded
+  // BLAKE3: one compression per 64-byte block (at least one), one per parent node of the chunks.
+  const uint64_t blocks = std::max<uint64_t>(1, (bytes + 63) / 64);
+  const uint64_t chunks = std::max<uint64_t>(1, (bytes + 1023) / 1024);
+  return blocks + (chunks - 1);
+}
+
 Digest byte_hash_words(ByteHashKind kind, const uint32_t* words, size_t n) {
   const bool keccak = is_keccak(kind);
   std::vector<uint32_t> buf(lanes::padded_words(keccak, 4 * n), 0u);

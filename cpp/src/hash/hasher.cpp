@@ -63,12 +63,7 @@ class ByteHasher final : public MerkleHasher {
   std::string digest_description() const override { return "32 bytes"; }
   uint32_t collision_bits() const override { return 128; }
   uint64_t leaf_permutations(size_t words) const override {
-    const uint64_t bytes = 4 * uint64_t(words);
-    if (kind_ == ByteHashKind::Keccak256) return bytes / 136 + 1;  // rate 136 bytes, always padded
-    // BLAKE3: one compression per 64-byte block (at least one), one per parent node of the chunks.
-    const uint64_t blocks = std::max<uint64_t>(1, (bytes + 63) / 64);
-    const uint64_t chunks = std::max<uint64_t>(1, (bytes + 1023) / 1024);
-    return blocks + (chunks - 1);
+    return byte_hash_permutations(kind_, 4 * uint64_t(words));
   }
 
  private:

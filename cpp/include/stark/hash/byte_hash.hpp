@@ -33,6 +33,10 @@ std::array<uint8_t, 32> byte_hash(ByteHashKind kind, const uint8_t* data, size_t
 /// H(little-endian bytes of words[0, n)) as 8 little-endian words.
 Digest byte_hash_words(ByteHashKind kind, const uint32_t* words, size_t n);
 
+/// Permutations (Keccak-f) or compressions (BLAKE3) that hashing `bytes` bytes takes: what the
+/// prover's metrics count as hash_permutations for the byte-hash configurations.
+uint64_t byte_hash_permutations(ByteHashKind kind, uint64_t bytes);
+
 /// Leaf hashing: digest i (row i of `digests_out`, height × 8) = Hb(row i of mats[0] || row i
 /// of mats[1] || ...). All matrices share one height (InputError otherwise, or if `mats` is
 /// empty). Vectorized across rows, multi-threaded.
