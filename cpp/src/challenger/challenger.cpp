@@ -120,28 +120,6 @@ uint32_t Challenger::grind(uint32_t bits, const GrindBackend* backend) {
   return witness;
 }
 
-std::optional<uint32_t> grind_by_candidates(uint32_t bits, const std::function<bool(uint32_t)>& accepts) {
-  // Candidates in increasing blocks; the smallest passing one of the first block that has any is
-  // the smallest overall. Chunks stop early once a smaller hit is known.
-  const size_t batch = std::clamp<size_t>(size_t(1) << bits, 256, size_t(1) << 16);
-  for (uint64_t start = 0; start < P; start += batch) {
-    const size_t n = size_t(std::min<uint64_t>(batch, P - start));
-    std::atomic<size_t> first_pass{n};
-    parallel_for_chunks(n, 64, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        if (i >= first_pass.load(std::memory_order_relaxed)) return;
-        if (!accepts(uint32_t(start + i))) continue;
-        size_t seen = first_pass.load();
-        while (i < seen && !first_pass.compare_exchange_weak(seen, i)) {
-        }
-        return;
-      }
-    });
-    if (first_pass.load() < n) return uint32_t(start + first_pass.load());
-  }
-  return std::nullopt;
-}
-
 // ---- the Poseidon2 duplex -------------------------------------------------------------------
 
 void DuplexChallenger::duplex() {

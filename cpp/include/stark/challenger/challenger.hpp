@@ -93,11 +93,6 @@ class DuplexChallenger final : public TranscriptCore {
   size_t output_len_ = 0;
 };
 
-/// The smallest w in [0, p) with accepts(w), searched in increasing blocks on the thread pool
-/// (the result does not depend on the thread count); nullopt if none. `accepts` must be safe to
-/// call concurrently. The generic search of cores without a faster one.
-std::optional<uint32_t> grind_by_candidates(uint32_t bits, const std::function<bool(uint32_t)>& accepts);
-
 class Challenger {
  public:
   /// Largest k accepted by sample_bits / grind / check_witness: 2^k must be below p.

@@ -140,9 +140,7 @@ STARK_FORCE_INLINE inline Limbs reduce_once(uint64_t v0, uint64_t v1, uint64_t v
   const uint64_t d1 = sbb(v1, kModulus[1], borrow);
   const uint64_t d2 = sbb(v2, kModulus[2], borrow);
   const uint64_t d3 = sbb(v3, kModulus[3], borrow);
-  uint64_t top = 0;
-  (void)sbb(high, 0, borrow);  // borrow survives only if v < r
-  (void)top;
+  (void)sbb(high, 0, borrow);                  // borrow survives only if v < r
   const uint64_t keep = uint64_t(0) - borrow;  // all ones: v < r, keep v
   return {(v0 & keep) | (d0 & ~keep), (v1 & keep) | (d1 & ~keep), (v2 & keep) | (d2 & ~keep),
           (v3 & keep) | (d3 & ~keep)};
