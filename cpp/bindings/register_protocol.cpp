@@ -109,7 +109,6 @@ std::vector<AirProvingInput> proving_inputs(const py::list& contexts, std::vecto
       }
       in.cached_mains.push_back(matrix(cached[j], label + ": cached main trace " + std::to_string(j)));
     }
-    if (!in.committed_cached.empty()) in.committed_cached.resize(in.cached_mains.size());
     if (!item[2].is_none()) in.common_main = matrix(item[2], label + ": common main trace");
     in.public_values = u32_list(item[3], label + ": public values");
     inputs.push_back(std::move(in));

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,14 +50,11 @@ class CachedTableAir(Air):
         b.when_transition().assert_eq(counter_next, counter + 1)
 
 
-def _min_time(fn: Any, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(max(repeats, 3)):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _median_time(fn: Any, repeats: int) -> float:
+    """bench's median timing (after a warm-up), over at least three samples."""
+    from .bench import _median_time as median_time
+
+    return median_time(fn, max(repeats, 3))
 
 
 def commit_cached_reuse(quick: bool, repeats: int) -> dict[str, Any]:
@@ -80,8 +76,8 @@ def commit_cached_reuse(quick: bool, repeats: int) -> dict[str, Any]:
     inline_ctx = [AirProvingContext(0, common, cached_mains=[table])]
     reuse_ctx = [AirProvingContext(0, common, cached_mains=[committed])]
     assert engine.prove(pk, inline_ctx) == engine.prove(pk, reuse_ctx)
-    inline_s = _min_time(lambda: engine.prove(pk, inline_ctx), repeats)
-    reuse_s = _min_time(lambda: engine.prove(pk, reuse_ctx), repeats)
+    inline_s = _median_time(lambda: engine.prove(pk, inline_ctx), repeats)
+    reuse_s = _median_time(lambda: engine.prove(pk, reuse_ctx), repeats)
     cells = n * (air.width + 4 * pk.vk.quotient_degrees[0])
     return {
         "inline_s": inline_s,
@@ -105,7 +101,7 @@ def cli_verify(quick: bool, repeats: int) -> dict[str, Any]:
     perms = 24 if quick else 1365
     states = np.random.default_rng(7).integers(0, 2**63, size=(perms, 25), dtype=np.uint64)
     proof = engine.prove(pk, [AirProvingContext(0, keccak_trace(states))])
-    in_process = _min_time(lambda: engine.verify(pk.vk, proof), repeats)
+    in_process = _median_time(lambda: engine.verify(pk.vk, proof), repeats)
     package_parent = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = package_parent + os.pathsep + env.get("PYTHONPATH", "")
@@ -120,7 +116,7 @@ def cli_verify(quick: bool, repeats: int) -> dict[str, Any]:
             if done.returncode != 0:
                 raise RuntimeError(f"CLI verify exited {done.returncode}: {done.stderr.strip()}")
 
-        cli_s = _min_time(run, repeats)
+        cli_s = _median_time(run, repeats)
     return {
         "cli_s": cli_s,
         "in_process_s": in_process,

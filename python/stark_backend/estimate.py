@@ -352,7 +352,9 @@ _cache: dict[tuple[str, str, int], Calibration] = {}
 _cache_lock = threading.Lock()
 
 
-def _median_timings(engine: Engine, pk: ProvingKey, contexts: list[Any]) -> dict[str, float]:
+def _least_disturbed_timings(
+    engine: Engine, pk: ProvingKey, contexts: list[Any]
+) -> dict[str, float]:
     """Phase timings of ``contexts``: per phase, the minimum of three proofs (after a warm-up),
     the least disturbed by other load."""
     from .metrics import ProofMetrics
@@ -402,7 +404,7 @@ def calibrate(engine: Engine | None = None, *, log_height: int = 14) -> Calibrat
     trace, pvs = fibonacci_trace(n)
     snd, rcv = interaction_pair_traces(n, 4, seed=1)
     pk = key(FibonacciAir(), InteractionAir(4, send=True), InteractionAir(4, send=False))
-    t = _median_timings(
+    t = _least_disturbed_timings(
         ref,
         pk,
         [
@@ -414,7 +416,7 @@ def calibrate(engine: Engine | None = None, *, log_height: int = 14) -> Calibrat
     work = _work(pk.vk, [(0, n), (1, n), (2, n)])
     kpk = key(KeccakAir())
     states = np.random.default_rng(1).integers(0, 2**63, size=(10, 25), dtype=np.uint64)
-    kt = _median_timings(ref, kpk, [AirProvingContext(0, keccak_trace(states))])
+    kt = _least_disturbed_timings(ref, kpk, [AirProvingContext(0, keccak_trace(states))])
     kwork = _work(kpk.vk, [(0, 256)])
 
     lde_units = sum(work.lde[p] for p in ("main_commit", "logup", "quotient"))
